@@ -1,0 +1,27 @@
+package dev.loupe.backend;
+
+/** Why a backend call gave no chat completion; {@link #label()} is the metric's outcome label. */
+public enum BackendFailure {
+    /** No answer within the backend's timeout. */
+    TIMEOUT("timeout"),
+    /** HTTP 429: the server or the account's quota is saturated. */
+    RATE_LIMITED("rate_limited"),
+    /** HTTP 5xx. */
+    SERVER_ERROR("server_error"),
+    /** HTTP 4xx other than 429: the request was refused (unknown model or adapter, bad key, ...). */
+    CLIENT_ERROR("client_error"),
+    /** No connection: refused, reset, unknown host. */
+    UNREACHABLE("unreachable"),
+    /** HTTP 2xx whose body is not a chat completion. */
+    BAD_RESPONSE("bad_response");
+
+    private final String label;
+
+    BackendFailure(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+}

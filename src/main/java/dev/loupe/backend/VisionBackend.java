@@ -1,0 +1,11 @@
+package dev.loupe.backend;
+
+/** A chat endpoint that can look at an image. */
+public interface VisionBackend {
+
+    /** The name under {@code loupe.backends}. */
+    String name();
+
+    /** Asks once, without retries. @throws BackendException when no chat completion came back */
+    VisionReply complete(VisionRequest request);
+}

@@ -1,0 +1,30 @@
+package dev.loupe.image;
+
+/** An upload Loupe will not inspect, with the reason a client can act on. */
+public class ImageRejectedException extends RuntimeException {
+
+    public enum Reason {
+        /** Zero bytes. */
+        EMPTY,
+        /** Not a format Loupe reads; the detail names what it looks like instead. */
+        UNSUPPORTED_FORMAT,
+        /** A known format whose data cannot be decoded: truncated or damaged. */
+        CORRUPT
+    }
+
+    private final Reason reason;
+
+    public ImageRejectedException(Reason reason, String message) {
+        super(message);
+        this.reason = reason;
+    }
+
+    public ImageRejectedException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.loupe.inspect;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.verdict.Violation;
+import java.util.List;
+
+/**
+ * The response of an inspection: the verdict (exactly a schema-valid object, or null) and all that
+ * is needed to trust or audit it.
+ *
+ * @param rawOutput what the model last said, unaltered
+ * @param repairs   steps applied to the raw output to obtain the verdict, in order
+ */
+public record Envelope(
+        String id,
+        InspectionStatus status,
+        ObjectNode verdict,
+        String profile,
+        String schema,
+        String backend,
+        String model,
+        String variant,
+        int attempts,
+        List<String> repairs,
+        List<Violation> violations,
+        String rawOutput,
+        ImageInfo image,
+        Usage usage,
+        Timings timingsMs,
+        Trace trace) {
+
+    public record ImageInfo(
+            String sha256, String format, int width, int height, int sentWidth, int sentHeight, long visualTokens) {}
+
+    public record Usage(int promptTokens, int completionTokens) {}
+
+    public record Timings(double preprocess, double model, double total) {}
+}

@@ -1,0 +1,36 @@
+package dev.loupe.inspect;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.jboss.resteasy.reactive.PartType;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/** A multipart inspection request. */
+public class InspectionForm {
+
+    @RestForm("image")
+    @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "binary",
+            description = "The micrograph: JPEG, PNG, TIFF or BMP. Its format is read from its bytes, not its name.")
+    public FileUpload image;
+
+    @RestForm
+    @PartType("text/plain")
+    @Schema(description = "Profile to inspect with", examples = "microstructure")
+    public String profile;
+
+    @RestForm
+    @Schema(description = "Production line (traceability, echoed)", examples = "L3")
+    public String line;
+
+    @RestForm
+    @Schema(description = "Station on the line (traceability, echoed)", examples = "SEM-2")
+    public String station;
+
+    @RestForm
+    @Schema(description = "Lot (traceability, echoed)", examples = "2026-11-28-A")
+    public String lot;
+
+    @RestForm
+    @Schema(description = "Part serial number (traceability, echoed)", examples = "SN0042")
+    public String serial;
+}

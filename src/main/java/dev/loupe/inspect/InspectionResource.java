@@ -1,0 +1,104 @@
+package dev.loupe.inspect;
+
+import dev.loupe.error.Problem;
+import dev.loupe.error.ProblemException;
+import jakarta.ws.rs.BeanParam;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Base64;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** {@code POST /v1/inspections}: a micrograph in, a verdict envelope out. */
+@Path("/v1/inspections")
+@Tag(name = "Inspections")
+@Produces(MediaType.APPLICATION_JSON)
+public class InspectionResource {
+
+    private final InspectionService inspections;
+
+    public InspectionResource(InspectionService inspections) {
+        this.inspections = inspections;
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Operation(summary = "Inspect an uploaded micrograph",
+            description = "Multipart form: the `image` file, the `profile`, optional traceability fields.")
+    @EnvelopeResponses
+    public Envelope inspectUpload(@BeanParam InspectionForm form) {
+        if (form.image == null) {
+            throw ProblemException.badRequest("the multipart field 'image' (a file) is required");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(form.image.uploadedFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the uploaded file", e);
+        }
+        return inspections.inspect(new InspectionInput(bytes, requireProfile(form.profile),
+                new Trace(form.line, form.station, form.lot, form.serial)));
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Inspect a base64-encoded micrograph",
+            description = "JSON body with `image` as base64 (a `data:` URL is accepted too). Loupe never fetches an image from a URL.")
+    @EnvelopeResponses
+    public Envelope inspectJson(InspectionJson body) {
+        if (body == null || body.image() == null || body.image().isBlank()) {
+            throw ProblemException.badRequest("'image' (base64) is required");
+        }
+        return inspections.inspect(new InspectionInput(decodeBase64(body.image()), requireProfile(body.profile()),
+                new Trace(body.line(), body.station(), body.lot(), body.serial())));
+    }
+
+    private static String requireProfile(String profile) {
+        if (profile == null || profile.isBlank()) {
+            throw ProblemException.badRequest("'profile' is required");
+        }
+        return profile.strip();
+    }
+
+    private static byte[] decodeBase64(String image) {
+        String data = image.strip();
+        if (data.startsWith("data:")) {
+            int comma = data.indexOf(',');
+            if (comma < 0 || !data.substring(0, comma).endsWith(";base64")) {
+                throw ProblemException.badRequest("'image' data URL must be base64 (data:<type>;base64,...)");
+            }
+            data = data.substring(comma + 1);
+        } else if (data.startsWith("http://") || data.startsWith("https://") || data.startsWith("file:")) {
+            throw ProblemException.badRequest("'image' must be the image itself as base64; Loupe does not fetch URLs");
+        }
+        try {
+            return Base64.getMimeDecoder().decode(data);
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("'image' is not valid base64: " + e.getMessage());
+        }
+    }
+
+    /** The responses both inspection endpoints document. */
+    @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
+    @java.lang.annotation.Target(java.lang.annotation.ElementType.METHOD)
+    @APIResponse(responseCode = "200", description = "The envelope: status accepted with a verdict, or needs_review with violations",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "accepted", value = Examples.ENVELOPE)))
+    @APIResponse(responseCode = "400", description = "No image, empty or damaged image, no profile, bad base64",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, examples = @ExampleObject(name = "empty", value = Examples.PROBLEM_400)))
+    @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "415", description = "Not an image Loupe reads", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "429", description = "Backend rate-limited", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "502", description = "Backend failed, refused or answered garbage", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "503", description = "Backend unreachable", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "504", description = "Backend timed out", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @interface EnvelopeResponses {}
+}

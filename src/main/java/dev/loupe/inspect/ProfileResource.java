@@ -1,0 +1,61 @@
+package dev.loupe.inspect;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.error.Problem;
+import dev.loupe.prompt.Profile;
+import dev.loupe.prompt.ProfileCatalog;
+import dev.loupe.verdict.SchemaCatalog;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** {@code GET /v1/profiles}: what can be inspected, and exactly how. */
+@Path("/v1/profiles")
+@Tag(name = "Profiles")
+@Produces(MediaType.APPLICATION_JSON)
+public class ProfileResource {
+
+    /** A profile in a list. */
+    public record ProfileSummary(String name, String description, String schema, String backend, String model) {}
+
+    /** A profile in full, with the JSON Schema its verdicts must satisfy. */
+    public record ProfileDetail(String name, String description, String schema, String backend, String model,
+            String system, String prompt, Profile.Decoding decoding, Profile.ImagePolicy image, JsonNode jsonSchema) {}
+
+    private final ProfileCatalog profiles;
+    private final SchemaCatalog schemas;
+
+    public ProfileResource(ProfileCatalog profiles, SchemaCatalog schemas) {
+        this.profiles = profiles;
+        this.schemas = schemas;
+    }
+
+    @GET
+    @Operation(summary = "List the loaded profiles")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "profiles", value = "[" + Examples.PROFILE + "]")))
+    public List<ProfileSummary> list() {
+        return profiles.all().stream()
+                .map(p -> new ProfileSummary(p.name(), p.description(), p.schema(), p.backend(), p.model()))
+                .toList();
+    }
+
+    @GET
+    @Path("/{name}")
+    @Operation(summary = "One profile with its prompt texts, settings and verdict JSON Schema")
+    @APIResponse(responseCode = "200", description = "The profile")
+    @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    public ProfileDetail get(@PathParam("name") String name) {
+        Profile p = profiles.get(name);
+        return new ProfileDetail(p.name(), p.description(), p.schema(), p.backend(), p.model(), p.system(),
+                p.prompt(), p.decoding(), p.image(), schemas.find(p.schema()).orElseThrow().document());
+    }
+}

@@ -1,0 +1,34 @@
+package dev.loupe.prompt;
+
+/**
+ * One inspection task, read from {@code prompts/<name>/}: what to ask, whom, and how the image
+ * and the answer are handled.
+ *
+ * @param source  the profile's file as messages name it, e.g. {@code prompts/microstructure/profile.yaml}
+ * @param schema  name of the verdict schema in {@code schemas/}
+ * @param backend name of a backend under {@code loupe.backends}
+ * @param model   the {@code model} field sent to the backend (with vLLM: the LoRA adapter's name)
+ * @param system  system message, sent first
+ * @param prompt  the base wording of the question, sent after the image
+ */
+public record Profile(
+        String name,
+        String source,
+        String description,
+        String schema,
+        String backend,
+        String model,
+        String system,
+        String prompt,
+        Decoding decoding,
+        ImagePolicy image) {
+
+    /** Sampling settings; temperature 0 and a fixed seed make answers repeatable. */
+    public record Decoding(double temperature, int seed, int maxTokens) {}
+
+    /**
+     * The model's pixel budget (Qwen2.5-VL: one visual token per factor×factor pixels) and how the
+     * resized image is encoded.
+     */
+    public record ImagePolicy(int factor, long minPixels, long maxPixels, int jpegQuality) {}
+}

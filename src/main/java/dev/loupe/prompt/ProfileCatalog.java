@@ -1,0 +1,42 @@
+package dev.loupe.prompt;
+
+import dev.loupe.config.DataFolder;
+import dev.loupe.config.LoupeConfig;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/** The profiles, loaded once at start-up; a broken profile stops the start with the file's name. */
+@Startup
+@ApplicationScoped
+public class ProfileCatalog {
+
+    private static final Logger LOG = Logger.getLogger(ProfileCatalog.class);
+
+    private final Map<String, Profile> profiles;
+
+    public ProfileCatalog(LoupeConfig config) {
+        DataFolder folder = DataFolder.resolve(config.promptsDir(), "prompts");
+        this.profiles = Map.copyOf(ProfileLoader.load(folder));
+        LOG.infof("Loaded %d profile(s) from %s: %s", profiles.size(), folder.label(), profiles.keySet());
+    }
+
+    public Profile get(String name) {
+        Profile profile = profiles.get(name);
+        if (profile == null) {
+            throw new UnknownProfileException(name, profiles.keySet().stream().sorted().toList());
+        }
+        return profile;
+    }
+
+    public Optional<Profile> find(String name) {
+        return Optional.ofNullable(profiles.get(name));
+    }
+
+    public Collection<Profile> all() {
+        return profiles.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+    }
+}

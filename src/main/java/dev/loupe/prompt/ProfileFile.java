@@ -1,0 +1,9 @@
+package dev.loupe.prompt;
+
+/** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
+record ProfileFile(String description, String schema, String backend, String model, Decoding decoding, Image image) {
+
+    record Decoding(Double temperature, Integer seed, Integer maxTokens) {}
+
+    record Image(Integer factor, Long minPixels, Long maxPixels, Integer jpegQuality) {}
+}

@@ -1,0 +1,150 @@
+package dev.loupe.prompt;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.loupe.config.DataFolder;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/** Reads every profile folder of a prompts folder; the first broken file stops the load with its name. */
+public final class ProfileLoader {
+
+    static final String PROFILE_FILE = "profile.yaml";
+    static final String SYSTEM_FILE = "system.txt";
+    static final String PROMPT_FILE = "prompt.txt";
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
+    private static final int QWEN_FACTOR = 28;
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+    private ProfileLoader() {}
+
+    public static Map<String, Profile> load(DataFolder prompts) {
+        List<Path> folders;
+        try (Stream<Path> entries = Files.list(prompts.path())) {
+            folders = entries.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new ProfileException(prompts.label() + ": cannot list profiles: " + e.getMessage(), e);
+        }
+        if (folders.isEmpty()) {
+            throw new ProfileException(prompts.label() + ": no profile folders");
+        }
+        Map<String, Profile> profiles = new TreeMap<>();
+        for (Path folder : folders) {
+            Profile profile = loadOne(prompts, folder);
+            profiles.put(profile.name(), profile);
+        }
+        return profiles;
+    }
+
+    static Profile loadOne(DataFolder prompts, Path folder) {
+        String name = folder.getFileName().toString();
+        if (!NAME.matcher(name).matches()) {
+            throw new ProfileException(prompts.describe(folder)
+                    + ": a profile folder's name must be lower-case letters, digits, '-' or '_'");
+        }
+        Path yamlFile = folder.resolve(PROFILE_FILE);
+        ProfileFile file = readYaml(prompts, yamlFile);
+        String where = prompts.describe(yamlFile);
+        Profile.Decoding decoding = decoding(file.decoding(), where);
+        Profile.ImagePolicy image = image(file.image(), where);
+        return new Profile(
+                name,
+                where,
+                file.description() == null ? "" : file.description().strip(),
+                required(file.schema(), "schema", where),
+                required(file.backend(), "backend", where),
+                required(file.model(), "model", where),
+                readText(prompts, folder.resolve(SYSTEM_FILE)),
+                readText(prompts, folder.resolve(PROMPT_FILE)),
+                decoding,
+                image);
+    }
+
+    private static ProfileFile readYaml(DataFolder prompts, Path yamlFile) {
+        String where = prompts.describe(yamlFile);
+        if (!Files.isRegularFile(yamlFile)) {
+            throw new ProfileException(where + ": missing");
+        }
+        try {
+            ProfileFile file = YAML.readValue(Files.readString(yamlFile), ProfileFile.class);
+            if (file == null) {
+                throw new ProfileException(where + ": empty");
+            }
+            return file;
+        } catch (JsonProcessingException e) {
+            throw new ProfileException(where + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+        } catch (CharacterCodingException e) {
+            throw new ProfileException(where + ": not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new ProfileException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String readText(DataFolder prompts, Path textFile) {
+        String where = prompts.describe(textFile);
+        if (!Files.isRegularFile(textFile)) {
+            throw new ProfileException(where + ": missing");
+        }
+        try {
+            String text = Files.readString(textFile).stripTrailing();
+            if (text.isBlank()) {
+                throw new ProfileException(where + ": empty");
+            }
+            return text;
+        } catch (CharacterCodingException e) {
+            throw new ProfileException(where + ": not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new ProfileException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String required(String value, String key, String where) {
+        if (value == null || value.isBlank()) {
+            throw new ProfileException(where + ": '" + key + "' is required");
+        }
+        return value.strip();
+    }
+
+    private static Profile.Decoding decoding(ProfileFile.Decoding d, String where) {
+        double temperature = d == null || d.temperature() == null ? 0.0 : d.temperature();
+        int seed = d == null || d.seed() == null ? 0 : d.seed();
+        int maxTokens = d == null || d.maxTokens() == null ? 512 : d.maxTokens();
+        check(temperature >= 0 && temperature <= 2, where, "decoding.temperature must be between 0 and 2");
+        check(maxTokens > 0, where, "decoding.max-tokens must be positive");
+        return new Profile.Decoding(temperature, seed, maxTokens);
+    }
+
+    private static Profile.ImagePolicy image(ProfileFile.Image i, String where) {
+        int factor = i == null || i.factor() == null ? QWEN_FACTOR : i.factor();
+        long minPixels = i == null || i.minPixels() == null ? 4L * QWEN_FACTOR * QWEN_FACTOR : i.minPixels();
+        long maxPixels = i == null || i.maxPixels() == null ? 1280L * QWEN_FACTOR * QWEN_FACTOR : i.maxPixels();
+        int quality = i == null || i.jpegQuality() == null ? 95 : i.jpegQuality();
+        check(factor > 0, where, "image.factor must be positive");
+        check(minPixels >= (long) factor * factor, where, "image.min-pixels must be at least factor²");
+        check(maxPixels >= minPixels, where, "image.max-pixels must not be below image.min-pixels");
+        check(quality >= 1 && quality <= 100, where, "image.jpeg-quality must be between 1 and 100");
+        return new Profile.ImagePolicy(factor, minPixels, maxPixels, quality);
+    }
+
+    private static void check(boolean ok, String where, String problem) {
+        if (!ok) {
+            throw new ProfileException(where + ": " + problem);
+        }
+    }
+}
