@@ -15,6 +15,7 @@ import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
@@ -30,7 +31,6 @@ public class OpenAiCompatibleBackend implements VisionBackend {
 
     private static final Logger LOG = Logger.getLogger(OpenAiCompatibleBackend.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_DETAIL = 300;
 
     private final String name;
@@ -44,15 +44,13 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         this.url = url;
         this.apiKey = apiKey.filter(key -> !key.isBlank());
         this.timeout = timeout;
-        Duration connectTimeout = timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT;
         this.client = OpenAiChatModel.builder()
                 .baseUrl(url)
                 .apiKey(this.apiKey.orElse(null))
                 // HTTP/1.1: the JDK client would otherwise try an h2c upgrade on every plain-HTTP call.
                 .httpClientBuilder(new JdkHttpClientBuilder()
-                        .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1))
-                        .connectTimeout(connectTimeout)
-                        .readTimeout(timeout))
+                        .httpClientBuilder(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)))
+                .timeout(timeout)
                 // Loupe decides about retries itself; one call here is one call on the wire.
                 .maxRetries(0)
                 .build();
@@ -108,9 +106,11 @@ public class OpenAiCompatibleBackend implements VisionBackend {
             if (t instanceof JsonProcessingException) {
                 return failure(BackendFailure.BAD_RESPONSE, "the answer is not a chat completion (not JSON)", e);
             }
-            if (t instanceof IOException io) {
-                return failure(BackendFailure.UNREACHABLE,
-                        "cannot reach " + url + " (" + io.getClass().getSimpleName() + ")", e);
+            if (t instanceof ConnectException) {
+                return failure(BackendFailure.UNREACHABLE, "connection to " + url + " refused", e);
+            }
+            if (t instanceof IOException) {
+                return failure(BackendFailure.UNREACHABLE, "connection to " + url + " failed or was closed", e);
             }
         }
         // Anything else came from reading a 2xx body that is not the chat completion we asked for.

@@ -8,21 +8,27 @@ import dev.loupe.verdict.SchemaCatalog;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Collection;
+import java.util.Set;
 
 /** Refuses to start when a profile names a schema or backend that does not exist. */
 @ApplicationScoped
 public class StartupCheck {
 
-    void check(@Observes StartupEvent event, ProfileCatalog profiles, SchemaCatalog schemas, BackendService backends) {
-        for (Profile profile : profiles.all()) {
-            if (schemas.find(profile.schema()).isEmpty()) {
+    void onStart(@Observes StartupEvent event, ProfileCatalog profiles, SchemaCatalog schemas, BackendService backends) {
+        verify(profiles.all(), schemas.names(), backends.names());
+    }
+
+    static void verify(Collection<Profile> profiles, Set<String> schemas, Set<String> backends) {
+        for (Profile profile : profiles) {
+            if (!schemas.contains(profile.schema())) {
                 throw new ProfileException(profile.source() + ": schema '" + profile.schema()
-                        + "' not found; schemas: " + String.join(", ", schemas.names()));
+                        + "' not found; schemas: " + String.join(", ", schemas));
             }
-            if (!backends.names().contains(profile.backend())) {
+            if (!backends.contains(profile.backend())) {
                 throw new ProfileException(profile.source() + ": backend '" + profile.backend()
                         + "' is not configured (loupe.backends." + profile.backend() + ".url); backends: "
-                        + String.join(", ", backends.names()));
+                        + String.join(", ", backends));
             }
         }
     }

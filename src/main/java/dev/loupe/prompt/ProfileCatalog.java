@@ -6,7 +6,6 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
 import java.util.Map;
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /** The profiles, loaded once at start-up; a broken profile stops the start with the file's name. */
@@ -30,10 +29,6 @@ public class ProfileCatalog {
             throw new UnknownProfileException(name, profiles.keySet().stream().sorted().toList());
         }
         return profile;
-    }
-
-    public Optional<Profile> find(String name) {
-        return Optional.ofNullable(profiles.get(name));
     }
 
     public Collection<Profile> all() {

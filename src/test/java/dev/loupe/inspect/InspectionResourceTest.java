@@ -1,0 +1,335 @@
+package dev.loupe.inspect;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.loupe.testing.InjectWireMock;
+import dev.loupe.testing.TestImages;
+import dev.loupe.testing.WireMockBackend;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(WireMockBackend.class)
+class InspectionResourceTest {
+
+    private static final String CHAT = "/v1/chat/completions";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @InjectWireMock
+    WireMockServer backend;
+
+    @BeforeEach
+    void reset() {
+        backend.resetAll();
+    }
+
+    private void answerWith(String bodyFile) {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse()
+                .withStatus(200).withHeader("Content-Type", "application/json").withBodyFile(bodyFile)));
+    }
+
+    private static ValidatableResponse upload(byte[] image, String fileName, String profile) {
+        return given().multiPart("image", fileName, image, "application/octet-stream")
+                .multiPart("profile", profile)
+                .multiPart("line", "L3").multiPart("lot", "2026-11-28-A")
+                .when().post("/v1/inspections").then();
+    }
+
+    private static ValidatableResponse uploadCell() {
+        return upload(TestImages.cellPng(), "cell.png", "microstructure");
+    }
+
+    private JsonNode onlyRequestSent() throws Exception {
+        List<LoggedRequest> requests = backend.findAll(postRequestedFor(urlEqualTo(CHAT)));
+        assertEquals(1, requests.size(), "exactly one call to the backend");
+        return JSON.readTree(requests.get(0).getBodyAsString());
+    }
+
+    @Test
+    void happyPathSendsTheProfilesRequestAndReturnsTheEnvelope() throws Exception {
+        answerWith("chat-plain.json");
+        byte[] cell = TestImages.cellPng();
+
+        upload(cell, "cell.png", "microstructure")
+                .statusCode(200)
+                .contentType("application/json")
+                .body("status", equalTo("accepted"))
+                .body("verdict.decision", equalTo("NG"))
+                .body("verdict.defect_present", equalTo(true))
+                .body("verdict.features.shape", equalTo("片状"))
+                .body("profile", equalTo("microstructure"))
+                .body("schema", equalTo("verdict-v1"))
+                .body("backend", equalTo("vllm"))
+                .body("model", equalTo("qc-lora"))
+                .body("variant", equalTo("base"))
+                .body("attempts", equalTo(1))
+                .body("repairs", empty())
+                .body("violations", empty())
+                .body("raw_output", startsWith("{\"decision\": \"NG\""))
+                .body("image.sha256", equalTo(TestImages.sha256(cell)))
+                .body("image.format", equalTo("png"))
+                .body("image.width", equalTo(550))
+                .body("image.height", equalTo(660))
+                .body("image.sent_width", equalTo(560))
+                .body("image.sent_height", equalTo(672))
+                .body("image.visual_tokens", equalTo(480))
+                .body("usage.prompt_tokens", equalTo(612))
+                .body("usage.completion_tokens", equalTo(96))
+                .body("trace.line", equalTo("L3"))
+                .body("trace.lot", equalTo("2026-11-28-A"))
+                .body("trace.serial", nullValue());
+
+        JsonNode sent = onlyRequestSent();
+        assertEquals("qc-lora", sent.path("model").asText());
+        assertEquals(0.0, sent.path("temperature").asDouble(-1));
+        assertEquals(42, sent.path("seed").asInt());
+        assertEquals(512, sent.path("max_tokens").asInt());
+        JsonNode messages = sent.path("messages");
+        assertEquals(2, messages.size());
+        assertEquals("system", messages.get(0).path("role").asText());
+        assertEquals("You are a helpful assistant.", messages.get(0).path("content").asText());
+        JsonNode content = messages.get(1).path("content");
+        assertEquals("user", messages.get(1).path("role").asText());
+        assertEquals("image_url", content.get(0).path("type").asText(), "the image comes first");
+        assertEquals("text", content.get(1).path("type").asText(), "the text comes after the image");
+        String url = content.get(0).path("image_url").path("url").asText();
+        String prefix = "data:image/jpeg;base64,";
+        assertTrue(url.startsWith(prefix), url.substring(0, Math.min(40, url.length())));
+        BufferedImage received = TestImages.decode(Base64.getDecoder().decode(url.substring(prefix.length())));
+        assertEquals(560, received.getWidth());
+        assertEquals(672, received.getHeight());
+        assertEquals(Files.readString(Path.of("prompts/microstructure/prompt.txt")).stripTrailing(),
+                content.get(1).path("text").asText());
+    }
+
+    @Test
+    void fencedAnswerIsAcceptedAndTheFenceIsNamed() {
+        answerWith("chat-fenced.json");
+        uploadCell().statusCode(200)
+                .body("status", equalTo("accepted"))
+                .body("verdict.decision", equalTo("OK"))
+                .body("repairs", contains("strip_code_fence"))
+                .body("raw_output", startsWith("```json\n"));
+    }
+
+    @Test
+    void answerInProseIsAcceptedAndTheProseIsNamed() {
+        answerWith("chat-prose.json");
+        uploadCell().statusCode(200)
+                .body("status", equalTo("accepted"))
+                .body("verdict.decision", equalTo("NG"))
+                .body("repairs", contains("strip_prose"));
+    }
+
+    @Test
+    void answerViolatingTheSchemaNeedsReviewWithViolationsAndRawOutput() throws Exception {
+        answerWith("chat-violating.json");
+        String raw = JSON.readTree(getClass().getResourceAsStream("/wiremock/__files/chat-violating.json"))
+                .path("choices").get(0).path("message").path("content").asText();
+
+        uploadCell().statusCode(200)
+                .body("status", equalTo("needs_review"))
+                .body("verdict", nullValue())
+                .body("raw_output", equalTo(raw))
+                .body("violations.path", hasItem("/defect_present"))
+                .body("violations.keyword", hasItem("const"))
+                .body("violations.path", hasItem("/confidence"))
+                .body("violations.keyword", hasItem("maximum"))
+                .body("violations.message", not(hasItem(nullValue())));
+    }
+
+    @Test
+    void jpegTiffAndBmpAreReadFromTheirBytesWhateverTheirName() {
+        for (String format : List.of("jpeg", "tiff", "bmp")) {
+            answerWith("chat-plain.json");
+            upload(TestImages.cellAs(format), "upload.bin", "microstructure").statusCode(200)
+                    .body("status", equalTo("accepted"))
+                    .body("image.format", equalTo(format))
+                    .body("image.width", equalTo(550))
+                    .body("image.height", equalTo(660));
+        }
+    }
+
+    @Test
+    void jsonBodyWithBase64ImageIsInspected() {
+        answerWith("chat-plain.json");
+        byte[] cell = TestImages.cellPng();
+        given().contentType("application/json")
+                .body("{\"profile\":\"microstructure\",\"serial\":\"SN0042\",\"image\":\""
+                        + Base64.getEncoder().encodeToString(cell) + "\"}")
+                .when().post("/v1/inspections").then()
+                .statusCode(200)
+                .body("status", equalTo("accepted"))
+                .body("image.sha256", equalTo(TestImages.sha256(cell)))
+                .body("trace.serial", equalTo("SN0042"));
+    }
+
+    @Test
+    void jsonBodyWithAUrlInsteadOfAnImageIsRefusedWithoutFetching() {
+        given().contentType("application/json")
+                .body("{\"profile\":\"microstructure\",\"image\":\"" + backend.baseUrl() + "/cell.png\"}")
+                .when().post("/v1/inspections").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("does not fetch"));
+        assertEquals(0, backend.getAllServeEvents().size(), "nothing was fetched or sent");
+    }
+
+    @Test
+    void missingImageIs400() {
+        given().multiPart("profile", "microstructure").when().post("/v1/inspections").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("detail", containsString("'image'"))
+                .body("instance", equalTo("/v1/inspections"));
+    }
+
+    @Test
+    void emptyFileIs400() {
+        upload(new byte[0], "empty.png", "microstructure").statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:empty-image"));
+    }
+
+    @Test
+    void unknownProfileIs404AndNamesTheLoadedOnes() {
+        upload(TestImages.cellPng(), "cell.png", "no-such-profile").statusCode(404)
+                .contentType("application/problem+json")
+                .body("detail", containsString("no-such-profile"))
+                .body("detail", containsString("microstructure"));
+    }
+
+    @Test
+    void textFileNamedJpgIs415WithTheDetectedType() {
+        upload("just some notes\n".getBytes(), "photo.jpg", "microstructure").statusCode(415)
+                .contentType("application/problem+json")
+                .body("detail", containsString("text"));
+        assertEquals(0, backend.getAllServeEvents().size(), "a non-image never reaches the model");
+    }
+
+    @Test
+    void truncatedImageIs400() {
+        byte[] png = TestImages.cellPng();
+        upload(Arrays.copyOf(png, png.length / 2), "cell.png", "microstructure").statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:corrupt-image"));
+    }
+
+    @Test
+    void backendTimeoutIs504AndCounted() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withFixedDelay(3_000)
+                .withStatus(200).withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        uploadCell().statusCode(504)
+                .contentType("application/problem+json")
+                .body("detail", containsString("within"));
+        metrics().body(containsString(
+                "loupe_backend_requests_total{backend=\"vllm\",model=\"qc-lora\",outcome=\"timeout\"}"));
+    }
+
+    @Test
+    void garbageInsteadOfAChatCompletionIs502() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse()
+                .withStatus(200).withHeader("Content-Type", "text/html").withBodyFile("garbage.html")));
+        uploadCell().statusCode(502)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:backend-bad-response"));
+    }
+
+    @Test
+    void chatCompletionWithoutChoicesIs502() {
+        answerWith("chat-no-choices.json");
+        uploadCell().statusCode(502).body("type", equalTo("urn:loupe:problem:backend-bad-response"));
+    }
+
+    @Test
+    void unknownAdapterIs502AndSaysWhatTheServerSaid() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse()
+                .withStatus(404).withHeader("Content-Type", "application/json").withBodyFile("error-404-model.json")));
+        uploadCell().statusCode(502)
+                .contentType("application/problem+json")
+                .body("detail", containsString("qc-lora"))
+                .body("detail", containsString("does not exist"));
+    }
+
+    @Test
+    void serverErrorIs502() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(500).withBody("Internal Server Error")));
+        uploadCell().statusCode(502).body("type", equalTo("urn:loupe:problem:backend-error"));
+    }
+
+    @Test
+    void rateLimitIs429() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(429)
+                .withHeader("Content-Type", "application/json").withBodyFile("error-429.json")));
+        uploadCell().statusCode(429)
+                .contentType("application/problem+json")
+                .body("detail", containsString("rate limit"));
+    }
+
+    @Test
+    void connectionResetIs503() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        uploadCell().statusCode(503)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:backend-unreachable"));
+    }
+
+    @Test
+    void problemsCarryNoStackTraceOrClassName() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
+        String body = uploadCell().statusCode(503).extract().asString();
+        assertTrue(!body.contains("Exception") && !body.contains("at dev.") && !body.contains("java."), body);
+    }
+
+    @Test
+    void inspectionsAreCountedWithTheirLabels() {
+        answerWith("chat-plain.json");
+        uploadCell().statusCode(200);
+        answerWith("chat-violating.json");
+        uploadCell().statusCode(200);
+
+        metrics().body(containsString(
+                        "loupe_inspections_total{backend=\"vllm\",decision=\"NG\",profile=\"microstructure\",status=\"accepted\"}"))
+                .body(containsString(
+                        "loupe_inspections_total{backend=\"vllm\",decision=\"none\",profile=\"microstructure\",status=\"needs_review\"}"))
+                .body(containsString(
+                        "loupe_inspection_duration_seconds_bucket{profile=\"microstructure\",status=\"accepted\",le=\"1.0\"}"))
+                .body(containsString(
+                        "loupe_backend_requests_total{backend=\"vllm\",model=\"qc-lora\",outcome=\"ok\"}"))
+                .body(containsString(
+                        "loupe_backend_tokens_total{backend=\"vllm\",model=\"qc-lora\",type=\"prompt\"}"));
+    }
+
+    private static ValidatableResponse metrics() {
+        return given().when().get("/q/metrics").then().statusCode(200);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.loupe.inspect;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import dev.loupe.testing.WireMockBackend;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(WireMockBackend.class)
+class ServiceEndpointsTest {
+
+    @Test
+    void profilesAreListed() {
+        given().when().get("/v1/profiles").then()
+                .statusCode(200)
+                .body("name", hasItem("microstructure"))
+                .body("find { it.name == 'microstructure' }.model", equalTo("qc-lora"))
+                .body("find { it.name == 'microstructure' }.backend", equalTo("vllm"));
+    }
+
+    @Test
+    void aProfileComesWithItsTextsSettingsAndSchema() {
+        given().when().get("/v1/profiles/microstructure").then()
+                .statusCode(200)
+                .body("system", equalTo("You are a helpful assistant."))
+                .body("prompt", containsString("形状、位置、结构、材质、堆叠"))
+                .body("decoding.temperature", equalTo(0.0f))
+                .body("decoding.max_tokens", equalTo(512))
+                .body("image.max_pixels", equalTo(1003520))
+                .body("json_schema.required", hasItem("decision"))
+                .body("json_schema.properties.decision.enum", hasItem("NG"));
+    }
+
+    @Test
+    void unknownProfileIs404Problem() {
+        given().when().get("/v1/profiles/nope").then()
+                .statusCode(404)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:unknown-profile"));
+    }
+
+    @Test
+    void readinessSaysProfilesAreLoaded() {
+        given().when().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'profiles loaded' }.data.profiles", equalTo("microstructure"));
+        given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void openApiDescribesEveryEndpointWithExamples() {
+        given().queryParam("format", "json").when().get("/q/openapi").then()
+                .statusCode(200)
+                .body("paths.'/v1/inspections'.post.requestBody.content.'multipart/form-data'", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/v1/inspections'.post.requestBody.content.'application/json'", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/v1/inspections'.post.responses.'200'.content.'application/json'.examples.accepted.value.status",
+                        equalTo("accepted"))
+                .body("paths.'/v1/profiles'.get.responses.'200'.content.'application/json'.examples", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/v1/profiles/{name}'.get", org.hamcrest.Matchers.notNullValue());
+        given().when().get("/q/swagger-ui/").then().statusCode(200);
+    }
+
+    @Test
+    void theSimulatorIsOffUnlessEnabled() {
+        given().when().get("/sim/v1/models").then().statusCode(404);
+    }
+
+    @Test
+    void unknownRouteIsAProblemToo() {
+        given().when().get("/v1/nothing-here").then()
+                .statusCode(404)
+                .contentType("application/problem+json");
+    }
+
+    @Test
+    void malformedJsonBodyIs400Problem() {
+        given().contentType("application/json").body("{not json").when().post("/v1/inspections").then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("not valid JSON"));
+    }
+}

@@ -1,0 +1,103 @@
+package dev.loupe.prompt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.config.DataFolder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProfileLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path profile(String name, String yaml) throws IOException {
+        Path folder = Files.createDirectories(dir.resolve(name));
+        Files.writeString(folder.resolve("profile.yaml"), yaml);
+        Files.writeString(folder.resolve("system.txt"), "You are a helpful assistant.\n");
+        Files.writeString(folder.resolve("prompt.txt"), "判断是否存在缺陷。只输出 JSON。\n");
+        return folder;
+    }
+
+    private String loadError() {
+        return assertThrows(ProfileException.class, () -> ProfileLoader.load(new DataFolder(dir, "prompts")))
+                .getMessage();
+    }
+
+    @Test
+    void theShippedProfileLoadsWithItsSettings() {
+        Profile p = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
+        assertEquals("verdict-v1", p.schema());
+        assertEquals("qc-lora", p.model());
+        assertEquals("You are a helpful assistant.", p.system());
+        assertEquals(new Profile.Decoding(0.0, 42, 512), p.decoding());
+        assertEquals(new Profile.ImagePolicy(28, 3136, 1003520, 95), p.image());
+        assertTrue(p.prompt().contains("形状、位置、结构、材质、堆叠"), p.prompt());
+    }
+
+    @Test
+    void omittedSettingsTakeQwenDefaults() throws IOException {
+        profile("minimal", "schema: s\nbackend: b\nmodel: m\n");
+        Map<String, Profile> loaded = ProfileLoader.load(new DataFolder(dir, "prompts"));
+        Profile p = loaded.get("minimal");
+        assertEquals(new Profile.Decoding(0.0, 0, 512), p.decoding());
+        assertEquals(new Profile.ImagePolicy(28, 4 * 28 * 28, 1280 * 28 * 28, 95), p.image());
+        assertEquals("prompts/minimal/profile.yaml", p.source());
+    }
+
+    @Test
+    void malformedYamlNamesTheFileAndLine() throws IOException {
+        profile("broken", "schema: s\nbackend: [b\nmodel: m\n");
+        String message = loadError();
+        assertTrue(message.startsWith("prompts/broken/profile.yaml: "), message);
+        assertTrue(message.contains("line"), message);
+    }
+
+    @Test
+    void anUnknownKeyIsATypoNotSilence() throws IOException {
+        profile("typo", "schema: s\nbackend: b\nmodel: m\ndecoding:\n  temprature: 0\n");
+        String message = loadError();
+        assertTrue(message.startsWith("prompts/typo/profile.yaml: "), message);
+        assertTrue(message.contains("temprature"), message);
+    }
+
+    @Test
+    void aMissingRequiredKeyIsNamed() throws IOException {
+        profile("nomodel", "schema: s\nbackend: b\n");
+        assertEquals("prompts/nomodel/profile.yaml: 'model' is required", loadError());
+    }
+
+    @Test
+    void anImpossibleSettingIsNamed() throws IOException {
+        profile("hot", "schema: s\nbackend: b\nmodel: m\ndecoding:\n  temperature: 7\n");
+        assertTrue(loadError().contains("temperature"));
+    }
+
+    @Test
+    void aMissingPromptFileIsNamed() throws IOException {
+        Files.delete(profile("noprompt", "schema: s\nbackend: b\nmodel: m\n").resolve("prompt.txt"));
+        assertEquals("prompts/noprompt/prompt.txt: missing", loadError());
+    }
+
+    @Test
+    void aPromptThatIsNotUtf8IsNamed() throws IOException {
+        Path folder = profile("gbk", "schema: s\nbackend: b\nmodel: m\n");
+        Files.write(folder.resolve("prompt.txt"), "判断是否存在缺陷".getBytes(java.nio.charset.Charset.forName("GBK")));
+        assertEquals("prompts/gbk/prompt.txt: not UTF-8 text", loadError());
+    }
+
+    @Test
+    void chineseTextSurvivesLoading() throws IOException {
+        Path folder = profile("zh", "schema: s\nbackend: b\nmodel: m\n");
+        String text = "请从形状、位置、结构、材质、堆叠判断，输出 JSON：{\"decision\": \"OK\"}";
+        Files.writeString(folder.resolve("prompt.txt"), text + "\n", StandardCharsets.UTF_8);
+        assertEquals(text, ProfileLoader.load(new DataFolder(dir, "prompts")).get("zh").prompt());
+    }
+}

@@ -1,0 +1,99 @@
+package dev.loupe.verdict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.loupe.config.DataFolder;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The shipped verdict-v1 schema against the shapes models really answer in. */
+class VerdictServiceTest {
+
+    private static final String VALID = "{\"decision\": \"NG\", \"defect_present\": true, \"reason\": \"层间堆叠异常\"}";
+
+    private static VerdictSchema schema;
+    private final VerdictService service = new VerdictService();
+
+    @BeforeAll
+    static void loadShippedSchema() {
+        schema = SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get("verdict-v1");
+    }
+
+    @Test
+    void bareValidJsonIsAVerdictWithoutRepairs() {
+        VerdictOutcome outcome = service.evaluate(VALID, schema);
+        assertTrue(outcome.valid());
+        assertEquals("NG", outcome.verdict().get("decision").asText());
+        assertEquals(List.of(), outcome.repairs());
+    }
+
+    @Test
+    void codeFencesOfEveryKindAreStripped() {
+        for (String fenced : List.of("```json\n" + VALID + "\n```", "```JSON\n" + VALID + "\n```",
+                "```\n" + VALID + "\n```", "~~~\n" + VALID + "\n~~~", "```json\n" + VALID)) {
+            VerdictOutcome outcome = service.evaluate(fenced, schema);
+            assertTrue(outcome.valid(), fenced);
+            assertEquals(List.of("strip_code_fence"), outcome.repairs(), fenced);
+        }
+    }
+
+    @Test
+    void proseAroundTheObjectIsStrippedAndBracesInStringsDoNotConfuseIt() {
+        String answer = "结论如下：\n{\"decision\": \"OK\", \"defect_present\": false, \"reason\": \"形如 } 的边界\"}\n以上。";
+        VerdictOutcome outcome = service.evaluate(answer, schema);
+        assertTrue(outcome.valid(), outcome.violations().toString());
+        assertEquals("形如 } 的边界", outcome.verdict().get("reason").asText());
+        assertEquals(List.of("strip_prose"), outcome.repairs());
+    }
+
+    @Test
+    void ngWithoutDefectBreaksTheIfThenRule() {
+        VerdictOutcome outcome = service.evaluate(
+                "{\"decision\": \"NG\", \"defect_present\": false, \"reason\": \"x\"}", schema);
+        assertFalse(outcome.valid());
+        assertNull(outcome.verdict());
+        assertTrue(outcome.violations().stream()
+                .anyMatch(v -> v.path().equals("/defect_present") && v.keyword().equals("const")),
+                outcome.violations().toString());
+    }
+
+    @Test
+    void okWithDefectBreaksTheIfThenRuleToo() {
+        VerdictOutcome outcome = service.evaluate(
+                "{\"decision\": \"OK\", \"defect_present\": true, \"reason\": \"x\"}", schema);
+        assertFalse(outcome.valid());
+    }
+
+    @Test
+    void missingRequiredFieldIsNamedAndNeverFilledIn() {
+        VerdictOutcome outcome = service.evaluate("{\"decision\": \"OK\", \"defect_present\": false}", schema);
+        assertFalse(outcome.valid());
+        assertEquals(List.of(new Violation("/reason", "required", outcome.violations().get(0).message())),
+                outcome.violations());
+    }
+
+    @Test
+    void synonymsAndExtraPropertiesAreViolationsForNow() {
+        VerdictOutcome outcome = service.evaluate(
+                "{\"decision\": \"合格\", \"defect_present\": false, \"reason\": \"x\", \"note\": 1}", schema);
+        assertFalse(outcome.valid());
+        List<String> keywords = outcome.violations().stream().map(Violation::keyword).toList();
+        assertTrue(keywords.contains("enum"), keywords.toString());
+        assertTrue(keywords.contains("additionalProperties"), keywords.toString());
+    }
+
+    @Test
+    void unreadableAnswersAreViolationsOfKindJson() {
+        for (String raw : List.of("", "   ", "I cannot judge this image.", "{\"decision\": \"OK\",",
+                "[1, 2]", "{\"decision\": \"OK\", \"defect_present\": false, \"reason\": \"a\", \"decision\": \"NG\"}")) {
+            VerdictOutcome outcome = service.evaluate(raw, schema);
+            assertFalse(outcome.valid(), raw);
+            assertEquals("json", outcome.violations().get(0).keyword(), raw);
+        }
+    }
+}
