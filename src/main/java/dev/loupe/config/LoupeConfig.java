@@ -1,5 +1,6 @@
 package dev.loupe.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -27,6 +28,8 @@ public interface LoupeConfig {
     /** Named OpenAI-compatible backends a profile can send to: {@code loupe.backends.<name>.*}. */
     Map<String, Backend> backends();
 
+    Image image();
+
     Simulator simulator();
 
     interface Backend {
@@ -39,6 +42,39 @@ public interface LoupeConfig {
         /** How long one chat completion may take, connection included. */
         @WithDefault("60s")
         Duration timeout();
+    }
+
+    /** Limits on what an upload may cost before and while it is decoded. */
+    interface Image {
+        /** Largest accepted upload; larger ones get 413 before any decoding. */
+        @WithDefault("32M")
+        MemorySize maxUploadSize();
+
+        /** Largest accepted image (width × height, read from the header); larger ones get 413. */
+        @WithDefault("100000000")
+        long maxPixels();
+
+        /**
+         * Pixels being decoded at once across all requests. An upload waits for room, so ten parallel
+         * 100-megapixel uploads cannot exhaust the heap. Must be at least max-pixels.
+         */
+        @WithDefault("200000000")
+        long maxDecodingPixels();
+
+        /** How long an upload waits for decoding room before it gets 503. */
+        @WithDefault("30s")
+        Duration decodeWait();
+
+        /** 16-bit images are stretched to 8 bits between these percentiles of their histogram. */
+        Stretch stretch();
+
+        interface Stretch {
+            @WithDefault("0.5")
+            double lowPercentile();
+
+            @WithDefault("99.5")
+            double highPercentile();
+        }
     }
 
     interface Simulator {

@@ -31,6 +31,11 @@ public class ProblemMappers {
     public Response imageRejected(ImageRejectedException e, UriInfo uri) {
         return switch (e.reason()) {
             case EMPTY -> problem(400, "empty-image", "Empty image", e.getMessage(), uri);
+            case TOO_LARGE -> problem(413, "image-too-large", "Image too large", e.getMessage(), uri);
+            case BAD_GEOMETRY -> problem(400, "image-geometry", "Image shape cannot be sent", e.getMessage(), uri);
+            case OVERLOADED -> Response.fromResponse(
+                    problem(503, "image-decoding-busy", "Too many images being decoded", e.getMessage(), uri))
+                    .header("Retry-After", "2").build();
             case UNSUPPORTED_FORMAT -> problem(415, "unsupported-image", "Not an image Loupe reads", e.getMessage(), uri);
             case CORRUPT -> problem(400, "corrupt-image", "Image cannot be decoded", e.getMessage(), uri);
         };

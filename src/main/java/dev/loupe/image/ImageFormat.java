@@ -5,7 +5,8 @@ public enum ImageFormat {
     JPEG("jpeg", "image/jpeg"),
     PNG("png", "image/png"),
     TIFF("tiff", "image/tiff"),
-    BMP("bmp", "image/bmp");
+    BMP("bmp", "image/bmp"),
+    WEBP("webp", "image/webp");
 
     private final String id;
     private final String mimeType;

@@ -6,10 +6,16 @@ public class ImageRejectedException extends RuntimeException {
     public enum Reason {
         /** Zero bytes. */
         EMPTY,
+        /** Larger than the upload limit, or more pixels than the pixel limit. */
+        TOO_LARGE,
         /** Not a format Loupe reads; the detail names what it looks like instead. */
         UNSUPPORTED_FORMAT,
         /** A known format whose data cannot be decoded: truncated or damaged. */
-        CORRUPT
+        CORRUPT,
+        /** Readable, but its shape cannot be sent: aspect ratio beyond 200:1, crop box outside the image. */
+        BAD_GEOMETRY,
+        /** Too many pixels are being decoded right now; try again shortly. */
+        OVERLOADED
     }
 
     private final Reason reason;

@@ -1,162 +1,107 @@
 package dev.loupe.image;
 
+import dev.loupe.config.LoupeConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
+import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.List;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.ImageOutputStream;
 
-/** Reads an upload, resizes it to the model's pixel budget and encodes it for the backend. */
+/**
+ * Takes an upload to what the model is sent: checks size and pixel count before decoding, decodes
+ * within the decoding budget, converts to 8 bits, applies EXIF orientation, scale, crop and smart
+ * resize in one area-averaging pass, and encodes.
+ */
 @ApplicationScoped
 public class ImageService {
 
-    static {
-        // Decode from memory; ImageIO would otherwise spill streams to temporary files.
-        ImageIO.setUseCache(false);
+    /** The limits of {@code loupe.image.*}, as plain values. */
+    public record Limits(long maxUploadBytes, long maxPixels, long maxDecodingPixels, Duration decodeWait,
+            double lowPercentile, double highPercentile) {
+
+        public Limits {
+            if (maxDecodingPixels < maxPixels) {
+                throw new IllegalArgumentException("loupe.image.max-decoding-pixels (" + maxDecodingPixels
+                        + ") must be at least loupe.image.max-pixels (" + maxPixels + ")");
+            }
+            if (!(0 <= lowPercentile && lowPercentile < highPercentile && highPercentile <= 100)) {
+                throw new IllegalArgumentException("loupe.image.stretch percentiles must satisfy 0 <= low < high <= 100");
+            }
+        }
+
+        static Limits of(LoupeConfig.Image image) {
+            return new Limits(image.maxUploadSize().asLongValue(), image.maxPixels(), image.maxDecodingPixels(),
+                    image.decodeWait(), image.stretch().lowPercentile(), image.stretch().highPercentile());
+        }
     }
 
-    public PreparedImage prepare(byte[] original, ResizeSpec spec) {
+    private final Limits limits;
+    private final DecodeBudget budget;
+
+    @Inject
+    public ImageService(LoupeConfig config) {
+        this(Limits.of(config.image()));
+    }
+
+    public ImageService(Limits limits) {
+        this.limits = limits;
+        this.budget = new DecodeBudget(limits.maxDecodingPixels(), limits.decodeWait());
+    }
+
+    /** Refuses an upload over the size limit before it is read into memory. */
+    public void checkUploadSize(long bytes) {
+        long maxUploadBytes = limits.maxUploadBytes();
+        if (bytes > maxUploadBytes) {
+            throw new ImageRejectedException(ImageRejectedException.Reason.TOO_LARGE, String.format(
+                    "the upload is %.1f MiB; the limit is %.1f MiB (loupe.image.max-upload-size)",
+                    bytes / 1048576.0, maxUploadBytes / 1048576.0));
+        }
+    }
+
+    public PreparedImage prepare(byte[] original, ImageSpec spec) {
+        checkUploadSize(original.length);
         if (original.length == 0) {
             throw new ImageRejectedException(ImageRejectedException.Reason.EMPTY, "the image file is empty");
         }
         ImageFormat format = ImageSniffer.sniff(original).orElseThrow(() -> new ImageRejectedException(
                 ImageRejectedException.Reason.UNSUPPORTED_FORMAT,
-                "not an image Loupe reads (JPEG, PNG, TIFF, BMP): the data looks like "
+                "not an image Loupe reads (JPEG, PNG, TIFF, BMP, WebP): the data looks like "
                         + ImageSniffer.describeUnsupported(original)));
-        BufferedImage decoded = decode(original, format);
-        BufferedImage pixels = toEightBit(decoded);
-        SmartResize.Size size = SmartResize.of(
-                pixels.getWidth(), pixels.getHeight(), spec.factor(), spec.minPixels(), spec.maxPixels());
-        BufferedImage sent = resize(pixels, size.width(), size.height());
-        long tokens = (long) (size.width() / spec.factor()) * (size.height() / spec.factor());
-        return new PreparedImage(
-                format,
-                decoded.getWidth(),
-                decoded.getHeight(),
-                sha256(original),
-                size.width(),
-                size.height(),
-                tokens,
-                ImageFormat.JPEG.mimeType(),
-                encodeJpeg(sent, spec.jpegQuality()));
-    }
-
-    private static BufferedImage decode(byte[] bytes, ImageFormat format) {
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.id());
-        if (!readers.hasNext()) {
-            throw new IllegalStateException("no ImageIO reader for " + format.id());
-        }
-        ImageReader reader = readers.next();
-        List<String> warnings = new ArrayList<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader.setInput(in, true, true);
-            // Readers report a truncated file as a warning and return a partly grey image; refuse it.
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            BufferedImage image = reader.read(0);
-            if (!warnings.isEmpty()) {
-                throw corrupt(format, String.join("; ", warnings), null);
+        try (ImageDecoder decoder = ImageDecoder.open(original, format)) {
+            int width = decoder.width();
+            int height = decoder.height();
+            long pixels = (long) width * height;
+            long maxPixels = limits.maxPixels();
+            if (pixels > maxPixels) {
+                throw new ImageRejectedException(ImageRejectedException.Reason.TOO_LARGE, String.format(
+                        "the image is %d×%d (%.1f megapixels); the limit is %.1f megapixels (loupe.image.max-pixels)",
+                        width, height, pixels / 1e6, maxPixels / 1e6));
             }
-            return image;
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ImageRejectedException rejected) {
-                throw rejected;
+            if (width <= 0 || height <= 0) {
+                throw new ImageRejectedException(ImageRejectedException.Reason.CORRUPT,
+                        "the " + format.id().toUpperCase() + " header declares a " + width + "×" + height + " image");
             }
-            throw corrupt(format, e.getMessage(), e);
-        } finally {
-            reader.dispose();
+            try (DecodeBudget.Claim claim = budget.claim(pixels)) {
+                BufferedImage image = EightBit.convert(decoder.read(), limits.lowPercentile(), limits.highPercentile());
+                if (format == ImageFormat.JPEG) {
+                    image = Orientation.apply(image, ExifOrientation.of(original));
+                }
+                Geometry.Plan plan = Geometry.plan(image.getWidth(), image.getHeight(), spec);
+                BufferedImage sent = plan.x() == 0 && plan.y() == 0
+                                && plan.width() == image.getWidth() && plan.height() == image.getHeight()
+                                && plan.targetWidth() == image.getWidth() && plan.targetHeight() == image.getHeight()
+                        ? image
+                        : AreaResampler.resample(image, plan.x(), plan.y(), plan.width(), plan.height(),
+                                plan.targetWidth(), plan.targetHeight());
+                long tokens = (long) (plan.targetWidth() / spec.factor()) * (plan.targetHeight() / spec.factor());
+                return new PreparedImage(format, image.getWidth(), image.getHeight(), sha256(original),
+                        plan.targetWidth(), plan.targetHeight(), tokens,
+                        ImageEncoder.mimeType(spec.encoding()),
+                        ImageEncoder.encode(sent, spec.encoding(), spec.jpegQuality()));
+            }
         }
-    }
-
-    private static ImageRejectedException corrupt(ImageFormat format, String why, Throwable cause) {
-        return new ImageRejectedException(ImageRejectedException.Reason.CORRUPT,
-                "the " + format.id().toUpperCase() + " data cannot be decoded (truncated or damaged)"
-                        + (why == null || why.isBlank() ? "" : ": " + why),
-                cause);
-    }
-
-    /** 8-bit grey stays grey, everything else becomes 8-bit RGB; transparency is laid over white. */
-    private static BufferedImage toEightBit(BufferedImage image) {
-        int type = image.getType();
-        if (type == BufferedImage.TYPE_BYTE_GRAY || type == BufferedImage.TYPE_3BYTE_BGR
-                || type == BufferedImage.TYPE_INT_RGB) {
-            return image;
-        }
-        boolean grey = image.getColorModel().getNumColorComponents() == 1;
-        BufferedImage out = new BufferedImage(image.getWidth(), image.getHeight(),
-                grey ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = out.createGraphics();
-        try {
-            g.drawImage(image, 0, 0, Color.WHITE, null);
-        } finally {
-            g.dispose();
-        }
-        return out;
-    }
-
-    /**
-     * Downscales by repeated halving (each halving averages 2×2 pixels) and one final bilinear step,
-     * so fine periodic structure is averaged rather than aliased into patterns not on the sample.
-     */
-    static BufferedImage resize(BufferedImage image, int width, int height) {
-        BufferedImage current = image;
-        while (current.getWidth() >= 2 * width && current.getHeight() >= 2 * height) {
-            current = draw(current, current.getWidth() / 2, current.getHeight() / 2,
-                    RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        }
-        if (current.getWidth() == width && current.getHeight() == height) {
-            return current;
-        }
-        boolean upscale = width > current.getWidth() || height > current.getHeight();
-        return draw(current, width, height, upscale
-                ? RenderingHints.VALUE_INTERPOLATION_BICUBIC
-                : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    }
-
-    private static BufferedImage draw(BufferedImage source, int width, int height, Object interpolation) {
-        BufferedImage out = new BufferedImage(width, height, source.getType());
-        Graphics2D g = out.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, interpolation);
-            g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
-            g.drawImage(source, 0, 0, width, height, null);
-        } finally {
-            g.dispose();
-        }
-        return out;
-    }
-
-    private static byte[] encodeJpeg(BufferedImage image, int quality) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(image.getWidth() * image.getHeight() / 4);
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
-            writer.setOutput(out);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(quality / 100f);
-            writer.write(null, new IIOImage(image, null, null), param);
-        } catch (IOException e) {
-            throw new UncheckedIOException("JPEG encoding failed", e);
-        } finally {
-            writer.dispose();
-        }
-        return bytes.toByteArray();
     }
 
     private static String sha256(byte[] bytes) {

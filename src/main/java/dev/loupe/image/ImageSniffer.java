@@ -15,8 +15,12 @@ final class ImageSniffer {
         if (starts(b, 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A)) {
             return Optional.of(ImageFormat.PNG);
         }
-        if (starts(b, 'I', 'I', 0x2A, 0x00) || starts(b, 'M', 'M', 0x00, 0x2A)) {
+        if (starts(b, 'I', 'I', 0x2A, 0x00) || starts(b, 'M', 'M', 0x00, 0x2A) || isBigTiff(b)) {
             return Optional.of(ImageFormat.TIFF);
+        }
+        if (starts(b, 'R', 'I', 'F', 'F') && b.length >= 12
+                && new String(b, 8, 4, StandardCharsets.US_ASCII).equals("WEBP")) {
+            return Optional.of(ImageFormat.WEBP);
         }
         if (starts(b, 'B', 'M') && b.length >= 26) {
             return Optional.of(ImageFormat.BMP);
@@ -29,23 +33,26 @@ final class ImageSniffer {
         if (starts(b, 'G', 'I', 'F', '8')) {
             return "GIF image";
         }
-        if (starts(b, 'R', 'I', 'F', 'F') && b.length >= 12
-                && new String(b, 8, 4, StandardCharsets.US_ASCII).equals("WEBP")) {
-            return "WebP image";
-        }
         if (starts(b, '%', 'P', 'D', 'F')) {
             return "PDF document";
         }
         if (starts(b, 'P', 'K', 0x03, 0x04)) {
             return "ZIP archive";
         }
-        if (starts(b, 'I', 'I', 0x2B, 0x00) || starts(b, 'M', 'M', 0x00, 0x2B)) {
-            return "BigTIFF image";
+        if (starts(b, 'R', 'I', 'F', 'F')) {
+            return "RIFF media (audio or video)";
+        }
+        if (starts(b, 0x00, 0x00, 0x00) && b.length >= 12 && new String(b, 4, 4, StandardCharsets.US_ASCII).equals("ftyp")) {
+            return "ISO media (HEIC/AVIF/MP4)";
         }
         if (looksLikeText(b)) {
             return "text";
         }
         return "unknown binary data";
+    }
+
+    static boolean isBigTiff(byte[] b) {
+        return starts(b, 'I', 'I', 0x2B, 0x00) || starts(b, 'M', 'M', 0x00, 0x2B);
     }
 
     private static boolean looksLikeText(byte[] b) {

@@ -2,6 +2,7 @@ package dev.loupe.inspect;
 
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
+import dev.loupe.image.ImageService;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -25,9 +26,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class InspectionResource {
 
     private final InspectionService inspections;
+    private final ImageService images;
 
-    public InspectionResource(InspectionService inspections) {
+    public InspectionResource(InspectionService inspections, ImageService images) {
         this.inspections = inspections;
+        this.images = images;
     }
 
     @POST
@@ -41,6 +44,7 @@ public class InspectionResource {
         }
         byte[] bytes;
         try {
+            images.checkUploadSize(Files.size(form.image.uploadedFile()));
             bytes = Files.readAllBytes(form.image.uploadedFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the uploaded file", e);
@@ -58,6 +62,7 @@ public class InspectionResource {
         if (body == null || body.image() == null || body.image().isBlank()) {
             throw ProblemException.badRequest("'image' (base64) is required");
         }
+        images.checkUploadSize(body.image().length() / 4L * 3);
         return inspections.inspect(new InspectionInput(decodeBase64(body.image()), requireProfile(body.profile()),
                 new Trace(body.line(), body.station(), body.lot(), body.serial())));
     }
@@ -95,10 +100,11 @@ public class InspectionResource {
     @APIResponse(responseCode = "400", description = "No image, empty or damaged image, no profile, bad base64",
             content = @Content(mediaType = Problem.MEDIA_TYPE, examples = @ExampleObject(name = "empty", value = Examples.PROBLEM_400)))
     @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "413", description = "Upload over the size limit, or image over the pixel limit", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "415", description = "Not an image Loupe reads", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "429", description = "Backend rate-limited", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "502", description = "Backend failed, refused or answered garbage", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    @APIResponse(responseCode = "503", description = "Backend unreachable", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "503", description = "Backend unreachable, or too many large images being decoded", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "504", description = "Backend timed out", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @interface EnvelopeResponses {}
 }

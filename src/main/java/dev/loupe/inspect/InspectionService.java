@@ -5,7 +5,7 @@ import dev.loupe.backend.VisionReply;
 import dev.loupe.backend.VisionRequest;
 import dev.loupe.image.ImageService;
 import dev.loupe.image.PreparedImage;
-import dev.loupe.image.ResizeSpec;
+import dev.loupe.image.ImageSpec;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.verdict.SchemaCatalog;
@@ -13,11 +13,14 @@ import dev.loupe.verdict.VerdictOutcome;
 import dev.loupe.verdict.VerdictSchema;
 import dev.loupe.verdict.VerdictService;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -27,6 +30,11 @@ public class InspectionService {
 
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
     static final String BASE_VARIANT = "base";
+    private static final Duration[] PREPROCESS_BUCKETS = {
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofSeconds(5)
+    };
 
     private final ProfileCatalog profiles;
     private final SchemaCatalog schemas;
@@ -50,8 +58,9 @@ public class InspectionService {
         VerdictSchema schema = schemas.find(profile.schema()).orElseThrow();
         long start = System.nanoTime();
         try {
-            PreparedImage image = images.prepare(input.image(), resizeSpec(profile.image()));
+            PreparedImage image = images.prepare(input.image(), imageSpec(profile.image()));
             long prepared = System.nanoTime();
+            recordImage(profile, image, prepared - start);
             VisionReply reply = backends.complete(profile.backend(), request(profile, image));
             long answered = System.nanoTime();
             VerdictOutcome outcome = verdicts.evaluate(reply.text(), schema);
@@ -88,8 +97,11 @@ public class InspectionService {
         }
     }
 
-    private static ResizeSpec resizeSpec(Profile.ImagePolicy policy) {
-        return new ResizeSpec(policy.factor(), policy.minPixels(), policy.maxPixels(), policy.jpegQuality());
+    private static ImageSpec imageSpec(Profile.ImagePolicy policy) {
+        Optional<ImageSpec.CropBox> crop = Optional.ofNullable(policy.crop())
+                .map(c -> new ImageSpec.CropBox(c.x(), c.y(), c.width(), c.height()));
+        return new ImageSpec(policy.scale(), crop, policy.factor(), policy.minPixels(), policy.maxPixels(),
+                ImageSpec.Encoding.valueOf(policy.encoding().toUpperCase(Locale.ROOT)), policy.jpegQuality());
     }
 
     private static VisionRequest request(Profile profile, PreparedImage image) {
@@ -111,6 +123,20 @@ public class InspectionService {
                 .serviceLevelObjectives(BackendService.Buckets.MODEL_LATENCY)
                 .register(registry)
                 .record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    private void recordImage(Profile profile, PreparedImage image, long nanos) {
+        Timer.builder("loupe.image.preprocess.duration")
+                .description("Time to check, decode, resize and encode an upload")
+                .tags("profile", profile.name())
+                .serviceLevelObjectives(PREPROCESS_BUCKETS)
+                .register(registry)
+                .record(Duration.ofNanos(nanos));
+        DistributionSummary.builder("loupe.image.visual.tokens")
+                .description("Visual tokens the model spends on the image sent")
+                .tags("profile", profile.name())
+                .register(registry)
+                .record(image.visualTokens());
     }
 
     private static double millis(long fromNanos, long toNanos) {

@@ -27,8 +27,15 @@ public record Profile(
     public record Decoding(double temperature, int seed, int maxTokens) {}
 
     /**
-     * The model's pixel budget (Qwen2.5-VL: one visual token per factor×factor pixels) and how the
-     * resized image is encoded.
+     * What is done to the image, in order: scale, crop (in the scaled image's pixels), resize to the
+     * model's pixel budget (Qwen2.5-VL: one visual token per factor×factor pixels), encode.
+     *
+     * @param crop     null for the whole image
+     * @param encoding {@code jpeg} or {@code png}
      */
-    public record ImagePolicy(int factor, long minPixels, long maxPixels, int jpegQuality) {}
+    public record ImagePolicy(double scale, Crop crop, int factor, long minPixels, long maxPixels,
+            String encoding, int jpegQuality) {}
+
+    /** A box in pixels: left, top, width, height. */
+    public record Crop(int x, int y, int width, int height) {}
 }

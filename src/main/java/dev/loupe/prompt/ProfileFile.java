@@ -5,5 +5,8 @@ record ProfileFile(String description, String schema, String backend, String mod
 
     record Decoding(Double temperature, Integer seed, Integer maxTokens) {}
 
-    record Image(Integer factor, Long minPixels, Long maxPixels, Integer jpegQuality) {}
+    record Image(Double scale, Crop crop, Integer factor, Long minPixels, Long maxPixels, String encoding,
+            Integer jpegQuality) {}
+
+    record Crop(Integer x, Integer y, Integer width, Integer height) {}
 }

@@ -131,15 +131,31 @@ public final class ProfileLoader {
     }
 
     private static Profile.ImagePolicy image(ProfileFile.Image i, String where) {
-        int factor = i == null || i.factor() == null ? QWEN_FACTOR : i.factor();
-        long minPixels = i == null || i.minPixels() == null ? 4L * QWEN_FACTOR * QWEN_FACTOR : i.minPixels();
-        long maxPixels = i == null || i.maxPixels() == null ? 1280L * QWEN_FACTOR * QWEN_FACTOR : i.maxPixels();
-        int quality = i == null || i.jpegQuality() == null ? 95 : i.jpegQuality();
+        ProfileFile.Image image = i == null ? new ProfileFile.Image(null, null, null, null, null, null, null) : i;
+        double scale = image.scale() == null ? 1.0 : image.scale();
+        int factor = image.factor() == null ? QWEN_FACTOR : image.factor();
+        long minPixels = image.minPixels() == null ? 4L * QWEN_FACTOR * QWEN_FACTOR : image.minPixels();
+        long maxPixels = image.maxPixels() == null ? 1280L * QWEN_FACTOR * QWEN_FACTOR : image.maxPixels();
+        String encoding = image.encoding() == null ? "jpeg" : image.encoding().strip().toLowerCase(java.util.Locale.ROOT);
+        int quality = image.jpegQuality() == null ? 95 : image.jpegQuality();
+        check(scale > 0 && scale <= 1, where, "image.scale must be above 0 and at most 1 (smart resize does the rest)");
         check(factor > 0, where, "image.factor must be positive");
         check(minPixels >= (long) factor * factor, where, "image.min-pixels must be at least factor²");
         check(maxPixels >= minPixels, where, "image.max-pixels must not be below image.min-pixels");
+        check(encoding.equals("jpeg") || encoding.equals("png"), where, "image.encoding must be jpeg or png");
         check(quality >= 1 && quality <= 100, where, "image.jpeg-quality must be between 1 and 100");
-        return new Profile.ImagePolicy(factor, minPixels, maxPixels, quality);
+        return new Profile.ImagePolicy(scale, crop(image.crop(), where), factor, minPixels, maxPixels, encoding, quality);
+    }
+
+    private static Profile.Crop crop(ProfileFile.Crop c, String where) {
+        if (c == null) {
+            return null;
+        }
+        check(c.x() != null && c.y() != null && c.width() != null && c.height() != null, where,
+                "image.crop needs x, y, width and height");
+        check(c.x() >= 0 && c.y() >= 0, where, "image.crop x and y must not be negative");
+        check(c.width() > 0 && c.height() > 0, where, "image.crop width and height must be positive");
+        return new Profile.Crop(c.x(), c.y(), c.width(), c.height());
     }
 
     private static void check(boolean ok, String where, String problem) {

@@ -38,7 +38,7 @@ class ProfileLoaderTest {
         assertEquals("qc-lora", p.model());
         assertEquals("You are a helpful assistant.", p.system());
         assertEquals(new Profile.Decoding(0.0, 42, 512), p.decoding());
-        assertEquals(new Profile.ImagePolicy(28, 3136, 1003520, 95), p.image());
+        assertEquals(new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95), p.image());
         assertTrue(p.prompt().contains("形状、位置、结构、材质、堆叠"), p.prompt());
     }
 
@@ -48,7 +48,7 @@ class ProfileLoaderTest {
         Map<String, Profile> loaded = ProfileLoader.load(new DataFolder(dir, "prompts"));
         Profile p = loaded.get("minimal");
         assertEquals(new Profile.Decoding(0.0, 0, 512), p.decoding());
-        assertEquals(new Profile.ImagePolicy(28, 4 * 28 * 28, 1280 * 28 * 28, 95), p.image());
+        assertEquals(new Profile.ImagePolicy(1.0, null, 28, 4 * 28 * 28, 1280 * 28 * 28, "jpeg", 95), p.image());
         assertEquals("prompts/minimal/profile.yaml", p.source());
     }
 

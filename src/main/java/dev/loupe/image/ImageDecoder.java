@@ -1,0 +1,116 @@
+package dev.loupe.image;
+
+import com.twelvemonkeys.imageio.plugins.tiff.BigTIFFImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi;
+import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.spi.ImageReaderSpi;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * One upload opened for reading: its size comes from the header alone, and the raster is only
+ * allocated by {@link #read()}, after the caller has checked the size.
+ */
+final class ImageDecoder implements AutoCloseable {
+
+    static {
+        // Decode from memory; ImageIO would otherwise spill streams to temporary files.
+        ImageIO.setUseCache(false);
+    }
+
+    // Readers are chosen here, not by ImageIO's registry order, so the same bytes always meet the same decoder.
+    private static final ImageReaderSpi TIFF = new TIFFImageReaderSpi();
+    private static final ImageReaderSpi BIG_TIFF = new BigTIFFImageReaderSpi();
+    private static final ImageReaderSpi WEBP = new WebPImageReaderSpi();
+
+    private final ImageFormat format;
+    private final ImageReader reader;
+    private final ImageInputStream input;
+    private final List<String> warnings = new ArrayList<>();
+
+    private ImageDecoder(ImageFormat format, ImageReader reader, ImageInputStream input) {
+        this.format = format;
+        this.reader = reader;
+        this.input = input;
+    }
+
+    static ImageDecoder open(byte[] bytes, ImageFormat format) {
+        try {
+            ImageReader reader = switch (format) {
+                case TIFF -> (ImageSniffer.isBigTiff(bytes) ? BIG_TIFF : TIFF).createReaderInstance();
+                case WEBP -> WEBP.createReaderInstance();
+                case JPEG, PNG, BMP -> jdkReader(format);
+            };
+            ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes));
+            ImageDecoder decoder = new ImageDecoder(format, reader, input);
+            reader.setInput(input, true, true);
+            // Readers report a truncated file as a warning and return a partly grey image; refuse it.
+            reader.addIIOReadWarningListener((source, warning) -> decoder.warnings.add(warning));
+            return decoder;
+        } catch (IOException e) {
+            throw corrupt(format, e.getMessage(), e);
+        }
+    }
+
+    int width() {
+        try {
+            return reader.getWidth(0);
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(format, e.getMessage(), e);
+        }
+    }
+
+    int height() {
+        try {
+            return reader.getHeight(0);
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(format, e.getMessage(), e);
+        }
+    }
+
+    /** Decodes the first image (the first page of a multi-page TIFF) at full resolution. */
+    BufferedImage read() {
+        BufferedImage image;
+        try {
+            image = reader.read(0);
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(format, e.getMessage(), e);
+        }
+        if (!warnings.isEmpty()) {
+            throw corrupt(format, String.join("; ", warnings), null);
+        }
+        return image;
+    }
+
+    @Override
+    public void close() {
+        reader.dispose();
+        try {
+            input.close();
+        } catch (IOException ignored) {
+            // a memory stream: nothing to release
+        }
+    }
+
+    private static ImageReader jdkReader(ImageFormat format) {
+        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.id());
+        if (!readers.hasNext()) {
+            throw new IllegalStateException("no ImageIO reader for " + format.id());
+        }
+        return readers.next();
+    }
+
+    private static ImageRejectedException corrupt(ImageFormat format, String why, Throwable cause) {
+        return new ImageRejectedException(ImageRejectedException.Reason.CORRUPT,
+                "the " + format.id().toUpperCase() + " data cannot be decoded (truncated or damaged)"
+                        + (why == null || why.isBlank() ? "" : ": " + why),
+                cause);
+    }
+}

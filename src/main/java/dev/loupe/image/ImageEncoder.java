@@ -1,0 +1,40 @@
+package dev.loupe.image;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageOutputStream;
+
+/** Encodes the resized image for the backend; grey stays a one-channel image. */
+final class ImageEncoder {
+
+    private ImageEncoder() {}
+
+    static byte[] encode(BufferedImage image, ImageSpec.Encoding encoding, int jpegQuality) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName(encoding == ImageSpec.Encoding.PNG ? "png" : "jpeg").next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(image.getWidth() * image.getHeight() / 2);
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            if (encoding == ImageSpec.Encoding.JPEG) {
+                param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+                param.setCompressionQuality(jpegQuality / 100f);
+            }
+            writer.write(null, new IIOImage(image, null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(encoding + " encoding failed", e);
+        } finally {
+            writer.dispose();
+        }
+        return bytes.toByteArray();
+    }
+
+    static String mimeType(ImageSpec.Encoding encoding) {
+        return encoding == ImageSpec.Encoding.PNG ? ImageFormat.PNG.mimeType() : ImageFormat.JPEG.mimeType();
+    }
+}
