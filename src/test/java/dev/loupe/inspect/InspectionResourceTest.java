@@ -245,6 +245,59 @@ class InspectionResourceTest {
     }
 
     @Test
+    void uploadOverTheSizeLimitIs413AndTheServiceKeepsServing() {
+        // The test profile sets loupe.image.max-upload-size=4M.
+        byte[] big = Arrays.copyOf(TestImages.cellPng(), 5 << 20);
+        upload(big, "big.png", "microstructure").statusCode(413)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:image-too-large"))
+                .body("detail", containsString("max-upload-size"));
+        given().contentType("application/json")
+                .body("{\"profile\":\"microstructure\",\"image\":\"" + Base64.getEncoder().encodeToString(big) + "\"}")
+                .when().post("/v1/inspections").then().statusCode(413);
+        answerWith("chat-plain.json");
+        uploadCell().statusCode(200).body("status", equalTo("accepted"));
+    }
+
+    @Test
+    void aPngClaiming50000x50000Is413WithoutDecoding() {
+        byte[] bomb = TestImages.pngHeaderClaiming(50_000, 50_000);
+        upload(bomb, "bomb.png", "microstructure").statusCode(413)
+                .contentType("application/problem+json")
+                .body("detail", containsString("50000×50000"));
+        assertEquals(0, backend.getAllServeEvents().size());
+    }
+
+    @Test
+    void anExtremeAspectRatioIs400() {
+        BufferedImage strip = new BufferedImage(4020, 20, BufferedImage.TYPE_BYTE_GRAY);
+        upload(TestImages.encode(strip, "png"), "strip.png", "microstructure").statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:image-geometry"))
+                .body("detail", containsString("200:1"));
+    }
+
+    @Test
+    void sixteenBitTiffIsInspectedAndImageMetricsAreRecorded() {
+        answerWith("chat-plain.json");
+        BufferedImage sem = new BufferedImage(1200, 900, BufferedImage.TYPE_USHORT_GRAY);
+        for (int y = 0; y < 900; y++) {
+            for (int x = 0; x < 1200; x++) {
+                sem.getRaster().setSample(x, y, 0, 2000 + (x * 7 + y * 3) % 500);
+            }
+        }
+        upload(TestImages.encode(sem, "tiff"), "frame.tif", "microstructure").statusCode(200)
+                .body("status", equalTo("accepted"))
+                .body("image.format", equalTo("tiff"))
+                .body("image.width", equalTo(1200))
+                .body("image.sent_width", equalTo(1148))
+                .body("image.sent_height", equalTo(840));
+        metrics()
+                .body(containsString("loupe_image_preprocess_duration_seconds_bucket{profile=\"microstructure\""))
+                .body(containsString("loupe_image_visual_tokens_count{profile=\"microstructure\"}"));
+    }
+
+    @Test
     void backendTimeoutIs504AndCounted() {
         backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withFixedDelay(3_000)
                 .withStatus(200).withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
