@@ -62,6 +62,12 @@ final class EightBit {
         long[] histogram = new long[65536];
         for (int y = 0; y < height; y++) {
             int row = base + y * rowStride;
+            if (bands == 1 && pixelStride == 1) {
+                for (int x = row + bandOffsets[0], end = x + width; x < end; x++) {
+                    histogram[data[x] & 0xFFFF]++;
+                }
+                continue;
+            }
             for (int x = 0; x < width; x++) {
                 int p = row + x * pixelStride;
                 for (int b = 0; b < bands; b++) {
@@ -86,6 +92,12 @@ final class EightBit {
         for (int y = 0; y < height; y++) {
             int row = base + y * rowStride;
             int outRow = target.offset() + y * target.rowStride();
+            if (bands == 1 && pixelStride == 1) {
+                for (int x = 0, p = row + bandOffsets[0]; x < width; x++) {
+                    outData[outRow + x] = lut[data[p + x] & 0xFFFF];
+                }
+                continue;
+            }
             for (int x = 0; x < width; x++) {
                 int p = row + x * pixelStride;
                 int q = outRow + x * bands;

@@ -260,6 +260,15 @@ class InspectionResourceTest {
     }
 
     @Test
+    void bodyOverTheHttpLimitIs413ProblemToo() {
+        // The test profile sets quarkus.http.limits.max-body-size=7M; the body declares its length, as curl does.
+        given().contentType("application/json").body(new byte[8 << 20])
+                .when().post("/v1/inspections").then().statusCode(413)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:body-too-large"));
+    }
+
+    @Test
     void aPngClaiming50000x50000Is413WithoutDecoding() {
         byte[] bomb = TestImages.pngHeaderClaiming(50_000, 50_000);
         upload(bomb, "bomb.png", "microstructure").statusCode(413)
