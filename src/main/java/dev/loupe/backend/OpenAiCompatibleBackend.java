@@ -3,6 +3,8 @@ package dev.loupe.backend;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.TextContent;
@@ -20,6 +22,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -63,13 +67,17 @@ public class OpenAiCompatibleBackend implements VisionBackend {
 
     @Override
     public VisionReply complete(VisionRequest request) {
+        List<ChatMessage> messages = new ArrayList<>(2 + 2 * request.followUps().size());
+        messages.add(SystemMessage.from(request.system()));
+        messages.add(UserMessage.from(
+                ImageContent.from(request.imageBase64(), request.imageMimeType(), ImageContent.DetailLevel.AUTO),
+                TextContent.from(request.text())));
+        for (VisionRequest.FollowUp turn : request.followUps()) {
+            messages.add(AiMessage.from(turn.assistant()));
+            messages.add(UserMessage.from(turn.user()));
+        }
         ChatRequest chat = ChatRequest.builder()
-                .messages(
-                        SystemMessage.from(request.system()),
-                        UserMessage.from(
-                                ImageContent.from(request.imageBase64(), request.imageMimeType(),
-                                        ImageContent.DetailLevel.AUTO),
-                                TextContent.from(request.text())))
+                .messages(messages)
                 .parameters(OpenAiChatRequestParameters.builder()
                         .modelName(request.model())
                         .temperature(request.temperature())

@@ -1,5 +1,8 @@
 package dev.loupe.backend;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One question about one image. Sent as {@code [system, user: [image, text]]}: the image comes
  * before the text so that every wording of a question about one image shares the longest
@@ -7,6 +10,7 @@ package dev.loupe.backend;
  *
  * @param model       the {@code model} field (with vLLM, a LoRA adapter name)
  * @param imageBase64 the encoded image, base64 without the {@code data:} prefix
+ * @param followUps   later turns of the conversation, e.g. a correction after an invalid answer
  */
 public record VisionRequest(
         String model,
@@ -14,6 +18,19 @@ public record VisionRequest(
         String imageMimeType,
         String imageBase64,
         String text,
+        List<FollowUp> followUps,
         double temperature,
         int seed,
-        int maxTokens) {}
+        int maxTokens) {
+
+    /** A turn after the first question: what the model answered, and what it is told next. */
+    public record FollowUp(String assistant, String user) {}
+
+    /** The same question continued: the model's answer and a further message. */
+    public VisionRequest followedBy(String assistant, String user) {
+        List<FollowUp> turns = new ArrayList<>(followUps);
+        turns.add(new FollowUp(assistant, user));
+        return new VisionRequest(model, system, imageMimeType, imageBase64, text, List.copyOf(turns),
+                temperature, seed, maxTokens);
+    }
+}

@@ -1,6 +1,8 @@
 package dev.loupe.inspect;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.verdict.Outcome;
+import dev.loupe.verdict.Repair;
 import dev.loupe.verdict.Violation;
 import java.util.List;
 
@@ -8,6 +10,8 @@ import java.util.List;
  * The response of an inspection: the verdict (exactly a schema-valid object, or null) and all that
  * is needed to trust or audit it.
  *
+ * @param attempts  calls made to the model (1, or more after re-asks)
+ * @param outcome   how the verdict was obtained: valid_first_try, repaired, reasked, invalid
  * @param rawOutput what the model last said, unaltered
  * @param repairs   steps applied to the raw output to obtain the verdict, in order
  */
@@ -21,7 +25,8 @@ public record Envelope(
         String model,
         String variant,
         int attempts,
-        List<String> repairs,
+        Outcome outcome,
+        List<Repair> repairs,
         List<Violation> violations,
         String rawOutput,
         ImageInfo image,

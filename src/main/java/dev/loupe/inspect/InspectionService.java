@@ -4,14 +4,19 @@ import dev.loupe.backend.BackendService;
 import dev.loupe.backend.VisionReply;
 import dev.loupe.backend.VisionRequest;
 import dev.loupe.image.ImageService;
-import dev.loupe.image.PreparedImage;
 import dev.loupe.image.ImageSpec;
+import dev.loupe.image.PreparedImage;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
+import dev.loupe.verdict.CorrectionMessage;
+import dev.loupe.verdict.Outcome;
+import dev.loupe.verdict.Repair;
 import dev.loupe.verdict.SchemaCatalog;
+import dev.loupe.verdict.Synonyms;
+import dev.loupe.verdict.VerdictContract;
 import dev.loupe.verdict.VerdictOutcome;
-import dev.loupe.verdict.VerdictSchema;
 import dev.loupe.verdict.VerdictService;
+import dev.loupe.verdict.Violation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,12 +24,18 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
-/** One inspection, in order: prepare the image, ask the profile's backend, read the verdict, record it. */
+/**
+ * One inspection, in order: prepare the image, ask the profile's backend, read the verdict; while
+ * it is invalid and the profile allows, send the violations back for a corrected answer; record.
+ */
 @ApplicationScoped
 public class InspectionService {
 
@@ -37,64 +48,102 @@ public class InspectionService {
     };
 
     private final ProfileCatalog profiles;
-    private final SchemaCatalog schemas;
     private final ImageService images;
     private final BackendService backends;
     private final VerdictService verdicts;
     private final MeterRegistry registry;
+    /** Per profile, built once: the schema with the profile's synonyms, and the image settings. */
+    private final Map<String, VerdictContract> contracts = new HashMap<>();
+    private final Map<String, ImageSpec> imageSpecs = new HashMap<>();
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
             BackendService backends, VerdictService verdicts, MeterRegistry registry) {
         this.profiles = profiles;
-        this.schemas = schemas;
         this.images = images;
         this.backends = backends;
         this.verdicts = verdicts;
         this.registry = registry;
+        for (Profile profile : profiles.all()) {
+            schemas.find(profile.schema()).ifPresent(schema -> contracts.put(profile.name(),
+                    new VerdictContract(schema, synonyms(profile.synonyms()))));
+            imageSpecs.put(profile.name(), imageSpec(profile.image()));
+        }
     }
 
     public Envelope inspect(InspectionInput input) {
         Profile profile = profiles.get(input.profile());
-        VerdictSchema schema = schemas.find(profile.schema()).orElseThrow();
+        VerdictContract contract = contracts.get(profile.name());
         long start = System.nanoTime();
         try {
-            PreparedImage image = images.prepare(input.image(), imageSpec(profile.image()));
+            PreparedImage image = images.prepare(input.image(), imageSpecs.get(profile.name()));
             long prepared = System.nanoTime();
             recordImage(profile, image, prepared - start);
-            VisionReply reply = backends.complete(profile.backend(), request(profile, image));
-            long answered = System.nanoTime();
-            VerdictOutcome outcome = verdicts.evaluate(reply.text(), schema);
+
+            VisionRequest request = request(profile, image);
+            VisionReply reply = backends.complete(profile.backend(), request);
+            VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
+            recordViolations(profile, outcome.violations());
+            int attempts = 1;
+            int promptTokens = reply.promptTokens();
+            int completionTokens = reply.completionTokens();
+            while (!outcome.valid() && attempts <= profile.repair().reask()) {
+                request = request.followedBy(reply.text(), correction(profile, outcome.violations()));
+                reply = backends.complete(profile.backend(), request);
+                outcome = verdicts.evaluate(reply.text(), contract);
+                recordViolations(profile, outcome.violations());
+                attempts++;
+                promptTokens += reply.promptTokens();
+                completionTokens += reply.completionTokens();
+            }
             long done = System.nanoTime();
 
+            Outcome result = !outcome.valid() ? Outcome.INVALID
+                    : attempts > 1 ? Outcome.REASKED
+                    : outcome.repairs().isEmpty() ? Outcome.VALID_FIRST_TRY
+                    : Outcome.REPAIRED;
             InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
             Envelope envelope = new Envelope(
                     UUID.randomUUID().toString(),
                     status,
                     outcome.verdict(),
                     profile.name(),
-                    schema.name(),
+                    contract.schema().name(),
                     profile.backend(),
                     reply.model(),
                     BASE_VARIANT,
-                    1,
+                    attempts,
+                    result,
                     outcome.repairs(),
                     outcome.violations(),
                     reply.text(),
                     new Envelope.ImageInfo(image.sha256(), image.format().id(), image.width(), image.height(),
                             image.sentWidth(), image.sentHeight(), image.visualTokens()),
-                    new Envelope.Usage(reply.promptTokens(), reply.completionTokens()),
-                    new Envelope.Timings(millis(start, prepared), millis(prepared, answered), millis(start, done)),
+                    new Envelope.Usage(promptTokens, completionTokens),
+                    new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
                     input.trace());
             String decision = outcome.valid() ? outcome.verdict().path("decision").asText("none") : "none";
             record(profile, status.label(), decision, start);
-            LOG.infof("Inspection %s profile=%s status=%s decision=%s sha256=%s line=%s station=%s lot=%s serial=%s",
-                    envelope.id(), profile.name(), status.label(), decision, image.sha256(),
+            recordVerdict(profile, result, outcome.repairs());
+            LOG.infof("Inspection %s profile=%s status=%s decision=%s outcome=%s attempts=%d sha256=%s "
+                            + "line=%s station=%s lot=%s serial=%s",
+                    envelope.id(), profile.name(), status.label(), decision, result.label(), attempts, image.sha256(),
                     input.trace().line(), input.trace().station(), input.trace().lot(), input.trace().serial());
             return envelope;
         } catch (RuntimeException e) {
             record(profile, "error", "none", start);
             throw e;
         }
+    }
+
+    private static String correction(Profile profile, List<Violation> violations) {
+        String template = profile.repair().correction() == null
+                ? CorrectionMessage.DEFAULT_TEMPLATE
+                : profile.repair().correction();
+        return CorrectionMessage.render(template, violations);
+    }
+
+    private static Synonyms synonyms(Profile.Synonyms synonyms) {
+        return Synonyms.of(synonyms.enumValues(), synonyms.booleans());
     }
 
     private static ImageSpec imageSpec(Profile.ImagePolicy policy) {
@@ -107,7 +156,7 @@ public class InspectionService {
     private static VisionRequest request(Profile profile, PreparedImage image) {
         Profile.Decoding decoding = profile.decoding();
         return new VisionRequest(profile.model(), profile.system(), image.mimeType(),
-                Base64.getEncoder().encodeToString(image.data()), profile.prompt(),
+                Base64.getEncoder().encodeToString(image.data()), profile.prompt(), List.of(),
                 decoding.temperature(), decoding.seed(), decoding.maxTokens());
     }
 
@@ -123,6 +172,31 @@ public class InspectionService {
                 .serviceLevelObjectives(BackendService.Buckets.MODEL_LATENCY)
                 .register(registry)
                 .record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    private void recordVerdict(Profile profile, Outcome outcome, List<Repair> repairs) {
+        Counter.builder("loupe.verdict.outcomes")
+                .description("How verdicts were obtained: valid_first_try, repaired, reasked, invalid")
+                .tags("profile", profile.name(), "outcome", outcome.label())
+                .register(registry)
+                .increment();
+        for (Repair repair : repairs) {
+            Counter.builder("loupe.repairs")
+                    .description("Repairs applied to the answers that became verdicts or were judged invalid")
+                    .tags("profile", profile.name(), "kind", repair.label())
+                    .register(registry)
+                    .increment();
+        }
+    }
+
+    private void recordViolations(Profile profile, List<Violation> violations) {
+        for (Violation violation : violations) {
+            Counter.builder("loupe.schema.violations")
+                    .description("Schema violations in model answers after repair, by keyword")
+                    .tags("profile", profile.name(), "keyword", violation.keyword())
+                    .register(registry)
+                    .increment();
+        }
     }
 
     private void recordImage(Profile profile, PreparedImage image, long nanos) {

@@ -1,5 +1,8 @@
 package dev.loupe.prompt;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * One inspection task, read from {@code prompts/<name>/}: what to ask, whom, and how the image
  * and the answer are handled.
@@ -10,6 +13,7 @@ package dev.loupe.prompt;
  * @param model   the {@code model} field sent to the backend (with vLLM: the LoRA adapter's name)
  * @param system  system message, sent first
  * @param prompt  the base wording of the question, sent after the image
+ * @param synonyms words the model may use for the schema's values, from {@code synonyms.yaml}
  */
 public record Profile(
         String name,
@@ -21,7 +25,9 @@ public record Profile(
         String system,
         String prompt,
         Decoding decoding,
-        ImagePolicy image) {
+        ImagePolicy image,
+        RepairPolicy repair,
+        Synonyms synonyms) {
 
     /** Sampling settings; temperature 0 and a fixed seed make answers repeatable. */
     public record Decoding(double temperature, int seed, int maxTokens) {}
@@ -35,6 +41,23 @@ public record Profile(
      */
     public record ImagePolicy(double scale, Crop crop, int factor, long minPixels, long maxPixels,
             String encoding, int jpegQuality) {}
+
+    /**
+     * What happens to an answer that is not valid after repair.
+     *
+     * @param reask      how many times the violations are sent back for a corrected answer
+     * @param correction the correction message ({@code correction.txt}), with {@code {violations}}
+     *                   where the list goes; null for Loupe's default
+     */
+    public record RepairPolicy(int reask, String correction) {}
+
+    /**
+     * @param enumValues schema value → words meaning it (合格 → OK)
+     * @param booleans   true / false → words meaning it (是 → true)
+     */
+    public record Synonyms(Map<String, List<String>> enumValues, Map<Boolean, List<String>> booleans) {
+        public static final Synonyms NONE = new Synonyms(Map.of(), Map.of());
+    }
 
     /** A box in pixels: left, top, width, height. */
     public record Crop(int x, int y, int width, int height) {}

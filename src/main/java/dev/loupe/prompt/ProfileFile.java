@@ -1,7 +1,10 @@
 package dev.loupe.prompt;
 
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
-record ProfileFile(String description, String schema, String backend, String model, Decoding decoding, Image image) {
+record ProfileFile(String description, String schema, String backend, String model, Decoding decoding, Image image,
+        Repair repair) {
+
+    record Repair(Integer reask) {}
 
     record Decoding(Double temperature, Integer seed, Integer maxTokens) {}
 
@@ -10,3 +13,7 @@ record ProfileFile(String description, String schema, String backend, String mod
 
     record Crop(Integer x, Integer y, Integer width, Integer height) {}
 }
+
+/** The shape of {@code synonyms.yaml}. */
+record SynonymsFile(java.util.Map<String, java.util.List<String>> enumValues,
+        java.util.Map<String, java.util.List<String>> booleans) {}

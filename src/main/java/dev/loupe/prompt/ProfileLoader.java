@@ -22,6 +22,10 @@ public final class ProfileLoader {
     static final String PROFILE_FILE = "profile.yaml";
     static final String SYSTEM_FILE = "system.txt";
     static final String PROMPT_FILE = "prompt.txt";
+    static final String SYNONYMS_FILE = "synonyms.yaml";
+    static final String CORRECTION_FILE = "correction.txt";
+    static final String VIOLATIONS_PLACEHOLDER = "{violations}";
+    private static final int MAX_REASK = 3;
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final int QWEN_FACTOR = 28;
@@ -72,7 +76,50 @@ public final class ProfileLoader {
                 readText(prompts, folder.resolve(SYSTEM_FILE)),
                 readText(prompts, folder.resolve(PROMPT_FILE)),
                 decoding,
-                image);
+                image,
+                repair(file.repair(), prompts, folder, where),
+                synonyms(prompts, folder.resolve(SYNONYMS_FILE)));
+    }
+
+    private static Profile.RepairPolicy repair(ProfileFile.Repair r, DataFolder prompts, Path folder, String where) {
+        int reask = r == null || r.reask() == null ? 1 : r.reask();
+        check(reask >= 0 && reask <= MAX_REASK, where, "repair.reask must be between 0 and " + MAX_REASK);
+        Path correctionFile = folder.resolve(CORRECTION_FILE);
+        String correction = null;
+        if (Files.exists(correctionFile)) {
+            correction = readText(prompts, correctionFile);
+            check(correction.contains(VIOLATIONS_PLACEHOLDER), prompts.describe(correctionFile),
+                    "must contain " + VIOLATIONS_PLACEHOLDER + " where the list of violations goes");
+        }
+        return new Profile.RepairPolicy(reask, correction);
+    }
+
+    private static Profile.Synonyms synonyms(DataFolder prompts, Path file) {
+        if (!Files.exists(file)) {
+            return Profile.Synonyms.NONE;
+        }
+        String where = prompts.describe(file);
+        SynonymsFile parsed;
+        try {
+            parsed = YAML.readValue(Files.readString(file), SynonymsFile.class);
+        } catch (JsonProcessingException e) {
+            throw new ProfileException(where + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+        } catch (IOException e) {
+            throw new ProfileException(where + ": " + e.getMessage(), e);
+        }
+        if (parsed == null) {
+            return Profile.Synonyms.NONE;
+        }
+        Map<Boolean, List<String>> booleans = new TreeMap<>();
+        if (parsed.booleans() != null) {
+            parsed.booleans().forEach((key, words) -> {
+                check(key.equals("true") || key.equals("false"), where, "booleans may only list true and false, not '" + key + "'");
+                booleans.put(Boolean.valueOf(key), List.copyOf(words));
+            });
+        }
+        return new Profile.Synonyms(parsed.enumValues() == null ? Map.of() : Map.copyOf(parsed.enumValues()),
+                Map.copyOf(booleans));
     }
 
     private static ProfileFile readYaml(DataFolder prompts, Path yamlFile) {

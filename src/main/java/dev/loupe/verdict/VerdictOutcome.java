@@ -7,10 +7,10 @@ import java.util.List;
  * What became of one answer.
  *
  * @param verdict    the schema-valid object, or null when none could be had
- * @param repairs    names of the steps applied to the raw text, in order
+ * @param repairs    what was done to the raw text to obtain it, in a fixed order
  * @param violations what is still wrong; empty exactly when {@code verdict} is present
  */
-public record VerdictOutcome(ObjectNode verdict, List<String> repairs, List<Violation> violations) {
+public record VerdictOutcome(ObjectNode verdict, List<Repair> repairs, List<Violation> violations) {
 
     public boolean valid() {
         return verdict != null;

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
@@ -91,6 +92,7 @@ class InspectionResourceTest {
                 .body("model", equalTo("qc-lora"))
                 .body("variant", equalTo("base"))
                 .body("attempts", equalTo(1))
+                .body("outcome", equalTo("valid_first_try"))
                 .body("repairs", empty())
                 .body("violations", empty())
                 .body("raw_output", startsWith("{\"decision\": \"NG\""))
@@ -136,6 +138,7 @@ class InspectionResourceTest {
         uploadCell().statusCode(200)
                 .body("status", equalTo("accepted"))
                 .body("verdict.decision", equalTo("OK"))
+                .body("outcome", equalTo("repaired"))
                 .body("repairs", contains("strip_code_fence"))
                 .body("raw_output", startsWith("```json\n"));
     }
@@ -149,21 +152,64 @@ class InspectionResourceTest {
                 .body("repairs", contains("strip_prose"));
     }
 
-    @Test
-    void answerViolatingTheSchemaNeedsReviewWithViolationsAndRawOutput() throws Exception {
-        answerWith("chat-violating.json");
-        String raw = JSON.readTree(getClass().getResourceAsStream("/wiremock/__files/chat-violating.json"))
+    private static String contentOf(String bodyFile) throws Exception {
+        return JSON.readTree(InspectionResourceTest.class.getResourceAsStream("/wiremock/__files/" + bodyFile))
                 .path("choices").get(0).path("message").path("content").asText();
+    }
+
+    private void answerInTurn(String firstFile, String secondFile) {
+        backend.stubFor(post(urlEqualTo(CHAT)).inScenario("re-ask").whenScenarioStateIs(STARTED)
+                .willSetStateTo("asked once")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBodyFile(firstFile)));
+        backend.stubFor(post(urlEqualTo(CHAT)).inScenario("re-ask").whenScenarioStateIs("asked once")
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBodyFile(secondFile)));
+    }
+
+    @Test
+    void anAnswerStillInvalidIsSentBackWithItsViolationsAndTheCorrectionCounts() throws Exception {
+        answerInTurn("chat-violating.json", "chat-plain.json");
+
+        uploadCell().statusCode(200)
+                .body("status", equalTo("accepted"))
+                .body("outcome", equalTo("reasked"))
+                .body("attempts", equalTo(2))
+                .body("verdict.decision", equalTo("NG"))
+                .body("raw_output", equalTo(contentOf("chat-plain.json")))
+                .body("usage.prompt_tokens", equalTo(2 * 612));
+
+        List<LoggedRequest> requests = backend.findAll(postRequestedFor(urlEqualTo(CHAT)));
+        assertEquals(2, requests.size());
+        JsonNode second = JSON.readTree(requests.get(1).getBodyAsString()).path("messages");
+        assertEquals(4, second.size(), second.toString());
+        assertEquals("image_url", second.get(1).path("content").get(0).path("type").asText(), "same image, same prefix");
+        assertEquals("assistant", second.get(2).path("role").asText());
+        assertEquals(contentOf("chat-violating.json"), second.get(2).path("content").asText());
+        assertEquals("user", second.get(3).path("role").asText());
+        String correction = second.get(3).path("content").asText();
+        assertTrue(correction.contains("/defect_present") && correction.contains("/confidence"), correction);
+        assertTrue(correction.contains("请只输出修正后的 JSON 对象"), correction);
+    }
+
+    @Test
+    void answerViolatingTheSchemaTwiceNeedsReviewWithViolationsAndRawOutput() throws Exception {
+        answerWith("chat-violating.json");
 
         uploadCell().statusCode(200)
                 .body("status", equalTo("needs_review"))
+                .body("outcome", equalTo("invalid"))
+                .body("attempts", equalTo(2))
                 .body("verdict", nullValue())
-                .body("raw_output", equalTo(raw))
+                .body("raw_output", equalTo(contentOf("chat-violating.json")))
                 .body("violations.path", hasItem("/defect_present"))
                 .body("violations.keyword", hasItem("const"))
                 .body("violations.path", hasItem("/confidence"))
                 .body("violations.keyword", hasItem("maximum"))
                 .body("violations.message", not(hasItem(nullValue())));
+        assertEquals(2, backend.findAll(postRequestedFor(urlEqualTo(CHAT))).size(), "one re-ask, as the profile says");
+        metrics().body(containsString("loupe_verdict_outcomes_total{outcome=\"invalid\",profile=\"microstructure\"}"))
+                .body(containsString("loupe_schema_violations_total{keyword=\"const\",profile=\"microstructure\"}"));
     }
 
     @Test
@@ -388,7 +434,12 @@ class InspectionResourceTest {
                 .body(containsString(
                         "loupe_backend_requests_total{backend=\"vllm\",model=\"qc-lora\",outcome=\"ok\"}"))
                 .body(containsString(
-                        "loupe_backend_tokens_total{backend=\"vllm\",model=\"qc-lora\",type=\"prompt\"}"));
+                        "loupe_backend_tokens_total{backend=\"vllm\",model=\"qc-lora\",type=\"prompt\"}"))
+                .body(containsString("loupe_verdict_outcomes_total{outcome=\"valid_first_try\",profile=\"microstructure\"}"));
+        answerWith("chat-fenced.json");
+        uploadCell().statusCode(200);
+        metrics().body(containsString("loupe_repairs_total{kind=\"strip_code_fence\",profile=\"microstructure\"}"))
+                .body(containsString("loupe_verdict_outcomes_total{outcome=\"repaired\",profile=\"microstructure\"}"));
     }
 
     private static ValidatableResponse metrics() {

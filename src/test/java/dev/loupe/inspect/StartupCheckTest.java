@@ -14,7 +14,8 @@ class StartupCheckTest {
 
     private static Profile profile(String schema, String backend) {
         return new Profile("p", "prompts/p/profile.yaml", "", schema, backend, "m", "sys", "prompt",
-                new Profile.Decoding(0, 0, 512), new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95));
+                new Profile.Decoding(0, 0, 512), new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95),
+                new Profile.RepairPolicy(1, null), Profile.Synonyms.NONE);
     }
 
     @Test

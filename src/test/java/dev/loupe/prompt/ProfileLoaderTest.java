@@ -40,6 +40,25 @@ class ProfileLoaderTest {
         assertEquals(new Profile.Decoding(0.0, 42, 512), p.decoding());
         assertEquals(new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95), p.image());
         assertTrue(p.prompt().contains("形状、位置、结构、材质、堆叠"), p.prompt());
+        assertEquals(1, p.repair().reask());
+        assertTrue(p.repair().correction().contains("{violations}"));
+        assertTrue(p.synonyms().enumValues().get("OK").contains("合格"));
+        assertTrue(p.synonyms().booleans().get(true).contains("是"));
+    }
+
+    @Test
+    void aCorrectionWithoutThePlaceholderIsNamed() throws IOException {
+        Path folder = profile("nocorr", "schema: s\nbackend: b\nmodel: m\n");
+        Files.writeString(folder.resolve("correction.txt"), "请修正。\n");
+        assertEquals("prompts/nocorr/correction.txt: must contain {violations} where the list of violations goes",
+                loadError());
+    }
+
+    @Test
+    void booleanSynonymsListOnlyTrueAndFalse() throws IOException {
+        Path folder = profile("badsyn", "schema: s\nbackend: b\nmodel: m\n");
+        Files.writeString(folder.resolve("synonyms.yaml"), "booleans:\n  maybe: [也许]\n");
+        assertTrue(loadError().startsWith("prompts/badsyn/synonyms.yaml: "));
     }
 
     @Test

@@ -16,12 +16,13 @@ class VerdictServiceTest {
 
     private static final String VALID = "{\"decision\": \"NG\", \"defect_present\": true, \"reason\": \"层间堆叠异常\"}";
 
-    private static VerdictSchema schema;
+    private static VerdictContract schema;
     private final VerdictService service = new VerdictService();
 
     @BeforeAll
     static void loadShippedSchema() {
-        schema = SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get("verdict-v1");
+        schema = new VerdictContract(
+                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get("verdict-v1"), Synonyms.NONE);
     }
 
     @Test
@@ -38,7 +39,7 @@ class VerdictServiceTest {
                 "```\n" + VALID + "\n```", "~~~\n" + VALID + "\n~~~", "```json\n" + VALID)) {
             VerdictOutcome outcome = service.evaluate(fenced, schema);
             assertTrue(outcome.valid(), fenced);
-            assertEquals(List.of("strip_code_fence"), outcome.repairs(), fenced);
+            assertEquals(List.of(Repair.STRIP_CODE_FENCE), outcome.repairs(), fenced);
         }
     }
 
@@ -48,7 +49,7 @@ class VerdictServiceTest {
         VerdictOutcome outcome = service.evaluate(answer, schema);
         assertTrue(outcome.valid(), outcome.violations().toString());
         assertEquals("形如 } 的边界", outcome.verdict().get("reason").asText());
-        assertEquals(List.of("strip_prose"), outcome.repairs());
+        assertEquals(List.of(Repair.STRIP_PROSE), outcome.repairs());
     }
 
     @Test
@@ -78,18 +79,30 @@ class VerdictServiceTest {
     }
 
     @Test
-    void synonymsAndExtraPropertiesAreViolationsForNow() {
-        VerdictOutcome outcome = service.evaluate(
-                "{\"decision\": \"合格\", \"defect_present\": false, \"reason\": \"x\", \"note\": 1}", schema);
+    void aMegabyteOfGarbageEndsInvalidNotInAnError() {
+        String garbage = "{[\"'：，".repeat(1 << 17) + "x".repeat(1 << 19);
+        VerdictOutcome outcome = service.evaluate(garbage, schema);
         assertFalse(outcome.valid());
-        List<String> keywords = outcome.violations().stream().map(Violation::keyword).toList();
-        assertTrue(keywords.contains("enum"), keywords.toString());
-        assertTrue(keywords.contains("additionalProperties"), keywords.toString());
+        assertNull(outcome.verdict());
+    }
+
+    @Test
+    void deepNestingIsRefusedWithoutAStackOverflow() {
+        VerdictOutcome outcome = service.evaluate("{\"a\":".repeat(100_000), schema);
+        assertFalse(outcome.valid());
+        assertEquals("json", outcome.violations().get(0).keyword());
+    }
+
+    @Test
+    void correctionMessageListsTheViolationsInTheTemplate() {
+        String message = CorrectionMessage.render("问题：\n{violations}\n请只输出 JSON。",
+                List.of(new Violation("/decision", "enum", "must be OK or NG"), new Violation("", "json", "no object")));
+        assertEquals("问题：\n- /decision: must be OK or NG\n- (whole answer): no object\n请只输出 JSON。", message);
     }
 
     @Test
     void unreadableAnswersAreViolationsOfKindJson() {
-        for (String raw : List.of("", "   ", "I cannot judge this image.", "{\"decision\": \"OK\",",
+        for (String raw : List.of("", "   ", "I cannot judge this image.",
                 "[1, 2]", "{\"decision\": \"OK\", \"defect_present\": false, \"reason\": \"a\", \"decision\": \"NG\"}")) {
             VerdictOutcome outcome = service.evaluate(raw, schema);
             assertFalse(outcome.valid(), raw);
