@@ -13,7 +13,11 @@ public enum BackendFailure {
     /** No connection: refused, reset, unknown host. */
     UNREACHABLE("unreachable"),
     /** HTTP 2xx whose body is not a chat completion. */
-    BAD_RESPONSE("bad_response");
+    BAD_RESPONSE("bad_response"),
+    /** Not called: the backend's circuit is open after repeated failures. */
+    CIRCUIT_OPEN("circuit_open"),
+    /** Not called: all of the backend's slots stayed busy for its queue timeout. */
+    QUEUE_TIMEOUT("queue_timeout");
 
     private final String label;
 

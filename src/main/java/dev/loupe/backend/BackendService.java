@@ -1,73 +1,106 @@
 package dev.loupe.backend;
 
 import dev.loupe.config.LoupeConfig;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jboss.logging.Logger;
 
-/** The configured backends, built once, and the metrics of every call made to them. */
+/** The configured backends, built once, each behind its concurrency limit, circuit breaker and retries. */
 @ApplicationScoped
 public class BackendService {
 
-    private final Map<String, VisionBackend> backends;
-    private final MeterRegistry registry;
+    private static final Logger LOG = Logger.getLogger(BackendService.class);
+
+    /** One configured backend: how to reach it and what it is. */
+    private record Entry(BackendKind kind, String url, boolean hasKey, ResilientBackend backend,
+            Optional<ServedModels> models) {}
+
+    /** A backend as {@code GET /v1/backends} shows it: never its key. */
+    public record Status(String name, String kind, String url, boolean usable, List<String> servedModels,
+            String modelsError, String circuit, int inFlight, int queued) {}
+
+    private final Map<String, Entry> entries;
 
     public BackendService(LoupeConfig config, MeterRegistry registry) {
-        Map<String, VisionBackend> built = new TreeMap<>();
-        config.backends().forEach((name, backend) -> built.put(name,
-                new OpenAiCompatibleBackend(name, backend.url(), backend.apiKey(), backend.timeout())));
-        this.backends = Map.copyOf(built);
-        this.registry = registry;
+        Map<String, Entry> built = new TreeMap<>();
+        config.backends().forEach((name, settings) -> {
+            BackendKind kind = BackendKind.parse(settings.kind(), name);
+            String url = settings.url().filter(u -> !u.isBlank()).orElseGet(() -> {
+                if (kind != BackendKind.DASHSCOPE) {
+                    throw new IllegalArgumentException("loupe.backends." + name + ".url is required");
+                }
+                return DashScopeRegion.urlOf(settings.region(), name);
+            });
+            url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            boolean hasKey = settings.apiKey().filter(k -> !k.isBlank()).isPresent();
+            if (kind == BackendKind.DASHSCOPE && !hasKey) {
+                LOG.infof("Backend %s (DashScope) has no API key; chain steps using it are skipped", name);
+            }
+            ResilientBackend backend = new ResilientBackend(
+                    new OpenAiCompatibleBackend(name, kind, url, settings.apiKey(), settings.timeout()), settings, registry);
+            Optional<ServedModels> models = kind == BackendKind.OPENAI
+                    ? Optional.of(new ServedModels(url, settings.apiKey(), config.modelsCheckInterval()))
+                    : Optional.empty();
+            built.put(name, new Entry(kind, url, hasKey, backend, models));
+        });
+        this.entries = Map.copyOf(built);
     }
 
     public Set<String> names() {
-        return backends.keySet();
+        return entries.keySet();
     }
 
-    /** Asks the named backend once and records the outcome. @throws BackendException on failure */
+    /** Whether the backend can be called at all: a DashScope backend needs its key. */
+    public boolean usable(String name) {
+        Entry entry = entry(name);
+        return entry.kind() != BackendKind.DASHSCOPE || entry.hasKey();
+    }
+
+    public boolean isDashScope(String name) {
+        return entry(name).kind() == BackendKind.DASHSCOPE;
+    }
+
+    /**
+     * Asks the named backend, with its retries. @throws BackendException when no chat completion came
+     * back, the circuit is open or no slot came free
+     */
     public VisionReply complete(String backendName, VisionRequest request) {
-        VisionBackend backend = backends.get(backendName);
-        if (backend == null) {
-            throw new IllegalArgumentException("no backend named '" + backendName + "'");
-        }
-        long start = System.nanoTime();
-        try {
-            VisionReply reply = backend.complete(request);
-            record(backendName, request.model(), "ok", start);
-            tokens(backendName, request.model(), "prompt", reply.promptTokens());
-            tokens(backendName, request.model(), "completion", reply.completionTokens());
-            return reply;
-        } catch (BackendException e) {
-            record(backendName, request.model(), e.failure().label(), start);
-            throw e;
-        }
+        return entry(backendName).backend().complete(request);
     }
 
-    private void record(String backend, String model, String outcome, long startNanos) {
-        Counter.builder("loupe.backend.requests")
-                .description("Calls to a model backend, by outcome")
-                .tags("backend", backend, "model", model, "outcome", outcome)
-                .register(registry)
-                .increment();
-        Timer.builder("loupe.backend.duration")
-                .description("Time a backend took to answer or fail")
-                .tags("backend", backend, "model", model)
-                .serviceLevelObjectives(Buckets.MODEL_LATENCY)
-                .register(registry)
-                .record(Duration.ofNanos(System.nanoTime() - startNanos));
+    /**
+     * The models an OpenAI-compatible backend serves, fetched when the last look is older than
+     * {@code loupe.models-check-interval}; empty for backends that do not list them (DashScope).
+     */
+    public Optional<ServedModels.Listing> servedModels(String backendName) {
+        return entry(backendName).models().map(ServedModels::current);
     }
 
-    private void tokens(String backend, String model, String type, int count) {
-        Counter.builder("loupe.backend.tokens")
-                .description("Tokens reported by the backend")
-                .tags("backend", backend, "model", model, "type", type)
-                .register(registry)
-                .increment(count);
+    public List<Status> status() {
+        return entries.entrySet().stream().map(e -> {
+            Entry entry = e.getValue();
+            Optional<ServedModels.Listing> listing = entry.models().flatMap(ServedModels::known);
+            return new Status(e.getKey(), entry.kind().name().toLowerCase(java.util.Locale.ROOT), entry.url(),
+                    usable(e.getKey()),
+                    listing.map(ServedModels.Listing::models).orElse(null),
+                    listing.map(ServedModels.Listing::error).orElse(null),
+                    entry.backend().circuitState().name().toLowerCase(java.util.Locale.ROOT),
+                    entry.backend().inFlight(), entry.backend().queued());
+        }).toList();
+    }
+
+    private Entry entry(String name) {
+        Entry entry = entries.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("no backend named '" + name + "'");
+        }
+        return entry;
     }
 
     /** Histogram buckets for model calls: a 7B model on one GPU answers in about a second. */

@@ -1,5 +1,6 @@
 package dev.loupe.backend;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,18 +20,25 @@ public record VisionRequest(
         String imageBase64,
         String text,
         List<FollowUp> followUps,
-        double temperature,
-        int seed,
-        int maxTokens) {
+        Options options) {
 
     /** A turn after the first question: what the model answered, and what it is told next. */
     public record FollowUp(String assistant, String user) {}
+
+    /**
+     * How to answer.
+     *
+     * @param schemaName           the verdict schema's name, for {@code json_schema}
+     * @param schema               the verdict schema's document, for {@code json_schema}
+     * @param highResolutionImages DashScope's {@code vl_high_resolution_images}
+     */
+    public record Options(double temperature, int seed, int maxTokens, Structured structured, String schemaName,
+            JsonNode schema, boolean highResolutionImages) {}
 
     /** The same question continued: the model's answer and a further message. */
     public VisionRequest followedBy(String assistant, String user) {
         List<FollowUp> turns = new ArrayList<>(followUps);
         turns.add(new FollowUp(assistant, user));
-        return new VisionRequest(model, system, imageMimeType, imageBase64, text, List.copyOf(turns),
-                temperature, seed, maxTokens);
+        return new VisionRequest(model, system, imageMimeType, imageBase64, text, List.copyOf(turns), options);
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,20 +29,78 @@ public interface LoupeConfig {
     /** Named OpenAI-compatible backends a profile can send to: {@code loupe.backends.<name>.*}. */
     Map<String, Backend> backends();
 
+    /** How old a backend's list of served models may be before readiness asks again ({@code GET /models}). */
+    @WithDefault("30s")
+    Duration modelsCheckInterval();
+
     Image image();
 
     Simulator simulator();
 
     interface Backend {
-        /** Base URL of the OpenAI-compatible API, including {@code /v1}. */
-        String url();
+        /** {@code openai} for vLLM, SGLang, Ollama or any OpenAI-compatible server; {@code dashscope}. */
+        @WithDefault("openai")
+        String kind();
 
-        /** Bearer token; none is sent when empty (a vLLM started without --api-key needs none). */
+        /** Base URL of the OpenAI-compatible API, including {@code /v1}. For dashscope, wins over region. */
+        Optional<String> url();
+
+        /** DashScope region: cn-beijing, ap-southeast-1 or us-east-1; picks the compatible-mode URL. */
+        @WithDefault("cn-beijing")
+        String region();
+
+        /** Bearer token; none is sent when empty (a vLLM started without --api-key needs none). Never logged. */
         Optional<String> apiKey();
 
         /** How long one chat completion may take, connection included. */
         @WithDefault("60s")
         Duration timeout();
+
+        /** Calls in flight at once; more wait in a queue. */
+        @WithDefault("8")
+        int maxConcurrent();
+
+        /** How long a call waits for a free slot before Loupe answers 429. */
+        @WithDefault("10s")
+        Duration queueTimeout();
+
+        Retry retry();
+
+        Circuit circuit();
+
+        /** Retries on 429, 5xx and connection failures, with exponential backoff and jitter. */
+        interface Retry {
+            /** Calls per request at most, the first included; 1 turns retries off. */
+            @WithDefault("3")
+            int maxAttempts();
+
+            @WithDefault("250ms")
+            Duration initialBackoff();
+
+            @WithDefault("8s")
+            Duration maxBackoff();
+
+            /**
+             * Retry budget: each first call earns this many retry tokens (up to {@code budget-max-tokens});
+             * each retry spends one. An outage drains the budget, so retries stop multiplying the load.
+             */
+            @WithDefault("0.2")
+            double budgetRatio();
+
+            @WithDefault("10")
+            int budgetMaxTokens();
+        }
+
+        /** Stops calling a backend that keeps failing, and probes it again later. */
+        interface Circuit {
+            /** Consecutive failed calls (timeouts, connection failures, 5xx, garbage) that open the circuit. */
+            @WithDefault("5")
+            int failureThreshold();
+
+            /** How long the circuit stays open before one probe call is let through. */
+            @WithDefault("30s")
+            Duration openDuration();
+        }
     }
 
     /** Limits on what an upload may cost before and while it is decoded. */
@@ -84,5 +143,9 @@ public interface LoupeConfig {
          */
         @WithDefault("false")
         boolean enabled();
+
+        /** Model names the simulator answers to and lists at /sim/v1/models, as vLLM lists LoRA adapters. */
+        @WithDefault("qc-lora")
+        List<String> models();
     }
 }

@@ -44,14 +44,20 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response backend(BackendException e, UriInfo uri) {
         LOG.warnf("Backend call failed: %s", e.getMessage());
-        return switch (e.failure()) {
+        Response response = switch (e.failure()) {
             case UNREACHABLE -> problem(503, "backend-unreachable", "Model backend unreachable", e.getMessage(), uri);
+            case CIRCUIT_OPEN -> problem(503, "backend-circuit-open", "Model backend circuit open", e.getMessage(), uri);
             case TIMEOUT -> problem(504, "backend-timeout", "Model backend timed out", e.getMessage(), uri);
             case RATE_LIMITED -> problem(429, "backend-rate-limited", "Model backend rate-limited", e.getMessage(), uri);
+            case QUEUE_TIMEOUT -> problem(429, "backend-busy", "Model backend busy", e.getMessage(), uri);
             case SERVER_ERROR -> problem(502, "backend-error", "Model backend failed", e.getMessage(), uri);
             case CLIENT_ERROR -> problem(502, "backend-refused", "Model backend refused the request", e.getMessage(), uri);
             case BAD_RESPONSE -> problem(502, "backend-bad-response", "Model backend answered garbage", e.getMessage(), uri);
         };
+        return e.retryAfter()
+                .map(wait -> Response.fromResponse(response)
+                        .header("Retry-After", Math.max(1, (wait.toMillis() + 999) / 1000)).build())
+                .orElse(response);
     }
 
     @ServerExceptionMapper

@@ -12,7 +12,9 @@ import java.util.List;
  *
  * @param attempts  calls made to the model (1, or more after re-asks)
  * @param outcome   how the verdict was obtained: valid_first_try, repaired, reasked, invalid
+ * @param backend   the backend whose answer is in this envelope
  * @param rawOutput what the model last said, unaltered
+ * @param steps     every chain step tried, in order
  * @param repairs   steps applied to the raw output to obtain the verdict, in order
  */
 public record Envelope(
@@ -29,10 +31,14 @@ public record Envelope(
         List<Repair> repairs,
         List<Violation> violations,
         String rawOutput,
+        List<Step> steps,
         ImageInfo image,
         Usage usage,
         Timings timingsMs,
         Trace trace) {
+
+    /** A chain step tried: its backend and model, and how it ended (an outcome or a backend failure). */
+    public record Step(String backend, String model, String result) {}
 
     public record ImageInfo(
             String sha256, String format, int width, int height, int sentWidth, int sentHeight, long visualTokens) {}

@@ -8,8 +8,9 @@ final class Examples {
              "verdict": {"decision": "NG", "defect_present": true, "confidence": 0.87,
                          "features": {"shape": "片状", "stacking": "多层错位"}, "reason": "可见明显的层间堆叠异常"},
              "profile": "microstructure", "schema": "verdict-v1", "backend": "vllm", "model": "qc-lora",
-             "variant": "base", "attempts": 1, "repairs": ["strip_code_fence"], "violations": [],
+             "variant": "base", "attempts": 1, "outcome": "repaired", "repairs": ["strip_code_fence"], "violations": [],
              "raw_output": "```json\\n{...}\\n```",
+             "steps": [{"backend": "vllm", "model": "qc-lora", "result": "repaired"}],
              "image": {"sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "format": "tiff",
                        "width": 4096, "height": 3072, "sent_width": 1148, "sent_height": 868, "visual_tokens": 1271},
              "usage": {"prompt_tokens": 1700, "completion_tokens": 80},
@@ -24,7 +25,8 @@ final class Examples {
 
     static final String PROFILE = """
             {"name": "microstructure", "description": "Is the microstructure (defect) present in this micrograph?",
-             "schema": "verdict-v1", "backend": "vllm", "model": "qc-lora"}
+             "schema": "verdict-v1", "chain": [{"backend": "vllm", "model": "qc-lora", "structured": "json_schema",
+             "high_resolution_images": false}]}
             """;
 
     private Examples() {}

@@ -1,6 +1,9 @@
 package dev.loupe.inspect;
 
+import dev.loupe.backend.BackendException;
+import dev.loupe.backend.BackendFailure;
 import dev.loupe.backend.BackendService;
+import dev.loupe.backend.Structured;
 import dev.loupe.backend.VisionReply;
 import dev.loupe.backend.VisionRequest;
 import dev.loupe.image.ImageService;
@@ -23,6 +26,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -33,8 +37,10 @@ import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
- * One inspection, in order: prepare the image, ask the profile's backend, read the verdict; while
- * it is invalid and the profile allows, send the violations back for a corrected answer; record.
+ * One inspection, in order: prepare the image; ask the first step of the profile's chain and read
+ * the verdict, sending the violations back while it is invalid and the profile allows; go on to the
+ * next step when a step's backend fails, or when its answer needs review and the profile escalates;
+ * record.
  */
 @ApplicationScoped
 public class InspectionService {
@@ -74,33 +80,46 @@ public class InspectionService {
         Profile profile = profiles.get(input.profile());
         VerdictContract contract = contracts.get(profile.name());
         long start = System.nanoTime();
+        String backendLabel = profile.chain().get(0).backend();
         try {
             PreparedImage image = images.prepare(input.image(), imageSpecs.get(profile.name()));
             long prepared = System.nanoTime();
             recordImage(profile, image, prepared - start);
+            String imageBase64 = Base64.getEncoder().encodeToString(image.data());
 
-            VisionRequest request = request(profile, image);
-            VisionReply reply = backends.complete(profile.backend(), request);
-            VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
-            recordViolations(profile, outcome.violations());
-            int attempts = 1;
-            int promptTokens = reply.promptTokens();
-            int completionTokens = reply.completionTokens();
-            while (!outcome.valid() && attempts <= profile.repair().reask()) {
-                request = request.followedBy(reply.text(), correction(profile, outcome.violations()));
-                reply = backends.complete(profile.backend(), request);
-                outcome = verdicts.evaluate(reply.text(), contract);
-                recordViolations(profile, outcome.violations());
-                attempts++;
-                promptTokens += reply.promptTokens();
-                completionTokens += reply.completionTokens();
+            List<Envelope.Step> steps = new ArrayList<>(profile.chain().size());
+            StepResult result = null;
+            List<BackendException> failures = new ArrayList<>(1);
+            for (Profile.Step step : profile.chain()) {
+                if (!backends.usable(step.backend())) {
+                    steps.add(new Envelope.Step(step.backend(), step.model(), "skipped: no API key"));
+                    continue;
+                }
+                try {
+                    StepResult attempt = ask(profile, step, contract, image, imageBase64);
+                    steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label()));
+                    // A later step's failure never throws away an answer already in hand.
+                    result = result == null || attempt.verdict().valid() ? attempt : result;
+                    if (attempt.verdict().valid() || !profile.escalateOnReview()) {
+                        break;
+                    }
+                } catch (BackendException e) {
+                    steps.add(new Envelope.Step(step.backend(), step.model(), e.failure().label()));
+                    LOG.warnf("Profile %s: step %s/%s failed: %s", profile.name(), step.backend(), step.model(),
+                            e.getMessage());
+                    failures.add(e);
+                    if (result != null) {
+                        break; // escalating on review failed: the earlier answer stands
+                    }
+                }
             }
+            if (result == null) {
+                throw failed(profile, failures);
+            }
+            backendLabel = result.step().backend();
             long done = System.nanoTime();
 
-            Outcome result = !outcome.valid() ? Outcome.INVALID
-                    : attempts > 1 ? Outcome.REASKED
-                    : outcome.repairs().isEmpty() ? Outcome.VALID_FIRST_TRY
-                    : Outcome.REPAIRED;
+            VerdictOutcome outcome = result.verdict();
             InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
             Envelope envelope = new Envelope(
                     UUID.randomUUID().toString(),
@@ -108,31 +127,80 @@ public class InspectionService {
                     outcome.verdict(),
                     profile.name(),
                     contract.schema().name(),
-                    profile.backend(),
-                    reply.model(),
+                    result.step().backend(),
+                    result.reply().model(),
                     BASE_VARIANT,
-                    attempts,
-                    result,
+                    result.attempts(),
+                    result.outcome(),
                     outcome.repairs(),
                     outcome.violations(),
-                    reply.text(),
+                    result.reply().text(),
+                    List.copyOf(steps),
                     new Envelope.ImageInfo(image.sha256(), image.format().id(), image.width(), image.height(),
                             image.sentWidth(), image.sentHeight(), image.visualTokens()),
-                    new Envelope.Usage(promptTokens, completionTokens),
+                    new Envelope.Usage(result.promptTokens(), result.completionTokens()),
                     new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
                     input.trace());
             String decision = outcome.valid() ? outcome.verdict().path("decision").asText("none") : "none";
-            record(profile, status.label(), decision, start);
-            recordVerdict(profile, result, outcome.repairs());
-            LOG.infof("Inspection %s profile=%s status=%s decision=%s outcome=%s attempts=%d sha256=%s "
+            record(profile, backendLabel, status.label(), decision, start);
+            recordVerdict(profile, result.outcome(), outcome.repairs());
+            LOG.infof("Inspection %s profile=%s status=%s decision=%s outcome=%s backend=%s attempts=%d sha256=%s "
                             + "line=%s station=%s lot=%s serial=%s",
-                    envelope.id(), profile.name(), status.label(), decision, result.label(), attempts, image.sha256(),
+                    envelope.id(), profile.name(), status.label(), decision, result.outcome().label(), backendLabel,
+                    result.attempts(), image.sha256(),
                     input.trace().line(), input.trace().station(), input.trace().lot(), input.trace().serial());
             return envelope;
         } catch (RuntimeException e) {
-            record(profile, "error", "none", start);
+            record(profile, backendLabel, "error", "none", start);
             throw e;
         }
+    }
+
+    /** Every step failed: the first step's failure, with what the later ones said. */
+    private static BackendException failed(Profile profile, List<BackendException> failures) {
+        if (failures.isEmpty()) {
+            return new BackendException(profile.chain().get(0).backend(), BackendFailure.CLIENT_ERROR,
+                    "no step of profile '" + profile.name() + "' has a usable backend (DashScope needs DASHSCOPE_API_KEY)",
+                    null);
+        }
+        BackendException first = failures.get(0);
+        if (failures.size() == 1) {
+            return first;
+        }
+        StringBuilder message = new StringBuilder(first.getMessage());
+        failures.subList(1, failures.size()).forEach(later -> message.append("; then ").append(later.getMessage()));
+        return new BackendException(first.backend(), first.failure(), message.toString(), first,
+                first.retryAfter().orElse(null));
+    }
+
+    /** What one chain step gave: its last answer, read, after any re-asks. */
+    private record StepResult(Profile.Step step, VisionReply reply, VerdictOutcome verdict, int attempts,
+            Outcome outcome, int promptTokens, int completionTokens) {}
+
+    /** Asks one step, and while its answer is invalid and the profile allows, sends the violations back. */
+    private StepResult ask(Profile profile, Profile.Step step, VerdictContract contract, PreparedImage image,
+            String imageBase64) {
+        VisionRequest request = request(profile, step, contract, image, imageBase64);
+        VisionReply reply = backends.complete(step.backend(), request);
+        VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
+        recordViolations(profile, outcome.violations());
+        int attempts = 1;
+        int promptTokens = reply.promptTokens();
+        int completionTokens = reply.completionTokens();
+        while (!outcome.valid() && attempts <= profile.repair().reask()) {
+            request = request.followedBy(reply.text(), correction(profile, outcome.violations()));
+            reply = backends.complete(step.backend(), request);
+            outcome = verdicts.evaluate(reply.text(), contract);
+            recordViolations(profile, outcome.violations());
+            attempts++;
+            promptTokens += reply.promptTokens();
+            completionTokens += reply.completionTokens();
+        }
+        Outcome result = !outcome.valid() ? Outcome.INVALID
+                : attempts > 1 ? Outcome.REASKED
+                : outcome.repairs().isEmpty() ? Outcome.VALID_FIRST_TRY
+                : Outcome.REPAIRED;
+        return new StepResult(step, reply, outcome, attempts, result, promptTokens, completionTokens);
     }
 
     private static String correction(Profile profile, List<Violation> violations) {
@@ -153,17 +221,20 @@ public class InspectionService {
                 ImageSpec.Encoding.valueOf(policy.encoding().toUpperCase(Locale.ROOT)), policy.jpegQuality());
     }
 
-    private static VisionRequest request(Profile profile, PreparedImage image) {
+    private static VisionRequest request(Profile profile, Profile.Step step, VerdictContract contract,
+            PreparedImage image, String imageBase64) {
         Profile.Decoding decoding = profile.decoding();
-        return new VisionRequest(profile.model(), profile.system(), image.mimeType(),
-                Base64.getEncoder().encodeToString(image.data()), profile.prompt(), List.of(),
-                decoding.temperature(), decoding.seed(), decoding.maxTokens());
+        VisionRequest.Options options = new VisionRequest.Options(decoding.temperature(), decoding.seed(),
+                decoding.maxTokens(), Structured.valueOf(step.structured().toUpperCase(Locale.ROOT)),
+                contract.schema().name(), contract.schema().document(), step.highResolutionImages());
+        return new VisionRequest(step.model(), profile.system(), image.mimeType(), imageBase64, profile.prompt(),
+                List.of(), options);
     }
 
-    private void record(Profile profile, String status, String decision, long startNanos) {
+    private void record(Profile profile, String backend, String status, String decision, long startNanos) {
         Counter.builder("loupe.inspections")
                 .description("Inspections by outcome: accepted, needs_review, or error (no envelope)")
-                .tags("profile", profile.name(), "backend", profile.backend(), "status", status, "decision", decision)
+                .tags("profile", profile.name(), "backend", backend, "status", status, "decision", decision)
                 .register(registry)
                 .increment();
         Timer.builder("loupe.inspection.duration")

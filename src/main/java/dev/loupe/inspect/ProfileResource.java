@@ -24,11 +24,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ProfileResource {
 
     /** A profile in a list. */
-    public record ProfileSummary(String name, String description, String schema, String backend, String model) {}
+    public record ProfileSummary(String name, String description, String schema, List<Profile.Step> chain) {}
 
     /** A profile in full, with the JSON Schema its verdicts must satisfy. */
-    public record ProfileDetail(String name, String description, String schema, String backend, String model,
-            String system, String prompt, Profile.Decoding decoding, Profile.ImagePolicy image, JsonNode jsonSchema) {}
+    public record ProfileDetail(String name, String description, String schema, List<Profile.Step> chain,
+            boolean escalateOnReview, String system, String prompt, Profile.Decoding decoding,
+            Profile.ImagePolicy image, Profile.RepairPolicy repair, Profile.Synonyms synonyms, JsonNode jsonSchema) {}
 
     private final ProfileCatalog profiles;
     private final SchemaCatalog schemas;
@@ -44,7 +45,7 @@ public class ProfileResource {
             examples = @ExampleObject(name = "profiles", value = "[" + Examples.PROFILE + "]")))
     public List<ProfileSummary> list() {
         return profiles.all().stream()
-                .map(p -> new ProfileSummary(p.name(), p.description(), p.schema(), p.backend(), p.model()))
+                .map(p -> new ProfileSummary(p.name(), p.description(), p.schema(), p.chain()))
                 .toList();
     }
 
@@ -55,7 +56,8 @@ public class ProfileResource {
     @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public ProfileDetail get(@PathParam("name") String name) {
         Profile p = profiles.get(name);
-        return new ProfileDetail(p.name(), p.description(), p.schema(), p.backend(), p.model(), p.system(),
-                p.prompt(), p.decoding(), p.image(), schemas.find(p.schema()).orElseThrow().document());
+        return new ProfileDetail(p.name(), p.description(), p.schema(), p.chain(), p.escalateOnReview(), p.system(),
+                p.prompt(), p.decoding(), p.image(), p.repair(), p.synonyms(),
+                schemas.find(p.schema()).orElseThrow().document());
     }
 }

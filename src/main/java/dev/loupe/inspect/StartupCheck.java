@@ -25,10 +25,12 @@ public class StartupCheck {
                 throw new ProfileException(profile.source() + ": schema '" + profile.schema()
                         + "' not found; schemas: " + String.join(", ", schemas));
             }
-            if (!backends.contains(profile.backend())) {
-                throw new ProfileException(profile.source() + ": backend '" + profile.backend()
-                        + "' is not configured (loupe.backends." + profile.backend() + ".url); backends: "
-                        + String.join(", ", backends));
+            for (Profile.Step step : profile.chain()) {
+                if (!backends.contains(step.backend())) {
+                    throw new ProfileException(profile.source() + ": backend '" + step.backend()
+                            + "' is not configured (loupe.backends." + step.backend() + ".*); backends: "
+                            + String.join(", ", backends));
+                }
             }
         }
     }

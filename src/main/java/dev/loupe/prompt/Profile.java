@@ -9,8 +9,8 @@ import java.util.Map;
  *
  * @param source  the profile's file as messages name it, e.g. {@code prompts/microstructure/profile.yaml}
  * @param schema  name of the verdict schema in {@code schemas/}
- * @param backend name of a backend under {@code loupe.backends}
- * @param model   the {@code model} field sent to the backend (with vLLM: the LoRA adapter's name)
+ * @param chain   where to ask, in order: the next step is tried when a step's backend fails
+ * @param escalateOnReview also try the next step when a step's answer ends {@code needs_review}
  * @param system  system message, sent first
  * @param prompt  the base wording of the question, sent after the image
  * @param synonyms words the model may use for the schema's values, from {@code synonyms.yaml}
@@ -20,14 +20,24 @@ public record Profile(
         String source,
         String description,
         String schema,
-        String backend,
-        String model,
+        List<Step> chain,
+        boolean escalateOnReview,
         String system,
         String prompt,
         Decoding decoding,
         ImagePolicy image,
         RepairPolicy repair,
         Synonyms synonyms) {
+
+    /**
+     * One place to ask.
+     *
+     * @param backend    name of a backend under {@code loupe.backends}
+     * @param model      the {@code model} field sent (with vLLM: the LoRA adapter's name)
+     * @param structured decode-time JSON: {@code none}, {@code json_schema} (vLLM) or {@code json_object} (DashScope)
+     * @param highResolutionImages DashScope's {@code vl_high_resolution_images}
+     */
+    public record Step(String backend, String model, String structured, boolean highResolutionImages) {}
 
     /** Sampling settings; temperature 0 and a fixed seed make answers repeatable. */
     public record Decoding(double temperature, int seed, int maxTokens) {}

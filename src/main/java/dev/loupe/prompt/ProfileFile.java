@@ -1,8 +1,10 @@
 package dev.loupe.prompt;
 
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
-record ProfileFile(String description, String schema, String backend, String model, Decoding decoding, Image image,
-        Repair repair) {
+record ProfileFile(String description, String schema, String backend, String model, String structured,
+        java.util.List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair) {
+
+    record Step(String backend, String model, String structured, Boolean vlHighResolutionImages) {}
 
     record Repair(Integer reask) {}
 

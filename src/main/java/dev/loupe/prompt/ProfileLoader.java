@@ -11,6 +11,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -26,6 +27,7 @@ public final class ProfileLoader {
     static final String CORRECTION_FILE = "correction.txt";
     static final String VIOLATIONS_PLACEHOLDER = "{violations}";
     private static final int MAX_REASK = 3;
+    private static final java.util.Set<String> STRUCTURED = java.util.Set.of("none", "json_schema", "json_object");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final int QWEN_FACTOR = 28;
@@ -66,19 +68,48 @@ public final class ProfileLoader {
         String where = prompts.describe(yamlFile);
         Profile.Decoding decoding = decoding(file.decoding(), where);
         Profile.ImagePolicy image = image(file.image(), where);
+        String system = readText(prompts, folder.resolve(SYSTEM_FILE));
+        String prompt = readText(prompts, folder.resolve(PROMPT_FILE));
         return new Profile(
                 name,
                 where,
                 file.description() == null ? "" : file.description().strip(),
                 required(file.schema(), "schema", where),
-                required(file.backend(), "backend", where),
-                required(file.model(), "model", where),
-                readText(prompts, folder.resolve(SYSTEM_FILE)),
-                readText(prompts, folder.resolve(PROMPT_FILE)),
+                chain(file, system + "\n" + prompt, where),
+                Boolean.TRUE.equals(file.escalateOnReview()),
+                system,
+                prompt,
                 decoding,
                 image,
                 repair(file.repair(), prompts, folder, where),
                 synonyms(prompts, folder.resolve(SYNONYMS_FILE)));
+    }
+
+    /** The steps to ask, in order; {@code backend} + {@code model} is a chain of one. */
+    private static List<Profile.Step> chain(ProfileFile file, String texts, String where) {
+        List<ProfileFile.Step> steps;
+        if (file.chain() != null) {
+            check(file.backend() == null && file.model() == null && file.structured() == null, where,
+                    "give either 'chain' or 'backend' and 'model', not both");
+            steps = file.chain();
+        } else {
+            steps = List.of(new ProfileFile.Step(file.backend(), file.model(), file.structured(), null));
+        }
+        check(!steps.isEmpty(), where, "'chain' needs at least one step");
+        List<Profile.Step> chain = new java.util.ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            ProfileFile.Step step = steps.get(i);
+            String at = file.chain() == null ? "" : "chain[" + i + "].";
+            String structured = step.structured() == null ? "none" : step.structured().strip().toLowerCase(Locale.ROOT);
+            check(STRUCTURED.contains(structured), where, at + "structured must be none, json_schema or json_object");
+            // DashScope refuses json_object unless the messages contain the word JSON.
+            check(!structured.equals("json_object") || texts.toLowerCase(Locale.ROOT).contains("json"), where,
+                    at + "structured: json_object needs the word JSON in system.txt or prompt.txt (DashScope rejects it otherwise)");
+            chain.add(new Profile.Step(required(step.backend(), at + "backend", where),
+                    required(step.model(), at + "model", where), structured,
+                    Boolean.TRUE.equals(step.vlHighResolutionImages())));
+        }
+        return List.copyOf(chain);
     }
 
     private static Profile.RepairPolicy repair(ProfileFile.Repair r, DataFolder prompts, Path folder, String where) {
@@ -183,7 +214,7 @@ public final class ProfileLoader {
         int factor = image.factor() == null ? QWEN_FACTOR : image.factor();
         long minPixels = image.minPixels() == null ? 4L * QWEN_FACTOR * QWEN_FACTOR : image.minPixels();
         long maxPixels = image.maxPixels() == null ? 1280L * QWEN_FACTOR * QWEN_FACTOR : image.maxPixels();
-        String encoding = image.encoding() == null ? "jpeg" : image.encoding().strip().toLowerCase(java.util.Locale.ROOT);
+        String encoding = image.encoding() == null ? "jpeg" : image.encoding().strip().toLowerCase(Locale.ROOT);
         int quality = image.jpegQuality() == null ? 95 : image.jpegQuality();
         check(scale > 0 && scale <= 1, where, "image.scale must be above 0 and at most 1 (smart resize does the rest)");
         check(factor > 0, where, "image.factor must be positive");

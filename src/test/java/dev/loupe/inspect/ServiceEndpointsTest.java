@@ -5,7 +5,12 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import dev.loupe.testing.InjectWireMock;
 import dev.loupe.testing.WireMockBackend;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -19,8 +24,8 @@ class ServiceEndpointsTest {
         given().when().get("/v1/profiles").then()
                 .statusCode(200)
                 .body("name", hasItem("microstructure"))
-                .body("find { it.name == 'microstructure' }.model", equalTo("qc-lora"))
-                .body("find { it.name == 'microstructure' }.backend", equalTo("vllm"));
+                .body("find { it.name == 'microstructure' }.chain[0].model", equalTo("qc-lora"))
+                .body("find { it.name == 'microstructure' }.chain[0].backend", equalTo("vllm"));
     }
 
     @Test
@@ -44,8 +49,37 @@ class ServiceEndpointsTest {
                 .body("type", equalTo("urn:loupe:problem:unknown-profile"));
     }
 
+    @InjectWireMock
+    WireMockServer backend;
+
+    private void serving(String... models) {
+        StringBuilder data = new StringBuilder();
+        for (String model : models) {
+            data.append(data.length() == 0 ? "" : ",").append("{\"id\":\"").append(model).append("\",\"object\":\"model\"}");
+        }
+        backend.stubFor(get(urlEqualTo("/v1/models")).willReturn(okJson("{\"object\":\"list\",\"data\":[" + data + "]}")));
+    }
+
+    @Test
+    void readinessNamesAnAdapterThatVllmDoesNotServe() {
+        // vllm serve ... --lora-modules lora=/ckpt, while the profile asks for qc-lora
+        serving("Qwen/Qwen2.5-VL-7B-Instruct", "lora");
+        given().when().get("/q/health/ready").then()
+                .statusCode(503)
+                .body("status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'models served' }.data.microstructure",
+                        containsString("model 'qc-lora' is not served by backend 'vllm' (served: Qwen/Qwen2.5-VL-7B-Instruct, lora)"));
+        given().when().get("/q/health/live").then().statusCode(200);
+        given().when().get("/v1/backends").then().statusCode(200)
+                .body("find { it.name == 'vllm' }.served_models", hasItem("lora"))
+                .body("find { it.name == 'dashscope' }.usable", equalTo(false))
+                .body("find { it.name == 'dashscope' }.kind", equalTo("dashscope"))
+                .body("find { it.name == 'vllm' }.circuit", equalTo("closed"));
+    }
+
     @Test
     void readinessSaysProfilesAreLoaded() {
+        serving("Qwen/Qwen2.5-VL-7B-Instruct", "qc-lora");
         given().when().get("/q/health/ready").then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class StartupCheckTest {
 
     private static Profile profile(String schema, String backend) {
-        return new Profile("p", "prompts/p/profile.yaml", "", schema, backend, "m", "sys", "prompt",
+        return new Profile("p", "prompts/p/profile.yaml", "", schema,
+                java.util.List.of(new Profile.Step(backend, "m", "none", false)), false, "sys", "prompt",
                 new Profile.Decoding(0, 0, 512), new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95),
                 new Profile.RepairPolicy(1, null), Profile.Synonyms.NONE);
     }
@@ -35,7 +36,7 @@ class StartupCheckTest {
     void anUnconfiguredBackendStopsTheStartNamingTheKeyToSet() {
         ProfileException e = assertThrows(ProfileException.class, () -> StartupCheck.verify(
                 List.of(profile("verdict-v1", "sglang")), Set.of("verdict-v1"), Set.of("vllm")));
-        assertEquals("prompts/p/profile.yaml: backend 'sglang' is not configured (loupe.backends.sglang.url); "
+        assertEquals("prompts/p/profile.yaml: backend 'sglang' is not configured (loupe.backends.sglang.*); "
                 + "backends: vllm", e.getMessage());
     }
 }

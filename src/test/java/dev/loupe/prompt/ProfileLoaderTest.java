@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,7 +36,9 @@ class ProfileLoaderTest {
     void theShippedProfileLoadsWithItsSettings() {
         Profile p = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
         assertEquals("verdict-v1", p.schema());
-        assertEquals("qc-lora", p.model());
+        assertEquals(List.of(new Profile.Step("vllm", "qc-lora", "json_schema", false),
+                new Profile.Step("dashscope", "qwen-vl-max", "json_object", true)), p.chain());
+        assertTrue(p.escalateOnReview());
         assertEquals("You are a helpful assistant.", p.system());
         assertEquals(new Profile.Decoding(0.0, 42, 512), p.decoding());
         assertEquals(new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95), p.image());
@@ -44,6 +47,28 @@ class ProfileLoaderTest {
         assertTrue(p.repair().correction().contains("{violations}"));
         assertTrue(p.synonyms().enumValues().get("OK").contains("合格"));
         assertTrue(p.synonyms().booleans().get(true).contains("是"));
+    }
+
+    @Test
+    void backendAndModelAreAChainOfOne() throws IOException {
+        profile("single", "schema: s\nbackend: b\nmodel: m\nstructured: json_schema\n");
+        Profile p = ProfileLoader.load(new DataFolder(dir, "prompts")).get("single");
+        assertEquals(List.of(new Profile.Step("b", "m", "json_schema", false)), p.chain());
+    }
+
+    @Test
+    void jsonObjectWithoutTheWordJsonIsRefusedAsDashScopeWould() throws IOException {
+        Path folder = profile("nojson", "schema: s\nchain:\n  - backend: d\n    model: qwen-vl-max\n    structured: json_object\n");
+        Files.writeString(folder.resolve("prompt.txt"), "判断是否存在缺陷。\n");
+        String message = loadError();
+        assertTrue(message.startsWith("prompts/nojson/profile.yaml: chain[0].structured: json_object needs the word JSON"),
+                message);
+    }
+
+    @Test
+    void aChainStepWithoutAModelIsNamed() throws IOException {
+        profile("nostepmodel", "schema: s\nchain:\n  - backend: vllm\n");
+        assertEquals("prompts/nostepmodel/profile.yaml: 'chain[0].model' is required", loadError());
     }
 
     @Test

@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -15,15 +16,42 @@ public class WireMockBackend implements QuarkusTestResourceLifecycleManager {
     /** Short enough for a timeout test to finish quickly, long enough for a loaded CI machine. */
     public static final String TIMEOUT = "2s";
 
+    /** The DashScope key tests give when they need one; it must never show up in a log or a response. */
+    public static final String DASHSCOPE_KEY = "sk-test-7f3a9c1e5b2d4f60a8e1c3b5d7f9a2c4";
+
     private WireMockServer server;
+    private final Map<String, String> overrides = new HashMap<>();
+
+    /** Init args are config overrides; {@code dashscope-key=true} configures the DashScope backend's key. */
+    @Override
+    public void init(Map<String, String> initArgs) {
+        initArgs.forEach((key, value) -> {
+            if (key.equals("dashscope-key")) {
+                overrides.put("loupe.backends.dashscope.api-key", DASHSCOPE_KEY);
+            } else {
+                overrides.put(key, value);
+            }
+        });
+    }
 
     @Override
     public Map<String, String> start() {
         server = new WireMockServer(options().dynamicPort().usingFilesUnderClasspath("wiremock"));
         server.start();
-        return Map.of(
-                "loupe.backends.vllm.url", server.baseUrl() + "/v1",
-                "loupe.backends.vllm.timeout", TIMEOUT);
+        Map<String, String> config = new HashMap<>();
+        config.put("loupe.backends.vllm.url", server.baseUrl() + "/v1");
+        config.put("loupe.backends.vllm.timeout", TIMEOUT);
+        // Both backends are the same WireMock server, DashScope under its own path.
+        config.put("loupe.backends.dashscope.url", server.baseUrl() + "/dashscope/v1");
+        config.put("loupe.backends.dashscope.api-key", "");
+        // Quick retries, and a circuit that does not open across unrelated tests.
+        config.put("loupe.backends.vllm.retry.initial-backoff", "10ms");
+        config.put("loupe.backends.dashscope.retry.initial-backoff", "10ms");
+        config.put("loupe.backends.vllm.circuit.failure-threshold", "1000");
+        config.put("loupe.backends.dashscope.circuit.failure-threshold", "1000");
+        config.put("loupe.models-check-interval", "0s");
+        config.putAll(overrides);
+        return config;
     }
 
     @Override

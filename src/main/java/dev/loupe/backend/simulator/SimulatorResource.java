@@ -49,7 +49,10 @@ public class SimulatorResource {
             return off();
         }
         ObjectNode list = JSON.createObjectNode().put("object", "list");
-        list.putArray("data").addObject().put("id", MODEL).put("object", "model").put("owned_by", "loupe");
+        var data = list.putArray("data");
+        data.addObject().put("id", MODEL).put("object", "model").put("owned_by", "loupe");
+        config.simulator().models().forEach(id -> data.addObject().put("id", id).put("object", "model")
+                .put("owned_by", "loupe").put("parent", MODEL));
         return Response.ok(list).build();
     }
 

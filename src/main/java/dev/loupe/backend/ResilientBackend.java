@@ -1,0 +1,194 @@
+package dev.loupe.backend;
+
+import dev.loupe.config.LoupeConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A backend behind a concurrency limit, a circuit breaker and bounded retries. Every call on the
+ * wire is counted in {@code loupe_backend_requests_total}, and so is every call not made because
+ * the circuit was open or no slot came free.
+ */
+final class ResilientBackend implements VisionBackend {
+
+    /** Worth another try: the server may answer next time. */
+    private static final Set<BackendFailure> RETRYABLE = EnumSet.of(
+            BackendFailure.RATE_LIMITED, BackendFailure.SERVER_ERROR, BackendFailure.UNREACHABLE);
+    /** Signs the server is unwell; a 4xx or 429 is an answer, not a failure of the server. */
+    private static final Set<BackendFailure> UNHEALTHY = EnumSet.of(
+            BackendFailure.TIMEOUT, BackendFailure.SERVER_ERROR, BackendFailure.UNREACHABLE, BackendFailure.BAD_RESPONSE);
+    private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
+
+    private final VisionBackend delegate;
+    private final LoupeConfig.Backend.Retry retry;
+    private final Duration queueTimeout;
+    private final Semaphore slots;
+    private final int maxConcurrent;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final CircuitBreaker circuit;
+    private final RetryBudget budget;
+    private final MeterRegistry registry;
+
+    ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, MeterRegistry registry) {
+        this.delegate = delegate;
+        this.retry = settings.retry();
+        this.queueTimeout = settings.queueTimeout();
+        this.maxConcurrent = settings.maxConcurrent();
+        this.slots = new Semaphore(settings.maxConcurrent(), true);
+        this.circuit = new CircuitBreaker(settings.circuit().failureThreshold(), settings.circuit().openDuration(),
+                System::nanoTime);
+        this.budget = new RetryBudget(retry.budgetRatio(), retry.budgetMaxTokens());
+        this.registry = registry;
+        Gauge.builder("loupe.backend.circuit.open", circuit, c -> c.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
+                .description("1 while the backend's circuit is open or half-open")
+                .tag("backend", delegate.name())
+                .register(registry);
+        Gauge.builder("loupe.backend.in.flight", this, ResilientBackend::inFlight)
+                .description("Calls to the backend in progress")
+                .tag("backend", delegate.name())
+                .register(registry);
+        Gauge.builder("loupe.backend.queued", waiting, AtomicInteger::get)
+                .description("Calls waiting for a free slot")
+                .tag("backend", delegate.name())
+                .register(registry);
+    }
+
+    @Override
+    public String name() {
+        return delegate.name();
+    }
+
+    int inFlight() {
+        return maxConcurrent - slots.availablePermits();
+    }
+
+    int queued() {
+        return waiting.get();
+    }
+
+    CircuitBreaker.State circuitState() {
+        return circuit.state();
+    }
+
+    @Override
+    public VisionReply complete(VisionRequest request) {
+        acquireSlot(request.model());
+        try {
+            budget.onFirstCall();
+            for (int attempt = 1; ; attempt++) {
+                if (!circuit.allowCall()) {
+                    count(request.model(), BackendFailure.CIRCUIT_OPEN.label());
+                    Duration wait = circuit.untilProbe();
+                    throw new BackendException(name(), BackendFailure.CIRCUIT_OPEN, "backend '" + name()
+                            + "': circuit open after repeated failures; next probe in " + wait.toSeconds() + " s",
+                            null, wait.isZero() ? Duration.ofSeconds(1) : wait);
+                }
+                long start = System.nanoTime();
+                try {
+                    VisionReply reply = delegate.complete(request);
+                    circuit.onAnswer();
+                    record(request.model(), "ok", start);
+                    tokens(request.model(), "prompt", reply.promptTokens());
+                    tokens(request.model(), "completion", reply.completionTokens());
+                    return reply;
+                } catch (BackendException e) {
+                    record(request.model(), e.failure().label(), start);
+                    if (UNHEALTHY.contains(e.failure())) {
+                        circuit.onFailure();
+                    } else {
+                        circuit.onAnswer();
+                    }
+                    Duration pause = pauseBeforeRetry(e, attempt);
+                    if (pause == null) {
+                        throw e;
+                    }
+                    sleep(pause);
+                }
+            }
+        } finally {
+            slots.release();
+        }
+    }
+
+    /** How long to wait before trying again, or null when this failure is not to be retried. */
+    private Duration pauseBeforeRetry(BackendException e, int attempt) {
+        if (!RETRYABLE.contains(e.failure()) || attempt >= retry.maxAttempts()) {
+            return null;
+        }
+        Duration pause;
+        if (e.retryAfter().isPresent()) {
+            pause = e.retryAfter().get();
+            if (pause.compareTo(retry.maxBackoff()) > 0) {
+                return null; // the server asks for longer than we wait; the client gets its Retry-After
+            }
+        } else {
+            long exponential = retry.initialBackoff().toNanos() << Math.min(20, attempt - 1);
+            long capped = Math.min(retry.maxBackoff().toNanos(), exponential);
+            // Full jitter on the upper half: parallel callers spread out instead of retrying in step.
+            pause = Duration.ofNanos(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+        }
+        return budget.tryRetry() ? pause : null;
+    }
+
+    private void acquireSlot(String model) {
+        waiting.incrementAndGet();
+        boolean acquired;
+        try {
+            acquired = slots.tryAcquire(queueTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            acquired = false;
+        } finally {
+            waiting.decrementAndGet();
+        }
+        if (!acquired) {
+            count(model, BackendFailure.QUEUE_TIMEOUT.label());
+            throw new BackendException(name(), BackendFailure.QUEUE_TIMEOUT, "backend '" + name() + "': all "
+                    + maxConcurrent + " slots stayed busy for " + queueTimeout.toMillis() / 1000.0 + " s",
+                    null, QUEUE_RETRY_AFTER);
+        }
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void count(String model, String outcome) {
+        Counter.builder("loupe.backend.requests")
+                .description("Calls to a model backend, by outcome; circuit_open and queue_timeout were not sent")
+                .tags("backend", name(), "model", model, "outcome", outcome)
+                .register(registry)
+                .increment();
+    }
+
+    private void record(String model, String outcome, long startNanos) {
+        count(model, outcome);
+        Timer.builder("loupe.backend.duration")
+                .description("Time a backend took to answer or fail")
+                .tags("backend", name(), "model", model)
+                .serviceLevelObjectives(BackendService.Buckets.MODEL_LATENCY)
+                .register(registry)
+                .record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    private void tokens(String model, String type, int count) {
+        Counter.builder("loupe.backend.tokens")
+                .description("Tokens reported by the backend")
+                .tags("backend", name(), "model", model, "type", type)
+                .register(registry)
+                .increment(count);
+    }
+}

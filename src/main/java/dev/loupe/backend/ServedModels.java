@@ -1,0 +1,77 @@
+package dev.loupe.backend;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a backend says it serves ({@code GET <url>/models}: vLLM lists the base model and each LoRA
+ * adapter), fetched at most once per interval and kept, so readiness checks cost no extra calls.
+ */
+public final class ServedModels {
+
+    /** The last answer: the model ids, or why there are none. */
+    public record Listing(List<String> models, String error, long fetchedAtNanos) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    private final String url;
+    private final Optional<String> apiKey;
+    private final Duration interval;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+    private volatile Listing last;
+
+    ServedModels(String url, Optional<String> apiKey, Duration interval) {
+        this.url = url;
+        this.apiKey = apiKey.filter(key -> !key.isBlank());
+        this.interval = interval;
+    }
+
+    Listing current() {
+        Listing listing = last;
+        if (listing == null || System.nanoTime() - listing.fetchedAtNanos() >= interval.toNanos()) {
+            listing = fetch();
+            last = listing;
+        }
+        return listing;
+    }
+
+    /** The last listing without calling the backend; empty if never fetched. */
+    Optional<Listing> known() {
+        return Optional.ofNullable(last);
+    }
+
+    private Listing fetch() {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/models")).timeout(TIMEOUT).GET();
+        apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key));
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return new Listing(List.of(), "GET /models answered HTTP " + response.statusCode(), System.nanoTime());
+            }
+            List<String> ids = new ArrayList<>();
+            for (JsonNode model : JSON.readTree(response.body()).path("data")) {
+                ids.add(model.path("id").asText());
+            }
+            return new Listing(List.copyOf(ids), null, System.nanoTime());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Listing(List.of(), "interrupted", System.nanoTime());
+        } catch (java.net.ConnectException e) {
+            return new Listing(List.of(), "GET /models: connection refused", System.nanoTime());
+        } catch (java.net.http.HttpTimeoutException e) {
+            return new Listing(List.of(), "GET /models: no answer within " + TIMEOUT.toSeconds() + " s", System.nanoTime());
+        } catch (Exception e) {
+            return new Listing(List.of(), "GET /models: no readable model list", System.nanoTime());
+        }
+    }
+}
