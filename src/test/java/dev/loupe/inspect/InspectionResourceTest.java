@@ -68,8 +68,12 @@ class InspectionResourceTest {
         return upload(TestImages.cellPng(), "cell.png", "microstructure");
     }
 
+    private List<LoggedRequest> requests() {
+        return backend.findAll(postRequestedFor(urlEqualTo(CHAT)));
+    }
+
     private JsonNode onlyRequestSent() throws Exception {
-        List<LoggedRequest> requests = backend.findAll(postRequestedFor(urlEqualTo(CHAT)));
+        List<LoggedRequest> requests = requests();
         assertEquals(1, requests.size(), "exactly one call to the backend");
         return JSON.readTree(requests.get(0).getBodyAsString());
     }
@@ -114,6 +118,15 @@ class InspectionResourceTest {
         assertEquals(0.0, sent.path("temperature").asDouble(-1));
         assertEquals(42, sent.path("seed").asInt());
         assertEquals(512, sent.path("max_tokens").asInt());
+        // decode-time JSON: vLLM's guided decoding from the verdict schema
+        JsonNode format = sent.path("response_format");
+        assertEquals("json_schema", format.path("type").asText(), format.toString());
+        assertEquals("verdict-v1", format.path("json_schema").path("name").asText());
+        assertTrue(format.path("json_schema").path("strict").asBoolean());
+        assertEquals(JSON.readTree(Files.readString(Path.of("schemas/verdict-v1.schema.json"))),
+                format.path("json_schema").path("schema"));
+        assertTrue(sent.path("vl_high_resolution_images").isMissingNode(), "a vLLM step does not send DashScope's flag");
+        assertTrue(requests().get(0).getHeader("Authorization") == null, "no key configured, none sent");
         JsonNode messages = sent.path("messages");
         assertEquals(2, messages.size());
         assertEquals("system", messages.get(0).path("role").asText());

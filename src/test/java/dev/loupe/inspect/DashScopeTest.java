@@ -1,0 +1,189 @@
+package dev.loupe.inspect;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.loupe.testing.InjectWireMock;
+import dev.loupe.testing.TestImages;
+import dev.loupe.testing.WireMockBackend;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Qwen-VL-Max through DashScope's compatible mode, alone and as the escalation of a vLLM LoRA. */
+@QuarkusTest
+@WithTestResource(value = WireMockBackend.class, initArgs = {
+    @ResourceArg(name = "dashscope-key", value = "true"),
+    @ResourceArg(name = "loupe.prompts-dir", value = "src/test/resources/test-prompts"),
+    @ResourceArg(name = "loupe.backends.vllm.retry.max-attempts", value = "1"),
+    @ResourceArg(name = "loupe.backends.dashscope.retry.max-attempts", value = "1")
+})
+class DashScopeTest {
+
+    private static final String VLLM = "/v1/chat/completions";
+    private static final String DASHSCOPE = "/dashscope/v1/chat/completions";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @InjectWireMock
+    WireMockServer backend;
+
+    @BeforeEach
+    void reset() {
+        backend.resetAll();
+    }
+
+    private static ValidatableResponse inspect(String profile) {
+        return given().multiPart("image", "cell.png", TestImages.cellPng(), "image/png")
+                .multiPart("profile", profile)
+                .when().post("/v1/inspections").then();
+    }
+
+    private void answer(String path, int status, String bodyFile) {
+        backend.stubFor(post(urlEqualTo(path)).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json").withBodyFile(bodyFile)));
+    }
+
+    private void dashScopeError(int status, String code, String message) {
+        backend.stubFor(post(urlEqualTo(DASHSCOPE)).willReturn(aResponse().withStatus(status)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"error\": {\"code\": \"" + code + "\", \"message\": \"" + message
+                        + "\", \"param\": null, \"type\": \"" + code + "\"}, \"request_id\": \"5f3c2b1a-0000\"}")));
+    }
+
+    private List<LoggedRequest> requests(String path) {
+        return backend.findAll(postRequestedFor(urlEqualTo(path)));
+    }
+
+    @Test
+    void theDashScopeRequestCarriesTheKeyJsonObjectAndHighResolution() throws Exception {
+        answer(DASHSCOPE, 200, "chat-fenced.json");
+        inspect("cloud").statusCode(200)
+                .body("status", equalTo("accepted"))
+                .body("backend", equalTo("dashscope"));
+
+        LoggedRequest request = requests(DASHSCOPE).get(0);
+        assertEquals("Bearer " + WireMockBackend.DASHSCOPE_KEY, request.getHeader("Authorization"));
+        JsonNode body = JSON.readTree(request.getBodyAsString());
+        assertEquals("qwen-vl-max", body.path("model").asText());
+        assertEquals("{\"type\":\"json_object\"}", body.path("response_format").toString());
+        assertTrue(body.path("vl_high_resolution_images").asBoolean());
+        JsonNode content = body.path("messages").get(1).path("content");
+        assertTrue(content.get(0).path("image_url").path("url").asText().startsWith("data:image/jpeg;base64,"));
+        assertTrue(content.get(1).path("text").asText().contains("JSON"), "DashScope's json_object needs the word");
+    }
+
+    @Test
+    void eachDashScopeErrorCodeIsNamedForTheOperator() {
+        record Case(int status, String code, int expectedStatus, String expectedDetail) {}
+        for (Case c : List.of(
+                new Case(429, "Throttling.RateQuota", 429, "request rate limit"),
+                new Case(429, "Throttling.AllocationQuota", 429, "token quota"),
+                new Case(400, "DataInspectionFailed", 502, "content inspection"),
+                new Case(401, "InvalidApiKey", 502, "check DASHSCOPE_API_KEY"),
+                new Case(400, "Arrearage", 502, "in arrears"))) {
+            backend.resetAll();
+            dashScopeError(c.status(), c.code(), "message from DashScope");
+            inspect("cloud").statusCode(c.expectedStatus())
+                    .contentType("application/problem+json")
+                    .body("detail", containsString(c.expectedDetail()))
+                    .body("detail", containsString(c.code()));
+        }
+    }
+
+    @Test
+    void aFailingVllmEscalatesToDashScope() throws Exception {
+        backend.stubFor(post(urlEqualTo(VLLM)).willReturn(aResponse().withStatus(500).withBody("CUDA out of memory")));
+        answer(DASHSCOPE, 200, "chat-plain.json");
+
+        inspect("escalating").statusCode(200)
+                .body("status", equalTo("accepted"))
+                .body("backend", equalTo("dashscope"))
+                .body("model", equalTo("qc-lora")) // what the canned DashScope body says answered
+                .body("steps[0].backend", equalTo("vllm"))
+                .body("steps[0].result", equalTo("server_error"))
+                .body("steps[1].backend", equalTo("dashscope"))
+                .body("steps[1].model", equalTo("qwen-vl-max"))
+                .body("steps[1].result", equalTo("valid_first_try"));
+        assertEquals(1, requests(VLLM).size());
+        assertEquals("qwen-vl-max", JSON.readTree(requests(DASHSCOPE).get(0).getBodyAsString()).path("model").asText());
+    }
+
+    @Test
+    void anAnswerNeedingReviewEscalatesWhenTheProfileSaysSo() {
+        answer(VLLM, 200, "chat-violating.json");
+        answer(DASHSCOPE, 200, "chat-plain.json");
+        inspect("escalating").statusCode(200)
+                .body("status", equalTo("accepted"))
+                .body("backend", equalTo("dashscope"))
+                .body("steps[0].result", equalTo("invalid"))
+                .body("steps[1].result", equalTo("valid_first_try"));
+    }
+
+    @Test
+    void whenTheEscalationFailsTheFirstAnswerStands() {
+        answer(VLLM, 200, "chat-violating.json");
+        dashScopeError(401, "InvalidApiKey", "Invalid API-key provided.");
+        inspect("escalating").statusCode(200)
+                .body("status", equalTo("needs_review"))
+                .body("backend", equalTo("vllm"))
+                .body("steps[1].result", equalTo("client_error"));
+    }
+
+    @Test
+    void theKeyAppearsInNoLogAndNoResponse() {
+        List<String> logged = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(record.getMessage() + " " + java.util.Arrays.toString(record.getParameters())
+                        + " " + (record.getThrown() == null ? "" : stackTrace(record.getThrown())));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger root = Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            // A server that echoes the key it was given, as some OpenAI-compatible servers do.
+            dashScopeError(401, "InvalidApiKey", "Incorrect API key provided: " + WireMockBackend.DASHSCOPE_KEY);
+            String body = inspect("cloud").statusCode(502).extract().asString();
+            assertFalse(body.contains(WireMockBackend.DASHSCOPE_KEY), body);
+            assertTrue(body.contains("***"), body);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertFalse(logged.isEmpty(), "the failure was logged");
+        logged.forEach(line -> assertFalse(line.contains(WireMockBackend.DASHSCOPE_KEY), line));
+        given().get("/v1/backends").then().body(org.hamcrest.Matchers.not(containsString(WireMockBackend.DASHSCOPE_KEY)));
+    }
+
+    private static String stackTrace(Throwable t) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(out));
+        return out.toString();
+    }
+}
