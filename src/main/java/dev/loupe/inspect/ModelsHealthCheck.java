@@ -3,14 +3,18 @@ package dev.loupe.inspect;
 import dev.loupe.backend.BackendService;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
 
 /**
  * Ready only when every profile's first step names a model its backend serves: an adapter name
@@ -21,12 +25,26 @@ import org.eclipse.microprofile.health.Readiness;
 @ApplicationScoped
 public class ModelsHealthCheck implements HealthCheck {
 
+    private static final Logger LOG = Logger.getLogger(ModelsHealthCheck.class);
+
     private final ProfileCatalog profiles;
     private final BackendService backends;
 
     public ModelsHealthCheck(ProfileCatalog profiles, BackendService backends) {
         this.profiles = profiles;
         this.backends = backends;
+    }
+
+    /** Looks once at start-up, off the start-up thread, so a wrong adapter name shows in the log at once. */
+    void checkAtStartup(@Observes StartupEvent event) {
+        CompletableFuture.runAsync(() -> {
+            HealthCheckResponse response = call();
+            response.getData().ifPresent(data -> data.forEach((profile, result) -> {
+                if (!"ok".equals(result)) {
+                    LOG.warnf("Profile %s: %s", profile, result);
+                }
+            }));
+        });
     }
 
     @Override
