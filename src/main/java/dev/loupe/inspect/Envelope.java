@@ -1,10 +1,12 @@
 package dev.loupe.inspect;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.verdict.Outcome;
 import dev.loupe.verdict.Repair;
 import dev.loupe.verdict.Violation;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The response of an inspection: the verdict (exactly a schema-valid object, or null) and all that
@@ -32,6 +34,7 @@ public record Envelope(
         List<Violation> violations,
         String rawOutput,
         List<Step> steps,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Consensus consensus,
         ImageInfo image,
         Usage usage,
         Timings timingsMs,
@@ -39,6 +42,19 @@ public record Envelope(
 
     /** A chain step tried: its backend and model, and how it ended (an outcome or a backend failure). */
     public record Step(String backend, String model, String result) {}
+
+    /**
+     * Several wordings asked for one image.
+     *
+     * @param variants     how many were asked
+     * @param agreement    the majority's share of them; an invalid answer counts against it
+     * @param votes        decisions counted, with {@code invalid} for answers that are no verdict
+     * @param results      each wording's decision (null when invalid) and how its answer ended
+     */
+    public record Consensus(int variants, double agreement, double minAgreement, Map<String, Integer> votes,
+            List<VariantResult> results) {}
+
+    public record VariantResult(String variant, String decision, String result) {}
 
     public record ImageInfo(
             String sha256, String format, int width, int height, int sentWidth, int sentHeight, long visualTokens) {}

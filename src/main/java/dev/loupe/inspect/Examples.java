@@ -29,5 +29,12 @@ final class Examples {
              "high_resolution_images": false}]}
             """;
 
+    static final String VARIANTS = """
+            [{"name": "base", "source": "base", "text": "请判断这张显微图像中是否存在目标微观结构（缺陷）。…",
+              "sha256": "4f0c…"},
+             {"name": "gen-punct-1", "source": "generated", "text": "请判断这张显微图像中是否存在目标微观结构（缺陷）.…",
+              "sha256": "9a1e…"}]
+            """;
+
     private Examples() {}
 }

@@ -19,6 +19,14 @@ public class InspectionForm {
     public String profile;
 
     @RestForm
+    @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants)", examples = "gen-punct-1")
+    public String variant;
+
+    @RestForm
+    @Schema(description = "Ask this many wordings and vote; default from the profile", examples = "5")
+    public Integer consensus;
+
+    @RestForm
     @Schema(description = "Production line (traceability, echoed)", examples = "L3")
     public String line;
 

@@ -8,6 +8,8 @@ public record InspectionJson(
         String image,
         @Schema(description = "Profile to inspect with", examples = "microstructure", required = true)
         String profile,
+        @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants)") String variant,
+        @Schema(description = "Ask this many wordings and vote; default from the profile") Integer consensus,
         @Schema(description = "Production line (traceability, echoed)") String line,
         @Schema(description = "Station on the line (traceability, echoed)") String station,
         @Schema(description = "Lot (traceability, echoed)") String lot,

@@ -49,8 +49,8 @@ public class InspectionResource {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
-        return inspections.inspect(new InspectionInput(bytes, requireProfile(form.profile),
-                new Trace(form.line, form.station, form.lot, form.serial)));
+        return inspections.inspect(new InspectionInput(bytes, requireProfile(form.profile), blankToNull(form.variant),
+                form.consensus, new Trace(form.line, form.station, form.lot, form.serial)));
     }
 
     @POST
@@ -64,7 +64,12 @@ public class InspectionResource {
         }
         images.checkUploadSize(body.image().length() / 4L * 3);
         return inspections.inspect(new InspectionInput(decodeBase64(body.image()), requireProfile(body.profile()),
+                blankToNull(body.variant()), body.consensus(),
                 new Trace(body.line(), body.station(), body.lot(), body.serial())));
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     private static String requireProfile(String profile) {

@@ -11,6 +11,8 @@ import dev.loupe.image.ImageSpec;
 import dev.loupe.image.PreparedImage;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
+import dev.loupe.prompt.Variant;
+import dev.loupe.error.ProblemException;
 import dev.loupe.verdict.CorrectionMessage;
 import dev.loupe.verdict.Outcome;
 import dev.loupe.verdict.Repair;
@@ -33,7 +35,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.UUID;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,7 +52,8 @@ import org.jboss.logging.Logger;
 public class InspectionService {
 
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
-    static final String BASE_VARIANT = "base";
+    /** The vote of a wording whose answer is not a valid verdict. */
+    static final String INVALID_VOTE = "invalid";
     private static final Duration[] PREPROCESS_BUCKETS = {
         Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -58,13 +65,15 @@ public class InspectionService {
     private final BackendService backends;
     private final VerdictService verdicts;
     private final MeterRegistry registry;
+    private final ManagedExecutor executor;
     /** Per profile, built once: the schema with the profile's synonyms, and the image settings. */
     private final Map<String, VerdictContract> contracts = new HashMap<>();
     private final Map<String, ImageSpec> imageSpecs = new HashMap<>();
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
-            BackendService backends, VerdictService verdicts, MeterRegistry registry) {
+            BackendService backends, VerdictService verdicts, MeterRegistry registry, ManagedExecutor executor) {
         this.profiles = profiles;
+        this.executor = executor;
         this.images = images;
         this.backends = backends;
         this.verdicts = verdicts;
@@ -79,47 +88,45 @@ public class InspectionService {
     public Envelope inspect(InspectionInput input) {
         Profile profile = profiles.get(input.profile());
         VerdictContract contract = contracts.get(profile.name());
+        List<Variant> variants = chooseVariants(profile, input);
         long start = System.nanoTime();
         String backendLabel = profile.chain().get(0).backend();
         try {
             PreparedImage image = images.prepare(input.image(), imageSpecs.get(profile.name()));
             long prepared = System.nanoTime();
             recordImage(profile, image, prepared - start);
+            // Encoded once: every wording sends these same bytes, after the same system message.
             String imageBase64 = Base64.getEncoder().encodeToString(image.data());
 
-            List<Envelope.Step> steps = new ArrayList<>(profile.chain().size());
-            StepResult result = null;
-            List<BackendException> failures = new ArrayList<>(1);
-            for (Profile.Step step : profile.chain()) {
-                if (!backends.usable(step.backend())) {
-                    steps.add(new Envelope.Step(step.backend(), step.model(), "skipped: no API key"));
-                    continue;
-                }
-                try {
-                    StepResult attempt = ask(profile, step, contract, image, imageBase64);
-                    steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label()));
-                    // A later step's failure never throws away an answer already in hand.
-                    result = result == null || attempt.verdict().valid() ? attempt : result;
-                    if (attempt.verdict().valid() || !profile.escalateOnReview()) {
-                        break;
-                    }
-                } catch (BackendException e) {
-                    steps.add(new Envelope.Step(step.backend(), step.model(), e.failure().label()));
-                    LOG.warnf("Profile %s: step %s/%s failed: %s", profile.name(), step.backend(), step.model(),
-                            e.getMessage());
-                    failures.add(e);
-                    if (result != null) {
-                        break; // escalating on review failed: the earlier answer stands
-                    }
-                }
+            Envelope.Consensus consensus = null;
+            ChainRun run;
+            int attempts;
+            int promptTokens;
+            int completionTokens;
+            VerdictOutcome outcome;
+            if (variants.size() == 1) {
+                run = runChain(profile, contract, imageBase64, image, variants.get(0));
+                outcome = run.result().verdict();
+                attempts = run.result().attempts();
+                promptTokens = run.result().promptTokens();
+                completionTokens = run.result().completionTokens();
+            } else {
+                Vote vote = vote(profile, contract, imageBase64, image, variants);
+                run = vote.chosen();
+                consensus = vote.consensus();
+                outcome = vote.outcome();
+                attempts = vote.attempts();
+                promptTokens = vote.promptTokens();
+                completionTokens = vote.completionTokens();
+                DistributionSummary.builder("loupe.consensus.agreement")
+                        .description("Share of the asked wordings that agreed with the majority")
+                        .tags("profile", profile.name())
+                        .register(registry)
+                        .record(consensus.agreement());
             }
-            if (result == null) {
-                throw failed(profile, failures);
-            }
-            backendLabel = result.step().backend();
+            backendLabel = run.result().step().backend();
             long done = System.nanoTime();
 
-            VerdictOutcome outcome = result.verdict();
             InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
             Envelope envelope = new Envelope(
                     UUID.randomUUID().toString(),
@@ -127,33 +134,164 @@ public class InspectionService {
                     outcome.verdict(),
                     profile.name(),
                     contract.schema().name(),
-                    result.step().backend(),
-                    result.reply().model(),
-                    BASE_VARIANT,
-                    result.attempts(),
-                    result.outcome(),
+                    run.result().step().backend(),
+                    run.result().reply().model(),
+                    run.variant().name(),
+                    attempts,
+                    run.result().outcome(),
                     outcome.repairs(),
                     outcome.violations(),
-                    result.reply().text(),
-                    List.copyOf(steps),
+                    run.result().reply().text(),
+                    run.steps(),
+                    consensus,
                     new Envelope.ImageInfo(image.sha256(), image.format().id(), image.width(), image.height(),
                             image.sentWidth(), image.sentHeight(), image.visualTokens()),
-                    new Envelope.Usage(result.promptTokens(), result.completionTokens()),
+                    new Envelope.Usage(promptTokens, completionTokens),
                     new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
                     input.trace());
             String decision = outcome.valid() ? outcome.verdict().path("decision").asText("none") : "none";
             record(profile, backendLabel, status.label(), decision, start);
-            recordVerdict(profile, result.outcome(), outcome.repairs());
-            LOG.infof("Inspection %s profile=%s status=%s decision=%s outcome=%s backend=%s attempts=%d sha256=%s "
-                            + "line=%s station=%s lot=%s serial=%s",
-                    envelope.id(), profile.name(), status.label(), decision, result.outcome().label(), backendLabel,
-                    result.attempts(), image.sha256(),
+            recordVerdict(profile, run.result().outcome(), outcome.repairs());
+            LOG.infof("Inspection %s profile=%s status=%s decision=%s outcome=%s backend=%s variant=%s attempts=%d "
+                            + "sha256=%s line=%s station=%s lot=%s serial=%s",
+                    envelope.id(), profile.name(), status.label(), decision, run.result().outcome().label(),
+                    backendLabel, run.variant().name(), attempts, image.sha256(),
                     input.trace().line(), input.trace().station(), input.trace().lot(), input.trace().serial());
             return envelope;
         } catch (RuntimeException e) {
             record(profile, backendLabel, "error", "none", start);
             throw e;
         }
+    }
+
+    /** The named wording, or the first K of the profile's wordings for consensus. */
+    private static List<Variant> chooseVariants(Profile profile, InspectionInput input) {
+        if (input.variant() != null) {
+            if (input.consensus() != null && input.consensus() > 1) {
+                throw ProblemException.badRequest("give 'variant' or 'consensus', not both: consensus chooses its wordings");
+            }
+            return List.of(profile.variant(input.variant()).orElseThrow(() -> ProblemException.badRequest(
+                    "profile '" + profile.name() + "' has no variant '" + input.variant()
+                            + "'; see GET /v1/profiles/" + profile.name() + "/variants")));
+        }
+        int k = input.consensus() == null ? profile.consensus().variants() : input.consensus();
+        if (k < 1 || k > profile.variants().size()) {
+            throw ProblemException.badRequest("'consensus' must be between 1 and " + profile.variants().size()
+                    + ", the wordings profile '" + profile.name() + "' has");
+        }
+        return profile.variants().subList(0, k);
+    }
+
+    /** One wording asked through the chain: the step whose answer stands, and every step tried. */
+    private record ChainRun(Variant variant, StepResult result, List<Envelope.Step> steps) {}
+
+    private ChainRun runChain(Profile profile, VerdictContract contract, String imageBase64, PreparedImage image,
+            Variant variant) {
+        List<Envelope.Step> steps = new ArrayList<>(profile.chain().size());
+        StepResult result = null;
+        List<BackendException> failures = new ArrayList<>(1);
+        for (Profile.Step step : profile.chain()) {
+            if (!backends.usable(step.backend())) {
+                steps.add(new Envelope.Step(step.backend(), step.model(), "skipped: no API key"));
+                continue;
+            }
+            try {
+                StepResult attempt = ask(profile, step, contract, image, imageBase64, variant);
+                steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label()));
+                // A later step's failure never throws away an answer already in hand.
+                result = result == null || attempt.verdict().valid() ? attempt : result;
+                if (attempt.verdict().valid() || !profile.escalateOnReview()) {
+                    break;
+                }
+            } catch (BackendException e) {
+                steps.add(new Envelope.Step(step.backend(), step.model(), e.failure().label()));
+                LOG.warnf("Profile %s: step %s/%s failed: %s", profile.name(), step.backend(), step.model(),
+                        e.getMessage());
+                failures.add(e);
+                if (result != null) {
+                    break; // escalating on review failed: the earlier answer stands
+                }
+            }
+        }
+        if (result == null) {
+            throw failed(profile, failures);
+        }
+        return new ChainRun(variant, result, List.copyOf(steps));
+    }
+
+    /** Consensus: what the wordings said, the majority, and the answer that speaks for it. */
+    private record Vote(ChainRun chosen, VerdictOutcome outcome, Envelope.Consensus consensus, int attempts,
+            int promptTokens, int completionTokens) {}
+
+    private Vote vote(Profile profile, VerdictContract contract, String imageBase64, PreparedImage image,
+            List<Variant> variants) {
+        List<CompletableFuture<ChainRun>> asked = variants.stream()
+                .map(v -> CompletableFuture.supplyAsync(() -> runChain(profile, contract, imageBase64, image, v), executor))
+                .toList();
+        List<ChainRun> runs = new ArrayList<>(variants.size());
+        List<Envelope.VariantResult> results = new ArrayList<>(variants.size());
+        Map<String, Integer> votes = new TreeMap<>();
+        BackendException firstFailure = null;
+        int attempts = 0;
+        int promptTokens = 0;
+        int completionTokens = 0;
+        for (int i = 0; i < variants.size(); i++) {
+            try {
+                ChainRun run = asked.get(i).join();
+                runs.add(run);
+                VerdictOutcome verdict = run.result().verdict();
+                String decision = verdict.valid() ? verdict.verdict().path("decision").asText() : null;
+                votes.merge(decision == null ? INVALID_VOTE : decision, 1, Integer::sum);
+                results.add(new Envelope.VariantResult(variants.get(i).name(), decision, run.result().outcome().label()));
+                attempts += run.result().attempts();
+                promptTokens += run.result().promptTokens();
+                completionTokens += run.result().completionTokens();
+            } catch (CompletionException e) {
+                if (!(e.getCause() instanceof BackendException failure)) {
+                    throw e;
+                }
+                firstFailure = firstFailure == null ? failure : firstFailure;
+                votes.merge(INVALID_VOTE, 1, Integer::sum);
+                results.add(new Envelope.VariantResult(variants.get(i).name(), null, failure.failure().label()));
+            }
+        }
+        if (runs.isEmpty()) {
+            throw firstFailure;
+        }
+        String majority = null;
+        int top = 0;
+        boolean tie = false;
+        for (Map.Entry<String, Integer> entry : votes.entrySet()) {
+            if (entry.getKey().equals(INVALID_VOTE)) {
+                continue;
+            }
+            if (entry.getValue() > top) {
+                majority = entry.getKey();
+                top = entry.getValue();
+                tie = false;
+            } else if (entry.getValue() == top) {
+                tie = true;
+            }
+        }
+        double agreement = Math.round(1000.0 * top / variants.size()) / 1000.0;
+        double min = profile.consensus().minAgreement();
+        Envelope.Consensus consensus = new Envelope.Consensus(variants.size(), agreement, min, votes, results);
+        String winner = tie ? null : majority;
+        ChainRun chosen = runs.stream()
+                .filter(r -> r.result().verdict().valid()
+                        && r.result().verdict().verdict().path("decision").asText().equals(winner))
+                .findFirst().orElse(runs.get(0));
+        VerdictOutcome outcome = chosen.result().verdict();
+        if (winner == null || agreement < min) {
+            String why = winner == null
+                    ? "the wordings reached no majority: " + votes
+                    : String.format(java.util.Locale.ROOT, "the wordings agree %.3f on %s, below the profile's %.2f: %s",
+                            agreement, winner, min, votes);
+            List<Violation> violations = new ArrayList<>(outcome.violations());
+            violations.add(new Violation("", "consensus", why));
+            outcome = new VerdictOutcome(null, outcome.repairs(), List.copyOf(violations));
+        }
+        return new Vote(chosen, outcome, consensus, attempts, promptTokens, completionTokens);
     }
 
     /** Every step failed: the first step's failure, with what the later ones said. */
@@ -179,8 +317,8 @@ public class InspectionService {
 
     /** Asks one step, and while its answer is invalid and the profile allows, sends the violations back. */
     private StepResult ask(Profile profile, Profile.Step step, VerdictContract contract, PreparedImage image,
-            String imageBase64) {
-        VisionRequest request = request(profile, step, contract, image, imageBase64);
+            String imageBase64, Variant variant) {
+        VisionRequest request = request(profile, step, contract, image, imageBase64, variant);
         VisionReply reply = backends.complete(step.backend(), request);
         VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
         recordViolations(profile, outcome.violations());
@@ -222,12 +360,12 @@ public class InspectionService {
     }
 
     private static VisionRequest request(Profile profile, Profile.Step step, VerdictContract contract,
-            PreparedImage image, String imageBase64) {
+            PreparedImage image, String imageBase64, Variant variant) {
         Profile.Decoding decoding = profile.decoding();
         VisionRequest.Options options = new VisionRequest.Options(decoding.temperature(), decoding.seed(),
                 decoding.maxTokens(), Structured.valueOf(step.structured().toUpperCase(Locale.ROOT)),
                 contract.schema().name(), contract.schema().document(), step.highResolutionImages());
-        return new VisionRequest(step.model(), profile.system(), image.mimeType(), imageBase64, profile.prompt(),
+        return new VisionRequest(step.model(), profile.system(), image.mimeType(), imageBase64, variant.text(),
                 List.of(), options);
     }
 

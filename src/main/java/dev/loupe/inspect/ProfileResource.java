@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.error.Problem;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
+import dev.loupe.prompt.Variant;
+import dev.loupe.error.ProblemException;
 import dev.loupe.verdict.SchemaCatalog;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -31,6 +35,8 @@ public class ProfileResource {
             boolean escalateOnReview, String system, String prompt, Profile.Decoding decoding,
             Profile.ImagePolicy image, Profile.RepairPolicy repair, Profile.Synonyms synonyms, JsonNode jsonSchema) {}
 
+    private static final int MAX_GENERATED = 200;
+
     private final ProfileCatalog profiles;
     private final SchemaCatalog schemas;
 
@@ -47,6 +53,24 @@ public class ProfileResource {
         return profiles.all().stream()
                 .map(p -> new ProfileSummary(p.name(), p.description(), p.schema(), p.chain()))
                 .toList();
+    }
+
+    @GET
+    @Path("/{name}/variants")
+    @Operation(summary = "Every wording of a profile's question: base, files in variants/, generated ones",
+            description = "Generated wordings are the same for the same profile, base text and seed.")
+    @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "variants", value = Examples.VARIANTS)))
+    @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    public List<Variant> variants(@PathParam("name") String name,
+            @QueryParam("generated") @Parameter(description = "how many generated wordings; default from the profile")
+            Integer generated) {
+        Profile profile = profiles.get(name);
+        int count = generated == null ? profile.variantPolicy().generated() : generated;
+        if (count < 0 || count > MAX_GENERATED) {
+            throw ProblemException.badRequest("'generated' must be between 0 and " + MAX_GENERATED);
+        }
+        return profiles.variants(name, count);
     }
 
     @GET

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param system  system message, sent first
  * @param prompt  the base wording of the question, sent after the image
  * @param synonyms words the model may use for the schema's values, from {@code synonyms.yaml}
+ * @param variants the wordings, in the order consensus takes them: base, files, generated
  */
 public record Profile(
         String name,
@@ -27,7 +28,32 @@ public record Profile(
         Decoding decoding,
         ImagePolicy image,
         RepairPolicy repair,
-        Synonyms synonyms) {
+        Synonyms synonyms,
+        VariantPolicy variantPolicy,
+        ConsensusPolicy consensus,
+        List<Variant> variants) {
+
+    /** The wording of that name: base, a file variant or a generated one within the default count. */
+    public java.util.Optional<Variant> variant(String name) {
+        return variants.stream().filter(v -> v.name().equals(name)).findFirst();
+    }
+
+    /**
+     * How rewordings are generated.
+     *
+     * @param seed      fixes the generated texts: same seed and base text, same variants
+     * @param generated how many generated variants a profile offers by default
+     * @param words     groups of interchangeable words for synonym substitution, from synonyms.yaml
+     */
+    public record VariantPolicy(long seed, int generated, List<List<String>> words) {}
+
+    /**
+     * Asking several wordings at once.
+     *
+     * @param variants     how many wordings an inspection asks when the request does not say (1: no consensus)
+     * @param minAgreement the majority's share of the wordings below which the inspection needs review
+     */
+    public record ConsensusPolicy(int variants, double minAgreement) {}
 
     /**
      * One place to ask.

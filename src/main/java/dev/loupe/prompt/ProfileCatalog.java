@@ -31,6 +31,19 @@ public class ProfileCatalog {
         return profile;
     }
 
+    /** The profile's wordings with {@code generated} generated ones: the same texts on every call. */
+    public java.util.List<Variant> variants(String name, int generated) {
+        Profile profile = get(name);
+        if (generated == profile.variantPolicy().generated()) {
+            return profile.variants();
+        }
+        java.util.List<Variant> variants = new java.util.ArrayList<>(profile.variants().stream()
+                .filter(v -> v.source() != Variant.Source.GENERATED).toList());
+        Profile.VariantPolicy policy = profile.variantPolicy();
+        variants.addAll(new VariantGenerator(profile.prompt(), policy.seed(), policy.words()).generate(generated));
+        return variants;
+    }
+
     public Collection<Profile> all() {
         return profiles.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
     }

@@ -2,7 +2,12 @@ package dev.loupe.prompt;
 
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
 record ProfileFile(String description, String schema, String backend, String model, String structured,
-        java.util.List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair) {
+        java.util.List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair,
+        Variants variants, Consensus consensus) {
+
+    record Variants(Long seed, Integer generated) {}
+
+    record Consensus(Integer variants, Double minAgreement) {}
 
     record Step(String backend, String model, String structured, Boolean vlHighResolutionImages) {}
 
@@ -18,4 +23,5 @@ record ProfileFile(String description, String schema, String backend, String mod
 
 /** The shape of {@code synonyms.yaml}. */
 record SynonymsFile(java.util.Map<String, java.util.List<String>> enumValues,
-        java.util.Map<String, java.util.List<String>> booleans) {}
+        java.util.Map<String, java.util.List<String>> booleans,
+        java.util.List<java.util.List<String>> promptWords) {}

@@ -27,6 +27,9 @@ public final class ProfileLoader {
     static final String CORRECTION_FILE = "correction.txt";
     static final String VIOLATIONS_PLACEHOLDER = "{violations}";
     private static final int MAX_REASK = 3;
+    static final String VARIANTS_DIR = "variants";
+    private static final int DEFAULT_GENERATED = 12;
+    private static final int MAX_GENERATED = 200;
     private static final java.util.Set<String> STRUCTURED = java.util.Set.of("none", "json_schema", "json_object");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
@@ -70,6 +73,10 @@ public final class ProfileLoader {
         Profile.ImagePolicy image = image(file.image(), where);
         String system = readText(prompts, folder.resolve(SYSTEM_FILE));
         String prompt = readText(prompts, folder.resolve(PROMPT_FILE));
+        Path synonymsFile = folder.resolve(SYNONYMS_FILE);
+        SynonymsFile synonyms = synonymsFile(prompts, synonymsFile);
+        Profile.VariantPolicy variantPolicy = variantPolicy(file.variants(), synonyms, decoding.seed(), where);
+        List<Variant> variants = variants(prompts, folder, prompt, variantPolicy);
         return new Profile(
                 name,
                 where,
@@ -82,7 +89,52 @@ public final class ProfileLoader {
                 decoding,
                 image,
                 repair(file.repair(), prompts, folder, where),
-                synonyms(prompts, folder.resolve(SYNONYMS_FILE)));
+                synonyms(synonyms, prompts.describe(synonymsFile)),
+                variantPolicy,
+                consensus(file.consensus(), variants.size(), where),
+                variants);
+    }
+
+    private static Profile.VariantPolicy variantPolicy(ProfileFile.Variants v, SynonymsFile synonyms, int decodingSeed,
+            String where) {
+        long seed = v == null || v.seed() == null ? decodingSeed : v.seed();
+        int generated = v == null || v.generated() == null ? DEFAULT_GENERATED : v.generated();
+        check(generated >= 0 && generated <= MAX_GENERATED, where, "variants.generated must be between 0 and " + MAX_GENERATED);
+        List<List<String>> words = synonyms == null || synonyms.promptWords() == null ? List.of()
+                : synonyms.promptWords().stream().map(List::copyOf).toList();
+        return new Profile.VariantPolicy(seed, generated, words);
+    }
+
+    /** Base first, then {@code variants/*.txt} by name, then the generated ones. */
+    private static List<Variant> variants(DataFolder prompts, Path folder, String base, Profile.VariantPolicy policy) {
+        List<Variant> variants = new java.util.ArrayList<>();
+        variants.add(Variant.of(Variant.BASE, Variant.Source.BASE, base));
+        Path dir = folder.resolve(VARIANTS_DIR);
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".txt")).sorted().toList()) {
+                    String fileName = file.getFileName().toString();
+                    String name = fileName.substring(0, fileName.length() - ".txt".length());
+                    check(NAME.matcher(name).matches() && !name.equals(Variant.BASE) && !name.startsWith("gen-"),
+                            prompts.describe(file), "a variant's name must be lower-case letters, digits, '-' or '_', "
+                                    + "and neither 'base' nor start with 'gen-'");
+                    variants.add(Variant.of(name, Variant.Source.FILE, readText(prompts, file)));
+                }
+            } catch (IOException e) {
+                throw new ProfileException(prompts.describe(dir) + ": " + e.getMessage(), e);
+            }
+        }
+        variants.addAll(new VariantGenerator(base, policy.seed(), policy.words()).generate(policy.generated()));
+        return List.copyOf(variants);
+    }
+
+    private static Profile.ConsensusPolicy consensus(ProfileFile.Consensus c, int available, String where) {
+        int k = c == null || c.variants() == null ? 1 : c.variants();
+        double min = c == null || c.minAgreement() == null ? 0.6 : c.minAgreement();
+        check(k >= 1 && k <= available, where, "consensus.variants must be between 1 and the " + available
+                + " variants the profile has");
+        check(min > 0 && min <= 1, where, "consensus.min-agreement must be above 0 and at most 1");
+        return new Profile.ConsensusPolicy(k, min);
     }
 
     /** The steps to ask, in order; {@code backend} + {@code model} is a chain of one. */
@@ -125,20 +177,22 @@ public final class ProfileLoader {
         return new Profile.RepairPolicy(reask, correction);
     }
 
-    private static Profile.Synonyms synonyms(DataFolder prompts, Path file) {
+    private static SynonymsFile synonymsFile(DataFolder prompts, Path file) {
         if (!Files.exists(file)) {
-            return Profile.Synonyms.NONE;
+            return null;
         }
         String where = prompts.describe(file);
-        SynonymsFile parsed;
         try {
-            parsed = YAML.readValue(Files.readString(file), SynonymsFile.class);
+            return YAML.readValue(Files.readString(file), SynonymsFile.class);
         } catch (JsonProcessingException e) {
             throw new ProfileException(where + ": " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
         } catch (IOException e) {
             throw new ProfileException(where + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Profile.Synonyms synonyms(SynonymsFile parsed, String where) {
         if (parsed == null) {
             return Profile.Synonyms.NONE;
         }

@@ -42,6 +42,23 @@ class ServiceEndpointsTest {
     }
 
     @Test
+    void variantsAreListedWithTheirHashesAndTheGeneratedCountIsAParameter() {
+        given().when().get("/v1/profiles/microstructure/variants").then()
+                .statusCode(200)
+                .body("size()", equalTo(13))
+                .body("[0].name", equalTo("base"))
+                .body("[0].source", equalTo("base"))
+                .body("[1].name", equalTo("gen-punct-1"))
+                .body("[1].source", equalTo("generated"))
+                .body("[1].sha256.size()", equalTo(64));
+        given().queryParam("generated", 30).when().get("/v1/profiles/microstructure/variants").then()
+                .statusCode(200)
+                .body("size()", equalTo(31))
+                .body("[1].text", equalTo(given().get("/v1/profiles/microstructure/variants").jsonPath().getString("[1].text")));
+        given().queryParam("generated", -1).when().get("/v1/profiles/microstructure/variants").then().statusCode(400);
+    }
+
+    @Test
     void unknownProfileIs404Problem() {
         given().when().get("/v1/profiles/nope").then()
                 .statusCode(404)

@@ -16,7 +16,9 @@ class StartupCheckTest {
         return new Profile("p", "prompts/p/profile.yaml", "", schema,
                 java.util.List.of(new Profile.Step(backend, "m", "none", false)), false, "sys", "prompt",
                 new Profile.Decoding(0, 0, 512), new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95),
-                new Profile.RepairPolicy(1, null), Profile.Synonyms.NONE);
+                new Profile.RepairPolicy(1, null), Profile.Synonyms.NONE,
+                new Profile.VariantPolicy(0, 0, java.util.List.of()), new Profile.ConsensusPolicy(1, 0.6),
+                java.util.List.of());
     }
 
     @Test
