@@ -35,6 +35,8 @@ public interface LoupeConfig {
 
     Image image();
 
+    Robustness robustness();
+
     Simulator simulator();
 
     interface Backend {
@@ -134,6 +136,29 @@ public interface LoupeConfig {
             @WithDefault("99.5")
             double highPercentile();
         }
+    }
+
+    /** Robustness runs: where datasets may be read and where results are kept. */
+    interface Robustness {
+        /** Datasets (and their images) must lie under this folder; the API refuses paths that leave it. */
+        @WithDefault("datasets")
+        String datasetsRoot();
+
+        /** JDBC URL of the run store: an H2 file by default, or e.g. jdbc:postgresql://db:5432/loupe. */
+        @WithDefault("jdbc:h2:file:./data/loupe")
+        String jdbcUrl();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** Calls in flight per run when the request does not say. */
+        @WithDefault("4")
+        int concurrency();
+
+        /** Continue runs a previous process left unfinished (the CLI turns this off). */
+        @WithDefault("true")
+        boolean resumeAtStartup();
     }
 
     interface Simulator {

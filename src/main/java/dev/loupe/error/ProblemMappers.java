@@ -2,6 +2,7 @@ package dev.loupe.error;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.loupe.backend.BackendException;
+import dev.loupe.dataset.DatasetException;
 import dev.loupe.image.ImageRejectedException;
 import dev.loupe.prompt.UnknownProfileException;
 import jakarta.ws.rs.WebApplicationException;
@@ -20,6 +21,11 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         return problem(e.status(), e.slug(), e.title(), e.getMessage(), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response dataset(DatasetException e, UriInfo uri) {
+        return problem(400, "bad-dataset", "Dataset cannot be run", e.getMessage(), uri);
     }
 
     @ServerExceptionMapper

@@ -87,14 +87,34 @@ public class InspectionService {
 
     public Envelope inspect(InspectionInput input) {
         Profile profile = profiles.get(input.profile());
-        VerdictContract contract = contracts.get(profile.name());
-        List<Variant> variants = chooseVariants(profile, input);
+        List<Variant> variants = chooseVariants(profile, input.variant(), input.consensus());
         long start = System.nanoTime();
+        PreparedImage image;
+        try {
+            image = images.prepare(input.image(), imageSpecs.get(profile.name()));
+        } catch (RuntimeException e) {
+            record(profile, profile.chain().get(0).backend(), "error", "none", start);
+            throw e;
+        }
+        recordImage(profile, image, System.nanoTime() - start);
+        return inspect(profile, variants, image, start, input.trace());
+    }
+
+    /** Prepares an image the way the profile asks, for asking about it several times. */
+    public PreparedImage prepare(String profileName, byte[] original) {
+        return images.prepare(original, imageSpecs.get(profiles.get(profileName).name()));
+    }
+
+    /** Inspects an image already prepared for the profile, in one wording (any, generated ones included). */
+    public Envelope inspectPrepared(String profileName, PreparedImage image, Variant variant, Trace trace) {
+        return inspect(profiles.get(profileName), List.of(variant), image, System.nanoTime(), trace);
+    }
+
+    private Envelope inspect(Profile profile, List<Variant> variants, PreparedImage image, long start, Trace trace) {
+        VerdictContract contract = contracts.get(profile.name());
         String backendLabel = profile.chain().get(0).backend();
         try {
-            PreparedImage image = images.prepare(input.image(), imageSpecs.get(profile.name()));
             long prepared = System.nanoTime();
-            recordImage(profile, image, prepared - start);
             // Encoded once: every wording sends these same bytes, after the same system message.
             String imageBase64 = Base64.getEncoder().encodeToString(image.data());
 
@@ -148,7 +168,7 @@ public class InspectionService {
                             image.sentWidth(), image.sentHeight(), image.visualTokens()),
                     new Envelope.Usage(promptTokens, completionTokens),
                     new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
-                    input.trace());
+                    trace);
             String decision = outcome.valid() ? outcome.verdict().path("decision").asText("none") : "none";
             record(profile, backendLabel, status.label(), decision, start);
             recordVerdict(profile, run.result().outcome(), outcome.repairs());
@@ -156,7 +176,7 @@ public class InspectionService {
                             + "sha256=%s line=%s station=%s lot=%s serial=%s",
                     envelope.id(), profile.name(), status.label(), decision, run.result().outcome().label(),
                     backendLabel, run.variant().name(), attempts, image.sha256(),
-                    input.trace().line(), input.trace().station(), input.trace().lot(), input.trace().serial());
+                    trace.line(), trace.station(), trace.lot(), trace.serial());
             return envelope;
         } catch (RuntimeException e) {
             record(profile, backendLabel, "error", "none", start);
@@ -165,16 +185,16 @@ public class InspectionService {
     }
 
     /** The named wording, or the first K of the profile's wordings for consensus. */
-    private static List<Variant> chooseVariants(Profile profile, InspectionInput input) {
-        if (input.variant() != null) {
-            if (input.consensus() != null && input.consensus() > 1) {
+    private static List<Variant> chooseVariants(Profile profile, String variant, Integer consensus) {
+        if (variant != null) {
+            if (consensus != null && consensus > 1) {
                 throw ProblemException.badRequest("give 'variant' or 'consensus', not both: consensus chooses its wordings");
             }
-            return List.of(profile.variant(input.variant()).orElseThrow(() -> ProblemException.badRequest(
-                    "profile '" + profile.name() + "' has no variant '" + input.variant()
+            return List.of(profile.variant(variant).orElseThrow(() -> ProblemException.badRequest(
+                    "profile '" + profile.name() + "' has no variant '" + variant
                             + "'; see GET /v1/profiles/" + profile.name() + "/variants")));
         }
-        int k = input.consensus() == null ? profile.consensus().variants() : input.consensus();
+        int k = consensus == null ? profile.consensus().variants() : consensus;
         if (k < 1 || k > profile.variants().size()) {
             throw ProblemException.badRequest("'consensus' must be between 1 and " + profile.variants().size()
                     + ", the wordings profile '" + profile.name() + "' has");

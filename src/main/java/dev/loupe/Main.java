@@ -1,0 +1,44 @@
+package dev.loupe;
+
+import dev.loupe.robustness.RobustnessCommand;
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The service, or with {@code robustness ...} as arguments, a robustness run from the command line
+ * (for CI) that exits with the gates' verdict.
+ */
+@QuarkusMain
+public class Main {
+
+    public static void main(String... args) {
+        if (args.length > 0 && args[0].equals("robustness")) {
+            // A command, not a server: any free port, quiet logs, no resuming of the server's runs.
+            System.setProperty("quarkus.http.port", "0");
+            System.setProperty("quarkus.log.level", "WARN");
+            System.setProperty("quarkus.banner.enabled", "false");
+            System.setProperty("loupe.robustness.resume-at-startup", "false");
+            Quarkus.run(Robustness.class, (code, failure) -> System.exit(failure == null ? code : RobustnessCommand.BAD_INPUT),
+                    args);
+        } else {
+            Quarkus.run(args);
+        }
+    }
+
+    /** The {@code robustness} command. */
+    public static class Robustness implements QuarkusApplication {
+
+        @Inject
+        RobustnessCommand command;
+
+        @Override
+        public int run(String... args) {
+            return command.run(Arrays.asList(args).subList(1, args.length), Path.of("").toAbsolutePath(),
+                    System.out, System.err);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.loupe.robustness;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Opens a report in Debian's headless Chromium (installed by .ci/run): the page must load without
+ * console errors and render; a screenshot is left beside it.
+ */
+final class ReportInBrowser {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    private ReportInBrowser() {}
+
+    static void check(String html, Path base) throws IOException, InterruptedException {
+        Path page = Files.writeString(Path.of(base + ".html"), html);
+        if (!Files.isExecutable(CHROMIUM)) {
+            // Development machines without Chromium still check the page's content; CI installs it.
+            System.err.println("Chromium not installed: skipping the browser rendering of " + page);
+            return;
+        }
+        Path screenshot = Path.of(base + ".png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        Path profile = Files.createTempDirectory("loupe-chromium");
+        List<String> flags = List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
+                "--window-size=1200,900");
+        Process shot = new ProcessBuilder(concat(flags, "--screenshot=" + screenshot, page.toUri().toString()))
+                .redirectErrorStream(true).start();
+        String log = new String(shot.getInputStream().readAllBytes());
+        assertTrue(shot.waitFor(60, TimeUnit.SECONDS), "chromium took too long");
+        assertEquals(0, shot.exitValue(), log);
+        assertTrue(Files.size(screenshot) > 1000, "a screenshot was written: " + screenshot);
+        assertFalse(log.contains(":CONSOLE(") || log.contains("Uncaught"), "console errors: " + log);
+
+        Process dom = new ProcessBuilder(concat(flags, "--dump-dom", page.toUri().toString())).start();
+        String rendered = new String(dom.getInputStream().readAllBytes());
+        dom.waitFor(60, TimeUnit.SECONDS);
+        assertTrue(rendered.contains("id=\"summary\"") && rendered.contains("<rect") && rendered.contains("id=\"heatmap\""),
+                "rendered DOM");
+    }
+
+    private static List<String> concat(List<String> flags, String... more) {
+        List<String> all = new java.util.ArrayList<>(flags);
+        all.addAll(List.of(more));
+        return all;
+    }
+}
