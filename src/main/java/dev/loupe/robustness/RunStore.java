@@ -1,7 +1,7 @@
 package dev.loupe.robustness;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
+import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -28,7 +30,7 @@ final class RunStore implements AutoCloseable {
 
     RunStore(String url, Optional<String> user, Optional<String> password) {
         try {
-            this.connection = DriverManager.getConnection(url, user.orElse(null), password.orElse(null));
+            this.connection = connect(url, user, password);
             try (Statement s = connection.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS robustness_run (id VARCHAR(36) PRIMARY KEY, profile VARCHAR(100),"
                         + " dataset VARCHAR(1000), spec VARCHAR(10000), status VARCHAR(20), total INT,"
@@ -42,6 +44,22 @@ final class RunStore implements AutoCloseable {
             throw new IllegalStateException("cannot open the robustness store at " + url.replaceAll("password=[^;&]*", "password=***")
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Finds the driver through this class's loader rather than DriverManager's registry, which keeps
+     * the drivers of the first class loader that asked (a restarted application has a new one).
+     */
+    private static Connection connect(String url, Optional<String> user, Optional<String> password) throws SQLException {
+        Properties properties = new Properties();
+        user.ifPresent(u -> properties.setProperty("user", u));
+        password.ifPresent(p -> properties.setProperty("password", p));
+        for (Driver driver : ServiceLoader.load(Driver.class, RunStore.class.getClassLoader())) {
+            if (driver.acceptsURL(url)) {
+                return driver.connect(url, properties);
+            }
+        }
+        throw new SQLException("no JDBC driver for this URL (H2 and PostgreSQL are included)");
     }
 
     synchronized void create(StoredRun run) {
