@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * wire is counted in {@code loupe_backend_requests_total}, and so is every call not made because
  * the circuit was open or no slot came free.
  */
-final class ResilientBackend implements VisionBackend {
+public final class ResilientBackend implements VisionBackend {
 
     /** Worth another try: the server may answer next time. */
     private static final Set<BackendFailure> RETRYABLE = EnumSet.of(
@@ -27,6 +27,7 @@ final class ResilientBackend implements VisionBackend {
     private static final Set<BackendFailure> UNHEALTHY = EnumSet.of(
             BackendFailure.TIMEOUT, BackendFailure.SERVER_ERROR, BackendFailure.UNREACHABLE, BackendFailure.BAD_RESPONSE);
     private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
+    public static final String REQUESTS_HELP = "Calls to a model backend, by outcome; circuit_open and queue_timeout were not sent";
 
     private final VisionBackend delegate;
     private final LoupeConfig.Backend.Retry retry;
@@ -168,7 +169,7 @@ final class ResilientBackend implements VisionBackend {
 
     private void count(String model, String outcome) {
         Counter.builder("loupe.backend.requests")
-                .description("Calls to a model backend, by outcome; circuit_open and queue_timeout were not sent")
+                .description(REQUESTS_HELP)
                 .tags("backend", name(), "model", model, "outcome", outcome)
                 .register(registry)
                 .increment();

@@ -52,6 +52,10 @@ import org.jboss.logging.Logger;
 public class InspectionService {
 
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
+    static final String INSPECTIONS_HELP = "Inspections by outcome: accepted, needs_review, or error (no envelope)";
+    static final String OUTCOMES_HELP = "How verdicts were obtained: valid_first_try, repaired, reasked, invalid";
+    static final String REPAIRS_HELP = "Repairs applied to the answers that became verdicts or were judged invalid";
+    static final String VIOLATIONS_HELP = "Schema violations in model answers after repair, by keyword";
     /** The vote of a wording whose answer is not a valid verdict. */
     static final String INVALID_VOTE = "invalid";
     private static final Duration[] PREPROCESS_BUCKETS = {
@@ -391,7 +395,7 @@ public class InspectionService {
 
     private void record(Profile profile, String backend, String status, String decision, long startNanos) {
         Counter.builder("loupe.inspections")
-                .description("Inspections by outcome: accepted, needs_review, or error (no envelope)")
+                .description(INSPECTIONS_HELP)
                 .tags("profile", profile.name(), "backend", backend, "status", status, "decision", decision)
                 .register(registry)
                 .increment();
@@ -405,13 +409,13 @@ public class InspectionService {
 
     private void recordVerdict(Profile profile, Outcome outcome, List<Repair> repairs) {
         Counter.builder("loupe.verdict.outcomes")
-                .description("How verdicts were obtained: valid_first_try, repaired, reasked, invalid")
+                .description(OUTCOMES_HELP)
                 .tags("profile", profile.name(), "outcome", outcome.label())
                 .register(registry)
                 .increment();
         for (Repair repair : repairs) {
             Counter.builder("loupe.repairs")
-                    .description("Repairs applied to the answers that became verdicts or were judged invalid")
+                    .description(REPAIRS_HELP)
                     .tags("profile", profile.name(), "kind", repair.label())
                     .register(registry)
                     .increment();
@@ -421,7 +425,7 @@ public class InspectionService {
     private void recordViolations(Profile profile, List<Violation> violations) {
         for (Violation violation : violations) {
             Counter.builder("loupe.schema.violations")
-                    .description("Schema violations in model answers after repair, by keyword")
+                    .description(VIOLATIONS_HELP)
                     .tags("profile", profile.name(), "keyword", violation.keyword())
                     .register(registry)
                     .increment();
