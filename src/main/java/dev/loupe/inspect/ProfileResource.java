@@ -2,10 +2,10 @@ package dev.loupe.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.error.Problem;
+import dev.loupe.error.ProblemException;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.prompt.Variant;
-import dev.loupe.error.ProblemException;
 import dev.loupe.verdict.SchemaCatalog;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

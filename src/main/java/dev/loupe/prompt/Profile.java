@@ -2,6 +2,7 @@ package dev.loupe.prompt;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One inspection task, read from {@code prompts/<name>/}: what to ask, whom, and how the image
@@ -34,7 +35,7 @@ public record Profile(
         List<Variant> variants) {
 
     /** The wording of that name: base, a file variant or a generated one within the default count. */
-    public java.util.Optional<Variant> variant(String name) {
+    public Optional<Variant> variant(String name) {
         return variants.stream().filter(v -> v.name().equals(name)).findFirst();
     }
 

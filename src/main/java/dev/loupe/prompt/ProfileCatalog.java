@@ -4,7 +4,9 @@ import dev.loupe.config.DataFolder;
 import dev.loupe.config.LoupeConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -32,12 +34,12 @@ public class ProfileCatalog {
     }
 
     /** The profile's wordings with {@code generated} generated ones: the same texts on every call. */
-    public java.util.List<Variant> variants(String name, int generated) {
+    public List<Variant> variants(String name, int generated) {
         Profile profile = get(name);
         if (generated == profile.variantPolicy().generated()) {
             return profile.variants();
         }
-        java.util.List<Variant> variants = new java.util.ArrayList<>(profile.variants().stream()
+        List<Variant> variants = new ArrayList<>(profile.variants().stream()
                 .filter(v -> v.source() != Variant.Source.GENERATED).toList());
         Profile.VariantPolicy policy = profile.variantPolicy();
         variants.addAll(new VariantGenerator(profile.prompt(), policy.seed(), policy.words()).generate(generated));

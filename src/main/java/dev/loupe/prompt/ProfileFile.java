@@ -1,8 +1,10 @@
 package dev.loupe.prompt;
 
+import java.util.List;
+
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
 record ProfileFile(String description, String schema, String backend, String model, String structured,
-        java.util.List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair,
+        List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair,
         Variants variants, Consensus consensus) {
 
     record Variants(Long seed, Integer generated) {}
@@ -20,8 +22,3 @@ record ProfileFile(String description, String schema, String backend, String mod
 
     record Crop(Integer x, Integer y, Integer width, Integer height) {}
 }
-
-/** The shape of {@code synonyms.yaml}. */
-record SynonymsFile(java.util.Map<String, java.util.List<String>> enumValues,
-        java.util.Map<String, java.util.List<String>> booleans,
-        java.util.List<java.util.List<String>> promptWords) {}

@@ -10,9 +10,11 @@ import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,7 +32,7 @@ public final class ProfileLoader {
     static final String VARIANTS_DIR = "variants";
     private static final int DEFAULT_GENERATED = 12;
     private static final int MAX_GENERATED = 200;
-    private static final java.util.Set<String> STRUCTURED = java.util.Set.of("none", "json_schema", "json_object");
+    private static final Set<String> STRUCTURED = Set.of("none", "json_schema", "json_object");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final int QWEN_FACTOR = 28;
@@ -107,7 +109,7 @@ public final class ProfileLoader {
 
     /** Base first, then {@code variants/*.txt} by name, then the generated ones. */
     private static List<Variant> variants(DataFolder prompts, Path folder, String base, Profile.VariantPolicy policy) {
-        List<Variant> variants = new java.util.ArrayList<>();
+        List<Variant> variants = new ArrayList<>();
         variants.add(Variant.of(Variant.BASE, Variant.Source.BASE, base));
         Path dir = folder.resolve(VARIANTS_DIR);
         if (Files.isDirectory(dir)) {
@@ -148,7 +150,7 @@ public final class ProfileLoader {
             steps = List.of(new ProfileFile.Step(file.backend(), file.model(), file.structured(), null));
         }
         check(!steps.isEmpty(), where, "'chain' needs at least one step");
-        List<Profile.Step> chain = new java.util.ArrayList<>();
+        List<Profile.Step> chain = new ArrayList<>();
         for (int i = 0; i < steps.size(); i++) {
             ProfileFile.Step step = steps.get(i);
             String at = file.chain() == null ? "" : "chain[" + i + "].";

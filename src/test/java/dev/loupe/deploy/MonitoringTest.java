@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.loupe.testing.SimulatedModel;
 import dev.loupe.testing.TestImages;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -37,17 +37,8 @@ import org.junit.jupiter.api.Test;
  * and evaluates the rules, and every metric name the dashboard and rules use exists.
  */
 @QuarkusTest
-@TestProfile(MonitoringTest.SimulatedModel.class)
+@TestProfile(SimulatedModel.class)
 class MonitoringTest {
-
-    /** The simulated model behind the vllm backend, as in dev mode. */
-    public static class SimulatedModel implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("loupe.simulator.enabled", "true",
-                    "loupe.backends.vllm.url", "http://localhost:${quarkus.http.test-port}/sim/v1");
-        }
-    }
 
     /** Metrics vLLM documents (counters are exposed with _total). */
     private static final Set<String> VLLM = Set.of("vllm:num_requests_waiting", "vllm:num_requests_running",

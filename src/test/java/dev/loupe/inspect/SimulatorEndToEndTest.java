@@ -5,27 +5,17 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.loupe.testing.SimulatedModel;
 import dev.loupe.testing.TestImages;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The dev set-up: the vllm backend points at Loupe's own simulated model, over real HTTP. */
 @QuarkusTest
-@TestProfile(SimulatorEndToEndTest.SimulatorOn.class)
+@TestProfile(SimulatedModel.class)
 class SimulatorEndToEndTest {
-
-    public static class SimulatorOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "loupe.simulator.enabled", "true",
-                    "loupe.backends.vllm.url", "http://localhost:${quarkus.http.test-port}/sim/v1");
-        }
-    }
 
     private static JsonPath inspect(byte[] image) {
         return given().multiPart("image", "sample.png", image, "image/png")
