@@ -38,7 +38,9 @@ public final class ServedModels {
 
     Listing current() {
         Listing listing = last;
-        if (listing == null || System.nanoTime() - listing.fetchedAtNanos() >= interval.toNanos()) {
+        // A failed look is not kept: the server may be starting (Loupe's own simulator included).
+        if (listing == null || listing.error() != null
+                || System.nanoTime() - listing.fetchedAtNanos() >= interval.toNanos()) {
             listing = fetch();
             last = listing;
         }

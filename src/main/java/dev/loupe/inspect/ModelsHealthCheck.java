@@ -3,13 +3,12 @@ package dev.loupe.inspect;
 import dev.loupe.backend.BackendService;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
@@ -35,16 +34,16 @@ public class ModelsHealthCheck implements HealthCheck {
         this.backends = backends;
     }
 
-    /** Looks once at start-up, off the start-up thread, so a wrong adapter name shows in the log at once. */
-    void checkAtStartup(@Observes StartupEvent event) {
-        CompletableFuture.runAsync(() -> {
-            HealthCheckResponse response = call();
-            response.getData().ifPresent(data -> data.forEach((profile, result) -> {
-                if (!"ok".equals(result)) {
-                    LOG.warnf("Profile %s: %s", profile, result);
-                }
-            }));
-        });
+    /**
+     * Looks once when the HTTP server is up (the simulated model listens there too), off the event
+     * loop, so a wrong adapter name shows in the log at once.
+     */
+    void checkAtStartup(@ObservesAsync HttpServerStart event) {
+        call().getData().ifPresent(data -> data.forEach((profile, result) -> {
+            if (!"ok".equals(result)) {
+                LOG.warnf("Profile %s: %s", profile, result);
+            }
+        }));
     }
 
     @Override
