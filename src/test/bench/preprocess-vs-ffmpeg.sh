@@ -13,10 +13,13 @@ cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
 
 [ -f "$work/frame-00.jpg" ] || java -cp "$cp" dev.loupe.bench.BenchImages "$work" "$count"
 
-echo "== Loupe (one JVM, -Xmx300m, images one at a time)"
-java -Xmx300m -cp "$cp" dev.loupe.bench.PreprocessBenchmark "$work" 3
-echo "== Loupe, two images at a time (default heap)"
-java -cp "$cp" dev.loupe.bench.PreprocessBenchmark "$work" 1 pairs
+turbo=/usr/share/java/turbojpeg.jar   # Debian: apt-get install libturbojpeg-java libturbojpeg0-dev
+for decoder in none "$turbo"; do
+  echo "== Loupe (one JVM, -Xmx300m, images one at a time), TurboJPEG: $decoder"
+  java -Xmx300m -Dloupe.turbojpeg="$decoder" -cp "$cp" dev.loupe.bench.PreprocessBenchmark "$work" 3
+  echo "== Loupe, two images at a time (default heap), TurboJPEG: $decoder"
+  java -Dloupe.turbojpeg="$decoder" -cp "$cp" dev.loupe.bench.PreprocessBenchmark "$work" 1 pairs
+done
 
 per_image() { # FILTER EXT: wall-clock ms per image, one ffmpeg process each
   local filter=$1 ext=$2 n=0 start end

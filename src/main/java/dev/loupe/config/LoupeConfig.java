@@ -126,6 +126,14 @@ public interface LoupeConfig {
         @WithDefault("30s")
         Duration decodeWait();
 
+        /**
+         * Debian's libturbojpeg-java jar (apt-get install libturbojpeg-java libturbojpeg0-dev). When it
+         * loads, JPEGs are shrunk in the DCT domain while decoded, several times faster; else they are
+         * decoded at full size.
+         */
+        @WithDefault("/usr/share/java/turbojpeg.jar")
+        Optional<String> turbojpegJar();
+
         /** 16-bit images are stretched to 8 bits between these percentiles of their histogram. */
         Stretch stretch();
 

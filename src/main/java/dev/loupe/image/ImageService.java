@@ -8,11 +8,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
- * Takes an upload to what the model is sent: checks size and pixel count before decoding, decodes
- * within the decoding budget, converts to 8 bits, applies EXIF orientation, scale, crop and smart
- * resize in one area-averaging pass, and encodes.
+ * Takes an upload to what the model is sent: checks size, pixel count and shape before decoding,
+ * decodes within the decoding budget (a JPEG shrunk in the DCT domain when TurboJPEG is there),
+ * converts to 8 bits, applies EXIF orientation, scale, crop and smart resize in one area-averaging
+ * pass, and encodes.
  */
 @ApplicationScoped
 public class ImageService {
@@ -39,15 +41,23 @@ public class ImageService {
 
     private final Limits limits;
     private final DecodeBudget budget;
+    private final Optional<TurboJpegDecoder> turbo;
 
     @Inject
     public ImageService(LoupeConfig config) {
-        this(Limits.of(config.image()));
+        this(Limits.of(config.image()), config.image().turbojpegJar());
     }
 
-    public ImageService(Limits limits) {
+    /** @param turbojpegJar Debian's libturbojpeg-java jar, for JPEGs shrunk while decoded; empty: none */
+    public ImageService(Limits limits, Optional<String> turbojpegJar) {
         this.limits = limits;
         this.budget = new DecodeBudget(limits.maxDecodingPixels(), limits.decodeWait());
+        this.turbo = TurboJpegDecoder.load(turbojpegJar);
+    }
+
+    /** Whether JPEGs are shrunk in the DCT domain while decoded (TurboJPEG found). */
+    public boolean shrinksJpegWhileDecoding() {
+        return turbo.isPresent();
     }
 
     /** Refuses an upload over the size limit before it is read into memory. */
@@ -83,20 +93,32 @@ public class ImageService {
                 throw new ImageRejectedException(ImageRejectedException.Reason.CORRUPT,
                         "the " + format.id().toUpperCase() + " header declares a " + width + "×" + height + " image");
             }
+            int orientation = format == ImageFormat.JPEG ? ExifOrientation.of(original) : ExifOrientation.NORMAL;
+            boolean turned = orientation >= 5;
+            int shownWidth = turned ? height : width;
+            int shownHeight = turned ? width : height;
+            // Planned on the header's size, so a shape that cannot be sent is refused before decoding.
+            Geometry.Plan plan = Geometry.plan(shownWidth, shownHeight, spec);
             try (DecodeBudget.Claim claim = budget.claim(pixels)) {
-                BufferedImage image = EightBit.convert(decoder.read(), limits.lowPercentile(), limits.highPercentile());
-                if (format == ImageFormat.JPEG) {
-                    image = Orientation.apply(image, ExifOrientation.of(original));
-                }
-                Geometry.Plan plan = Geometry.plan(image.getWidth(), image.getHeight(), spec);
-                BufferedImage sent = plan.x() == 0 && plan.y() == 0
-                                && plan.width() == image.getWidth() && plan.height() == image.getHeight()
-                                && plan.targetWidth() == image.getWidth() && plan.targetHeight() == image.getHeight()
+                double minScale = Math.max((double) plan.targetWidth() / plan.width(),
+                        (double) plan.targetHeight() / plan.height());
+                BufferedImage shrunk = format == ImageFormat.JPEG && minScale <= 0.5 && turbo.isPresent()
+                        ? turbo.get().decode(original, minScale) : null;
+                BufferedImage image = shrunk != null
+                        ? shrunk
+                        : EightBit.convert(decoder.read(), limits.lowPercentile(), limits.highPercentile());
+                image = Orientation.apply(image, orientation);
+                double s = (double) image.getWidth() / shownWidth;
+                int x = Math.min(image.getWidth() - 1, (int) Math.floor(plan.x() * s));
+                int y = Math.min(image.getHeight() - 1, (int) Math.floor(plan.y() * s));
+                int w = Math.max(1, Math.min(image.getWidth() - x, (int) Math.round(plan.width() * s)));
+                int h = Math.max(1, Math.min(image.getHeight() - y, (int) Math.round(plan.height() * s)));
+                BufferedImage sent = x == 0 && y == 0 && w == image.getWidth() && h == image.getHeight()
+                                && plan.targetWidth() == w && plan.targetHeight() == h
                         ? image
-                        : AreaResampler.resample(image, plan.x(), plan.y(), plan.width(), plan.height(),
-                                plan.targetWidth(), plan.targetHeight());
+                        : AreaResampler.resample(image, x, y, w, h, plan.targetWidth(), plan.targetHeight());
                 long tokens = (long) (plan.targetWidth() / spec.factor()) * (plan.targetHeight() / spec.factor());
-                return new PreparedImage(format, image.getWidth(), image.getHeight(), sha256(original),
+                return new PreparedImage(format, shownWidth, shownHeight, sha256(original),
                         plan.targetWidth(), plan.targetHeight(), tokens,
                         ImageEncoder.mimeType(spec.encoding()),
                         ImageEncoder.encode(sent, spec.encoding(), spec.jpegQuality()));

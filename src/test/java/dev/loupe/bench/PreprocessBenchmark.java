@@ -29,8 +29,12 @@ public final class PreprocessBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         boolean pairs = args.length > 2 && args[2].equals("pairs");
         // 64 MiB uploads: a 20-megapixel 16-bit TIFF is 40 MiB uncompressed, above the 32 MiB default.
+        // -Dloupe.turbojpeg=<jar> measures JPEGs shrunk in the DCT domain; without it, full-size decoding.
         ImageService service = new ImageService(
-                new ImageService.Limits(64L << 20, 100_000_000, 100_000_000, Duration.ofMinutes(1), 0.5, 99.5));
+                new ImageService.Limits(64L << 20, 100_000_000, 100_000_000, Duration.ofMinutes(1), 0.5, 99.5),
+                Optional.ofNullable(System.getProperty("loupe.turbojpeg")));
+        System.out.println("JPEG decoding: " + (service.shrinksJpegWhileDecoding() ? "TurboJPEG, shrunk in the DCT domain"
+                : "JDK ImageIO, full size"));
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.toString().endsWith(".jpg") || p.toString().endsWith(".tif")).sorted().toList();

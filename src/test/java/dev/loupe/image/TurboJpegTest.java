@@ -1,0 +1,91 @@
+package dev.loupe.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.loupe.testing.TestImages;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * JPEGs shrunk in the DCT domain by TurboJPEG (Debian's libturbojpeg-java, installed by .ci/run)
+ * give the model the same image as a full decode and an exact area average.
+ */
+class TurboJpegTest {
+
+    private static final String JAR = "/usr/share/java/turbojpeg.jar";
+    private static final ImageService.Limits LIMITS =
+            new ImageService.Limits(32 << 20, 100_000_000, 200_000_000, Duration.ofSeconds(1), 0.5, 99.5);
+    private static final ImageSpec PNG = new ImageSpec(1.0, Optional.empty(), 28, 4 * 28 * 28, 1280 * 28 * 28,
+            ImageSpec.Encoding.PNG, 95);
+
+    private static ImageService turbo() {
+        assumeTrue(Files.isRegularFile(Path.of(JAR)), "libturbojpeg-java is not installed (.ci/run installs it)");
+        ImageService service = new ImageService(LIMITS, Optional.of(JAR));
+        assertTrue(service.shrinksJpegWhileDecoding(), "the TurboJPEG jar and its library load");
+        return service;
+    }
+
+    @Test
+    void aLargeJpegShrunkWhileDecodedMatchesTheFullDecode() {
+        ImageService turbo = turbo();
+        ImageService jdk = new ImageService(LIMITS, Optional.empty());
+        // 2800×2100 colour frame with fine structure: decoded at 1/2 by TurboJPEG, then area-averaged.
+        BufferedImage frame = new BufferedImage(2800, 2100, BufferedImage.TYPE_3BYTE_BGR);
+        for (int y = 0; y < 2100; y++) {
+            for (int x = 0; x < 2800; x++) {
+                int v = (int) (128 + 60 * Math.sin(x / 90.0) * Math.cos(y / 70.0)) + (x % 3 == 0 ? 30 : -15);
+                int c = Math.max(0, Math.min(255, v));
+                frame.setRGB(x, y, c << 16 | (255 - c) << 8 | (c / 2));
+            }
+        }
+        byte[] jpeg = TestImages.encode(frame, "jpeg");
+        PreparedImage fast = turbo.prepare(jpeg, PNG);
+        PreparedImage full = jdk.prepare(jpeg, PNG);
+        assertEquals(full.sentWidth(), fast.sentWidth());
+        assertEquals(full.sentHeight(), fast.sentHeight());
+        assertEquals(full.width(), fast.width());
+        double psnr = psnr(TestImages.decode(full.data()), TestImages.decode(fast.data()));
+        assertTrue(psnr > 35, "PSNR of the DCT-shrunk path against the full decode: " + psnr + " dB");
+    }
+
+    @Test
+    void greyStaysGreyAndOrientationAndDamageAreHandledAsBefore() {
+        ImageService turbo = turbo();
+        BufferedImage grey = TestPictures.grey(3000, 1000, (x, y) -> x < 1500 ? 20 : 230);
+        PreparedImage prepared = turbo.prepare(TestPictures.jpegWithOrientation(grey, 6), PNG);
+        BufferedImage sent = TestImages.decode(prepared.data());
+        assertEquals(1, sent.getRaster().getNumBands());
+        assertEquals(1000, prepared.width());
+        assertEquals(3000, prepared.height());
+        assertTrue(sent.getRaster().getSample(sent.getWidth() / 2, 5, 0) < 60, "turned: the dark half on top");
+
+        byte[] jpeg = TestImages.encode(new BufferedImage(3000, 2000, BufferedImage.TYPE_3BYTE_BGR), "jpeg");
+        ImageRejectedException e = org.junit.jupiter.api.Assertions.assertThrows(ImageRejectedException.class,
+                () -> turbo.prepare(Arrays.copyOf(jpeg, jpeg.length / 2), PNG));
+        assertEquals(ImageRejectedException.Reason.CORRUPT, e.reason());
+    }
+
+    private static double psnr(BufferedImage a, BufferedImage b) {
+        double sum = 0;
+        long n = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int p = a.getRGB(x, y);
+                int q = b.getRGB(x, y);
+                for (int shift = 0; shift <= 16; shift += 8) {
+                    double d = ((p >> shift) & 0xFF) - ((q >> shift) & 0xFF);
+                    sum += d * d;
+                    n++;
+                }
+            }
+        }
+        return 10 * Math.log10(255.0 * 255 / (sum / n));
+    }
+}
