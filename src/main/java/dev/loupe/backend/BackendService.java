@@ -62,10 +62,6 @@ public class BackendService {
         return entry.kind() != BackendKind.DASHSCOPE || entry.hasKey();
     }
 
-    public boolean isDashScope(String name) {
-        return entry(name).kind() == BackendKind.DASHSCOPE;
-    }
-
     /**
      * Asks the named backend, with its retries. @throws BackendException when no chat completion came
      * back, the circuit is open or no slot came free

@@ -21,7 +21,7 @@ class KubernetesManifestsTest {
     @Test
     void theManifestsRenderAndValidate() throws Exception {
         Tools.Result rendered = Tools.run(List.of(Tools.require("kubectl").toString(), "kustomize", "deploy/k8s"), null);
-        assertEquals(0, rendered.exitCode(), rendered.output());
+        assertEquals(0, rendered.exitCode(), rendered.all());
         String yaml = rendered.output();
         assertTrue(yaml.contains("kind: PrometheusRule") && yaml.contains("kind: ServiceMonitor")
                 && yaml.contains("kind: HorizontalPodAutoscaler") && yaml.contains("kind: PodDisruptionBudget"));
@@ -34,7 +34,7 @@ class KubernetesManifestsTest {
                 "npm install --prefix deploy/k8s/validate (.ci/run does) to validate the objects");
         Tools.Result validated = Tools.run(List.of(Tools.require("node").toString(),
                 VALIDATOR.resolve("validate.mjs").toString()), yaml);
-        assertEquals(0, validated.exitCode(), validated.output());
-        assertTrue(validated.output().contains("13 of 13 objects valid"), validated.output());
+        assertEquals(0, validated.exitCode(), validated.all());
+        assertTrue(validated.output().contains("13 of 13 objects valid"), validated.all());
     }
 }

@@ -83,7 +83,7 @@ class MonitoringTest {
     @Test
     void promtoolFindsNoProblemInLoupesMetrics() throws Exception {
         Tools.Result lint = Tools.run(List.of(Tools.require("promtool").toString(), "check", "metrics"), metrics());
-        List<String> loupeProblems = lint.output().lines().filter(l -> l.contains("loupe_")).toList();
+        List<String> loupeProblems = lint.all().lines().filter(l -> l.contains("loupe_")).toList();
         assertTrue(loupeProblems.isEmpty(), String.join("\n", loupeProblems));
     }
 

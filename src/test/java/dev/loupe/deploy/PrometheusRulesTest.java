@@ -18,14 +18,14 @@ class PrometheusRulesTest {
     void promtoolChecksTheRules() throws Exception {
         Tools.Result result = Tools.run(List.of(Tools.require("promtool").toString(), "check", "rules",
                 "deploy/prometheus/loupe-rules.yml"), null);
-        assertEquals(0, result.exitCode(), result.output());
+        assertEquals(0, result.exitCode(), result.all());
     }
 
     @Test
     void everyAlertPassesItsPromtoolUnitTest() throws Exception {
         Tools.Result result = Tools.run(List.of(Tools.require("promtool").toString(), "test", "rules",
                 "deploy/prometheus/tests/loupe-rules-test.yml"), null);
-        assertEquals(0, result.exitCode(), result.output());
+        assertEquals(0, result.exitCode(), result.all());
         JsonNode rules = YAML.readTree(Path.of("deploy/prometheus/loupe-rules.yml").toFile());
         String tests = java.nio.file.Files.readString(Path.of("deploy/prometheus/tests/loupe-rules-test.yml"));
         for (JsonNode group : rules.path("groups")) {

@@ -12,7 +12,12 @@ import java.util.concurrent.TimeUnit;
 /** Runs the real tools Debian packages (promtool, prometheus, kubectl) and Node; .ci/run installs them. */
 final class Tools {
 
-    record Result(int exitCode, String output) {}
+    /** @param output what the tool printed on stdout; {@code errors} what it printed on stderr */
+    record Result(int exitCode, String output, String errors) {
+        String all() {
+            return output + errors;
+        }
+    }
 
     private Tools() {}
 
@@ -28,16 +33,21 @@ final class Tools {
     }
 
     static Result run(List<String> command, String stdin) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        Path errors = Files.createTempFile("loupe-tool", ".err");
+        try {
+            Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
+            if (stdin != null) {
+                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            process.getOutputStream().close();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError(command + " did not finish");
+            }
+            return new Result(process.exitValue(), output, Files.readString(errors));
+        } finally {
+            Files.deleteIfExists(errors);
         }
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(command + " did not finish");
-        }
-        return new Result(process.exitValue(), output);
     }
 }
