@@ -65,7 +65,7 @@ public class RobustnessCommand {
             RunSpec spec = new RunSpec(options.get("--profile"), options.get("--dataset"),
                     options.containsKey("--variants") ? Arrays.asList(options.get("--variants").split(",")) : List.of(),
                     integer(options, "--generated"), integer(options, "--repeats"), integer(options, "--concurrency"));
-            run = runs.runToCompletion(spec, workingDir, done -> progress(err, done));
+            run = runs.runToCompletion(spec, workingDir, (done, total) -> progress(err, done, total));
         } catch (DatasetException e) {
             err.println();
             err.println("robustness: the dataset cannot be run:");
@@ -117,8 +117,11 @@ public class RobustnessCommand {
         return t.toString();
     }
 
-    private static void progress(PrintStream err, int done) {
-        err.print("\rrobustness: " + done + " calls done");
+    /** A progress bar on stderr, redrawn in place. */
+    private static void progress(PrintStream err, int done, int total) {
+        int width = 30;
+        int filled = total == 0 ? width : done * width / total;
+        err.print("\rrobustness [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total + " calls");
         err.flush();
     }
 

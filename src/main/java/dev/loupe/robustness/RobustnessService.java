@@ -35,7 +35,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -63,6 +64,7 @@ public class RobustnessService {
     /** A run being executed here: its pool, and whether it was told to stop. */
     private static final class Execution {
         final ExecutorService pool;
+        final AtomicInteger finished = new AtomicInteger();
         volatile boolean stopping;
 
         Execution(int threads) {
@@ -110,7 +112,8 @@ public class RobustnessService {
     }
 
     /** The CLI's way: the same run, in this thread's time, reporting progress; returns the finished run. */
-    public RunView runToCompletion(RunSpec spec, Path root, IntConsumer progress) {
+    /** @param progress told (calls done, calls in the run) after every call */
+    public RunView runToCompletion(RunSpec spec, Path root, BiConsumer<Integer, Integer> progress) {
         Plan plan = plan(spec, root);
         RunStore.StoredRun run = new RunStore.StoredRun(UUID.randomUUID().toString(), plan.profile().name(),
                 spec.dataset(), json(plan.spec()), "running", plan.total(), Instant.now(), null, null);
@@ -235,10 +238,11 @@ public class RobustnessService {
         return new Plan(profile, resolved, items, List.copyOf(variants), repeats, concurrency);
     }
 
-    private Execution launch(String id, Plan plan, IntConsumer progress) {
+    private Execution launch(String id, Plan plan, BiConsumer<Integer, Integer> progress) {
         Execution execution = new Execution(plan.concurrency());
         executions.put(id, execution);
         Set<String> done = store().done(id);
+        execution.finished.set(done.size());
         Semaphore window = new Semaphore(plan.concurrency() * 2);
         Thread coordinator = new Thread(() -> {
             try {
@@ -298,7 +302,7 @@ public class RobustnessService {
     }
 
     private void call(String id, Plan plan, DatasetItem item, PreparedImage image, String rejected, Variant variant,
-            int repeat, IntConsumer progress) {
+            int repeat, BiConsumer<Integer, Integer> progress) {
         Execution execution = executions.get(id);
         if (execution == null || execution.stopping) {
             return;
@@ -329,8 +333,9 @@ public class RobustnessService {
             return;
         }
         store().save(id, record);
+        int finished = execution.finished.incrementAndGet();
         if (progress != null) {
-            progress.accept(store().done(id).size());
+            progress.accept(finished, plan.total());
         }
     }
 
