@@ -66,6 +66,7 @@ public class RobustnessService {
         final ExecutorService pool;
         final AtomicInteger finished = new AtomicInteger();
         volatile boolean stopping;
+        volatile Thread coordinator;
 
         Execution(int threads) {
             this.pool = Executors.newFixedThreadPool(threads);
@@ -159,6 +160,9 @@ public class RobustnessService {
         Execution execution = executions.remove(id);
         if (execution != null) {
             execution.stopping = true;
+            if (execution.coordinator != null) {
+                execution.coordinator.interrupt(); // it may be waiting for a free place in the window
+            }
             execution.pool.shutdownNow();
             try {
                 execution.pool.awaitTermination(30, TimeUnit.SECONDS);
@@ -179,7 +183,7 @@ public class RobustnessService {
             return;
         }
         try {
-            Plan plan = plan(spec, Path.of(spec.dataset()).isAbsolute() ? Path.of("/") : datasetsRoot);
+            Plan plan = plan(spec, datasetsRoot);
             store().status(id, "running", null);
             launch(id, plan, null);
         } catch (RuntimeException e) {
@@ -289,14 +293,17 @@ public class RobustnessService {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                LOG.errorf(e, "Robustness run %s failed", id);
-                store().status(id, "failed", e.getMessage());
+                if (!execution.stopping) { // a stopped run's pool refuses work: that is the stop, not a failure
+                    LOG.errorf(e, "Robustness run %s failed", id);
+                    store().status(id, "failed", e.getMessage());
+                }
             } finally {
                 execution.pool.shutdown();
                 executions.remove(id, execution);
             }
         }, "robustness-" + id);
         coordinator.setDaemon(true);
+        execution.coordinator = coordinator;
         coordinator.start();
         return execution;
     }
