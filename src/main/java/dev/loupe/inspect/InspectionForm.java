@@ -15,11 +15,11 @@ public class InspectionForm {
 
     @RestForm
     @PartType("text/plain")
-    @Schema(description = "Profile to inspect with", examples = "microstructure")
+    @Schema(description = "Profile to inspect with", examples = "\"microstructure\"")
     public String profile;
 
     @RestForm
-    @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants)", examples = "gen-punct-1")
+    @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants)", examples = "\"gen-punct-1\"")
     public String variant;
 
     @RestForm
@@ -27,18 +27,18 @@ public class InspectionForm {
     public Integer consensus;
 
     @RestForm
-    @Schema(description = "Production line (traceability, echoed)", examples = "L3")
+    @Schema(description = "Production line (traceability, echoed)", examples = "\"L3\"")
     public String line;
 
     @RestForm
-    @Schema(description = "Station on the line (traceability, echoed)", examples = "SEM-2")
+    @Schema(description = "Station on the line (traceability, echoed)", examples = "\"SEM-2\"")
     public String station;
 
     @RestForm
-    @Schema(description = "Lot (traceability, echoed)", examples = "2026-11-28-A")
+    @Schema(description = "Lot (traceability, echoed)", examples = "\"2026-11-28-A\"")
     public String lot;
 
     @RestForm
-    @Schema(description = "Part serial number (traceability, echoed)", examples = "SN0042")
+    @Schema(description = "Part serial number (traceability, echoed)", examples = "\"SN0042\"")
     public String serial;
 }
