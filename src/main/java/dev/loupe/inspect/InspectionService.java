@@ -104,6 +104,11 @@ public class InspectionService {
         return inspect(profile, variants, image, start, input.trace());
     }
 
+    /** The profile's decision a word means (a dataset label such as OK, ng or 合格), if any. */
+    public Optional<String> decisionOf(String profileName, String word) {
+        return contracts.get(profiles.get(profileName).name()).decisionOf(word);
+    }
+
     /** Prepares an image the way the profile asks, for asking about it several times. */
     public PreparedImage prepare(String profileName, byte[] original) {
         return images.prepare(original, imageSpecs.get(profiles.get(profileName).name()));

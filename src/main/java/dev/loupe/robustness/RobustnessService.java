@@ -229,14 +229,9 @@ public class RobustnessService {
                 }
             }
         }
-        Map<String, String> enumWords = profile.synonyms().enumValues().entrySet().stream()
-                .flatMap(e -> e.getValue().stream().map(w -> Map.entry(normalize(w), e.getKey())))
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a));
-        List<DatasetItem> items = DatasetReader.read(root.resolve(spec.dataset()), root, word -> {
-            String w = normalize(word);
-            return w.equals("ok") ? Optional.of("OK") : w.equals("ng") ? Optional.of("NG")
-                    : Optional.ofNullable(enumWords.get(w));
-        });
+        // Labels are read the way answers are: the schema's decisions, in any case or width, or a synonym.
+        List<DatasetItem> items = DatasetReader.read(root.resolve(spec.dataset()), root,
+                word -> inspections.decisionOf(profile.name(), word));
         RunSpec resolved = new RunSpec(profile.name(), spec.dataset(), variants.stream().map(Variant::name).toList(),
                 generated, repeats, concurrency);
         return new Plan(profile, resolved, items, List.copyOf(variants), repeats, concurrency);
@@ -385,10 +380,5 @@ public class RobustnessService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String normalize(String word) {
-        return java.text.Normalizer.normalize(word, java.text.Normalizer.Form.NFKC).strip()
-                .toLowerCase(java.util.Locale.ROOT);
     }
 }

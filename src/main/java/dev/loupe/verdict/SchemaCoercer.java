@@ -76,7 +76,7 @@ final class SchemaCoercer {
     }
 
     /** The enum value a word means: the value itself in another case or width, or a listed synonym. */
-    private static Optional<String> enumMatch(JsonNode allowed, String text, Synonyms synonyms) {
+    static Optional<String> enumMatch(JsonNode allowed, String text, Synonyms synonyms) {
         String normalized = Synonyms.normalize(text);
         for (JsonNode option : allowed) {
             if (option.isTextual() && Synonyms.normalize(option.textValue()).equals(normalized)) {
