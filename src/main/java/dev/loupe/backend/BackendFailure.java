@@ -17,7 +17,12 @@ public enum BackendFailure {
     /** Not called: the backend's circuit is open after repeated failures. */
     CIRCUIT_OPEN("circuit_open"),
     /** Not called: all of the backend's slots stayed busy for its queue timeout. */
-    QUEUE_TIMEOUT("queue_timeout");
+    QUEUE_TIMEOUT("queue_timeout"),
+    /**
+     * Given up by the caller: its deadline passed or it was cancelled (a consensus that must fail, a
+     * robustness run stopped). Says nothing about the backend's health; never retried.
+     */
+    CANCELLED("cancelled");
 
     private final String label;
 

@@ -3,7 +3,9 @@ package dev.loupe.backend;
 import dev.loupe.config.LoupeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +29,16 @@ public class BackendService {
 
     private final Map<String, Entry> entries;
 
-    public BackendService(LoupeConfig config, MeterRegistry registry) {
+    private final Redactor redactor;
+
+    public BackendService(LoupeConfig config, MeterRegistry registry, ObjectMapper json) {
+        // Every key and URL password of every backend: any of them echoed anywhere is blanked.
+        List<String> secrets = new ArrayList<>();
+        config.backends().values().forEach(settings -> {
+            settings.apiKey().ifPresent(secrets::add);
+            settings.url().map(Redactor::passwordOf).ifPresent(secrets::add);
+        });
+        this.redactor = new Redactor(secrets);
         Map<String, Entry> built = new TreeMap<>();
         config.backends().forEach((name, settings) -> {
             BackendKind kind = BackendKind.parse(settings.kind(), name);
@@ -42,12 +53,12 @@ public class BackendService {
             if (kind == BackendKind.DASHSCOPE && !hasKey) {
                 LOG.infof("Backend %s (DashScope) has no API key; chain steps using it are skipped", name);
             }
-            ResilientBackend backend = new ResilientBackend(
-                    new OpenAiCompatibleBackend(name, kind, url, settings.apiKey(), settings.timeout()), settings, registry);
+            ResilientBackend backend = new ResilientBackend(new OpenAiCompatibleBackend(name, kind, url,
+                    settings.apiKey(), settings.timeout(), json, redactor), settings, registry);
             Optional<ServedModels> models = kind == BackendKind.OPENAI
-                    ? Optional.of(new ServedModels(url, settings.apiKey(), config.modelsCheckInterval()))
+                    ? Optional.of(new ServedModels(url, settings.apiKey(), config.modelsCheckInterval(), json, redactor))
                     : Optional.empty();
-            built.put(name, new Entry(kind, url, hasKey, backend, models));
+            built.put(name, new Entry(kind, Redactor.maskUserInfo(url), hasKey, backend, models));
         });
         this.entries = Map.copyOf(built);
     }
@@ -63,11 +74,18 @@ public class BackendService {
     }
 
     /**
-     * Asks the named backend, with its retries. @throws BackendException when no chat completion came
-     * back, the circuit is open or no slot came free
+     * Asks the named backend, with its retries, within the deadline.
+     *
+     * @throws BackendException when no chat completion came back, the circuit is open, no slot came
+     *                          free or the deadline passed
      */
-    public VisionReply complete(String backendName, VisionRequest request) {
-        return entry(backendName).backend().complete(request);
+    public VisionReply complete(String backendName, VisionRequest request, Deadline deadline) {
+        return entry(backendName).backend().complete(request, deadline);
+    }
+
+    /** Blanks every configured secret out of a text (a log line, a message) before it is shown. */
+    public String redact(String text) {
+        return redactor.redact(text);
     }
 
     /**

@@ -62,6 +62,14 @@ final class CircuitBreaker {
         }
     }
 
+    /**
+     * The caller gave up before an answer: says nothing about the backend, so the count stays; a probe
+     * that was cancelled frees the probe place for the next call.
+     */
+    synchronized void onCancelled() {
+        probing = false;
+    }
+
     synchronized State state() {
         if (state == State.OPEN && clock.getAsLong() - openedAt >= openNanos) {
             return State.HALF_OPEN;

@@ -1,67 +1,76 @@
 package dev.loupe.backend;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.ImageContent;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.TextContent;
-import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.exception.HttpException;
-import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
-import dev.langchain4j.model.output.TokenUsage;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import org.jboss.logging.Logger;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One call to a backend speaking the OpenAI chat-completions API (vLLM, SGLang, Ollama, DashScope
- * compatible mode), through LangChain4j's OpenAI client, built once per backend. Failures come
- * back as {@link BackendException}s naming what went wrong in an operator's words.
+ * compatible mode). Failures come back as {@link BackendException}s naming what went wrong in an
+ * operator's words, with every secret blanked.
+ *
+ * <p>Written on the JDK's HTTP client rather than a chat library because Loupe needs what those
+ * hide: a deadline over the whole exchange (a server that sends its headers and then stalls must
+ * not hold a slot forever), a call that can be aborted when the inspection gives up, the
+ * {@code Retry-After} of an error, {@code finish_reason} and {@code cached_tokens}, server-specific
+ * fields sent as they are, and the body written once as UTF-8 bytes by the application's mapper.
  */
 public class OpenAiCompatibleBackend implements VisionBackend {
 
-    private static final Logger LOG = Logger.getLogger(OpenAiCompatibleBackend.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_DETAIL = 300;
+    /** A Retry-After beyond this is no promise worth keeping a line waiting for; larger values are clamped. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     private final String name;
     private final BackendKind kind;
     private final String url;
-    private final Optional<String> apiKey;
+    private final URI chatUri;
+    private final Optional<String> authorization;
     private final Duration timeout;
-    private final OpenAiChatModel client;
-    /** {@code response_format} bodies per schema name, converted once. */
-    private final Map<String, Map<String, Object>> schemaFormats = new ConcurrentHashMap<>();
+    private final ObjectMapper json;
+    private final Redactor redactor;
+    private final HttpClient http;
 
-    public OpenAiCompatibleBackend(String name, BackendKind kind, String url, Optional<String> apiKey, Duration timeout) {
+    public OpenAiCompatibleBackend(String name, BackendKind kind, String url, Optional<String> apiKey, Duration timeout,
+            ObjectMapper json, Redactor redactor) {
         this.name = name;
         this.kind = kind;
-        this.url = url;
-        this.apiKey = apiKey.filter(key -> !key.isBlank());
+        this.url = Redactor.maskUserInfo(url);
+        URI base = URI.create(url);
+        // Credentials in the URL become a Basic header: the JDK client would not send them.
+        this.authorization = apiKey.filter(key -> !key.isBlank()).map(key -> "Bearer " + key)
+                .or(() -> Optional.ofNullable(base.getUserInfo()).map(userInfo -> "Basic "
+                        + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))));
+        this.chatUri = URI.create(withoutUserInfo(base) + "/chat/completions");
         this.timeout = timeout;
-        this.client = OpenAiChatModel.builder()
-                .baseUrl(url)
-                .apiKey(this.apiKey.orElse(null))
-                .httpClientBuilder(new LoupeHttpClient.Builder())
-                .timeout(timeout)
-                // Loupe decides about retries itself; one call here is one call on the wire.
-                .maxRetries(0)
+        this.json = json;
+        this.redactor = redactor;
+        // HTTP/1.1: the JDK client would otherwise try an h2c upgrade on every plain-HTTP call.
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10))
                 .build();
     }
 
@@ -71,118 +80,188 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     }
 
     @Override
-    public VisionReply complete(VisionRequest request) {
-        List<ChatMessage> messages = new ArrayList<>(2 + 2 * request.followUps().size());
-        messages.add(SystemMessage.from(request.system()));
-        messages.add(UserMessage.from(
-                ImageContent.from(request.imageBase64(), request.imageMimeType(), ImageContent.DetailLevel.AUTO),
-                TextContent.from(request.text())));
-        for (VisionRequest.FollowUp turn : request.followUps()) {
-            messages.add(AiMessage.from(turn.assistant()));
-            messages.add(UserMessage.from(turn.user()));
+    public VisionReply complete(VisionRequest request, Deadline deadline) {
+        Duration wait = deadline.bound(timeout);
+        if (wait.isZero()) {
+            throw cancelled(deadline);
         }
-        VisionRequest.Options options = request.options();
-        ChatRequest chat = ChatRequest.builder()
-                .messages(messages)
-                .parameters(OpenAiChatRequestParameters.builder()
-                        .modelName(request.model())
-                        .temperature(options.temperature())
-                        .seed(options.seed())
-                        .maxOutputTokens(options.maxTokens())
-                        .customParameters(extraParameters(options))
-                        .build())
-                .build();
-        ChatResponse response;
+        byte[] body;
         try {
-            response = client.chat(chat);
-        } catch (RuntimeException e) {
-            throw classify(request.model(), e);
+            body = json.writeValueAsBytes(body(request));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the chat request", e);
         }
-        TokenUsage usage = response.metadata().tokenUsage();
-        String model = response.metadata().modelName();
-        return new VisionReply(
-                response.aiMessage().text() == null ? "" : response.aiMessage().text(),
-                model == null || model.isBlank() ? request.model() : model,
-                usage == null || usage.inputTokenCount() == null ? 0 : usage.inputTokenCount(),
-                usage == null || usage.outputTokenCount() == null ? 0 : usage.outputTokenCount());
+        HttpRequest.Builder builder = HttpRequest.newBuilder(chatUri)
+                .timeout(wait)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        authorization.ifPresent(value -> builder.header("Authorization", value));
+        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(builder.build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        // Cancelling the future aborts the exchange; the deadline's cancel does so from another thread.
+        Runnable unhook = deadline.onCancel(() -> call.cancel(true));
+        HttpResponse<byte[]> response;
+        try {
+            // The request's own timeout stops at the headers; this bounds the body too.
+            response = call.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw deadline.expired() ? cancelled(deadline) : timedOut(e);
+        } catch (CancellationException e) {
+            throw cancelled(deadline);
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            Thread.currentThread().interrupt();
+            throw failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
+        } catch (ExecutionException e) {
+            throw transportFailure(e.getCause() == null ? e : e.getCause());
+        } finally {
+            unhook.run();
+        }
+        if (response.statusCode() < 200 || response.statusCode() > 299) {
+            throw httpFailure(request.model(), response);
+        }
+        return reply(request.model(), response.body());
     }
 
-    /** Request fields LangChain4j has no typed place for, sent as they are. */
-    private Map<String, Object> extraParameters(VisionRequest.Options options) {
-        Map<String, Object> extra = new HashMap<>(2);
+    /** {@code [system, user: [image, text]]}, then the follow-up turns; the image before the text. */
+    private ObjectNode body(VisionRequest request) {
+        ObjectNode body = json.createObjectNode();
+        body.put("model", request.model());
+        ArrayNode messages = body.putArray("messages");
+        messages.addObject().put("role", "system").put("content", request.system());
+        ObjectNode user = messages.addObject().put("role", "user");
+        ArrayNode content = user.putArray("content");
+        content.addObject().put("type", "image_url").putObject("image_url").put("url", request.imageDataUrl());
+        content.addObject().put("type", "text").put("text", request.text());
+        for (VisionRequest.FollowUp turn : request.followUps()) {
+            messages.addObject().put("role", "assistant").put("content", turn.assistant());
+            messages.addObject().put("role", "user").put("content", turn.user());
+        }
+        VisionRequest.Options options = request.options();
+        body.put("temperature", options.temperature());
+        body.put("seed", options.seed());
+        body.put("max_tokens", options.maxTokens());
         switch (options.structured()) {
-            case JSON_SCHEMA -> extra.put("response_format", schemaFormats.computeIfAbsent(options.schemaName(),
-                    schemaName -> jsonSchemaFormat(schemaName, options.schema())));
-            case JSON_OBJECT -> extra.put("response_format", Map.of("type", "json_object"));
+            case JSON_SCHEMA -> body.putObject("response_format").put("type", "json_schema")
+                    .putObject("json_schema").put("name", options.schemaName()).put("strict", true)
+                    .set("schema", options.schema());
+            case JSON_OBJECT -> body.putObject("response_format").put("type", "json_object");
             case NONE -> { }
         }
         if (options.highResolutionImages()) {
-            extra.put("vl_high_resolution_images", true);
+            body.put("vl_high_resolution_images", true);
         }
-        return extra;
+        return body;
     }
 
-    private static Map<String, Object> jsonSchemaFormat(String schemaName, JsonNode schema) {
-        Map<String, Object> jsonSchema = Map.of(
-                "name", schemaName,
-                "schema", JSON.convertValue(schema, new TypeReference<Map<String, Object>>() {}),
-                "strict", true);
-        return Map.of("type", "json_schema", "json_schema", jsonSchema);
+    private VisionReply reply(String requestedModel, byte[] bytes) {
+        JsonNode completion;
+        try {
+            completion = json.readTree(bytes);
+        } catch (IOException e) {
+            throw failure(BackendFailure.BAD_RESPONSE, "the answer is not a chat completion (not JSON)", e, null);
+        }
+        JsonNode choice = completion == null ? null : completion.path("choices").path(0);
+        if (choice == null || !choice.isObject() || !choice.path("message").isObject()) {
+            throw failure(BackendFailure.BAD_RESPONSE, "the answer is not a chat completion (no choices)", null, null);
+        }
+        JsonNode usage = completion.path("usage");
+        String model = completion.path("model").asText("");
+        String finish = choice.path("finish_reason").asText("");
+        return new VisionReply(
+                redactor.redact(text(choice.path("message").path("content"))),
+                model.isBlank() ? requestedModel : redactor.redact(model),
+                finish.isBlank() ? "unknown" : finish,
+                usage.path("prompt_tokens").asInt(0),
+                usage.path("completion_tokens").asInt(0),
+                usage.path("prompt_tokens_details").path("cached_tokens").asInt(0));
     }
 
-    private BackendException classify(String model, RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof HttpException http) {
-                return httpFailure(model, http, e);
-            }
-            if (t instanceof HttpConnectTimeoutException) {
-                return failure(BackendFailure.UNREACHABLE, "could not connect to " + url + " within the timeout", e, null);
-            }
-            if (t instanceof HttpTimeoutException || t instanceof dev.langchain4j.exception.TimeoutException) {
-                return failure(BackendFailure.TIMEOUT,
-                        "no answer from " + url + " within " + timeout.toMillis() / 1000.0 + " s", e, null);
-            }
-            if (t instanceof JsonProcessingException) {
-                return failure(BackendFailure.BAD_RESPONSE, "the answer is not a chat completion (not JSON)", e, null);
-            }
-            if (t instanceof ConnectException) {
-                return failure(BackendFailure.UNREACHABLE, "connection to " + url + " refused", e, null);
-            }
-            if (t instanceof IOException) {
-                return failure(BackendFailure.UNREACHABLE, "connection to " + url + " failed or was closed", e, null);
+    /** A message's content: a string, or (some servers) a list of text parts. */
+    private static String text(JsonNode content) {
+        if (content.isTextual()) {
+            return content.textValue();
+        }
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : content) {
+            if (part.path("text").isTextual()) {
+                text.append(part.path("text").textValue());
             }
         }
-        // Anything else came from reading a 2xx body that is not the chat completion we asked for.
-        LOG.warnf("Backend %s answered something that is not a chat completion: %s", name, e.getMessage());
-        return failure(BackendFailure.BAD_RESPONSE, "the answer is not a chat completion", e, null);
+        return text.toString();
     }
 
-    private BackendException httpFailure(String model, HttpException http, RuntimeException e) {
-        int status = http.statusCode();
-        Duration retryAfter = http instanceof BackendHttpException withHeaders
-                ? withHeaders.retryAfter().orElse(null) : null;
-        ErrorBody body = ErrorBody.parse(http.getMessage());
+    private BackendException transportFailure(Throwable t) {
+        if (t instanceof HttpConnectTimeoutException) {
+            return failure(BackendFailure.UNREACHABLE, "could not connect to " + url + " within the timeout", t, null);
+        }
+        if (t instanceof HttpTimeoutException) {
+            return timedOut(t);
+        }
+        if (t instanceof ConnectException) {
+            return failure(BackendFailure.UNREACHABLE, "connection to " + url + " refused", t, null);
+        }
+        if (t instanceof CancellationException) {
+            return failure(BackendFailure.CANCELLED, "the call was called off", t, null);
+        }
+        return failure(BackendFailure.UNREACHABLE, "connection to " + url + " failed or was closed", t, null);
+    }
+
+    private BackendException timedOut(Throwable cause) {
+        return failure(BackendFailure.TIMEOUT, "no answer from " + url + " within " + timeout.toMillis() / 1000.0 + " s",
+                cause, null);
+    }
+
+    private BackendException cancelled(Deadline deadline) {
+        return failure(BackendFailure.CANCELLED, deadline.cancelled()
+                ? "the call was called off" : "the inspection's deadline passed before the answer came", null, null);
+    }
+
+    private BackendException httpFailure(String model, HttpResponse<byte[]> response) {
+        int status = response.statusCode();
+        Duration retryAfter = response.headers().firstValue("Retry-After")
+                .map(OpenAiCompatibleBackend::retryAfter).orElse(null);
+        ErrorBody body = ErrorBody.parse(json, new String(response.body(), StandardCharsets.UTF_8));
         if (kind == BackendKind.DASHSCOPE) {
             Optional<DashScopeErrors.Meaning> meaning = DashScopeErrors.of(body.code())
                     .or(() -> DashScopeErrors.of(body.type()));
             if (meaning.isPresent()) {
                 return failure(meaning.get().failure(), meaning.get().advice() + " for model '" + model + "'"
-                        + detail(body.message()), e, retryAfter);
+                        + detail(body.message()), null, retryAfter);
             }
         }
         BackendFailure failure = status == 429 ? BackendFailure.RATE_LIMITED
                 : status == 408 ? BackendFailure.TIMEOUT
                 : status >= 500 ? BackendFailure.SERVER_ERROR
                 : BackendFailure.CLIENT_ERROR;
-        return failure(failure, "HTTP " + status + " for model '" + model + "'" + detail(body.message()), e, retryAfter);
+        return failure(failure, "HTTP " + status + " for model '" + model + "'" + detail(body.message()), null, retryAfter);
     }
 
-    /** ": what the server said", shortened, with our key blanked out; empty when it said nothing. */
+    /** Seconds or an HTTP date, clamped to {@link #MAX_RETRY_AFTER}; null when neither. */
+    static Duration retryAfter(String value) {
+        Duration wait;
+        String v = value.strip();
+        if (v.matches("\\d{1,30}")) {
+            // Any number of digits: a value past a long's range is as good as "very long".
+            wait = v.length() > 12 ? MAX_RETRY_AFTER : Duration.ofSeconds(Long.parseLong(v));
+        } else {
+            try {
+                wait = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+            } catch (DateTimeParseException | ArithmeticException notADate) {
+                return null;
+            }
+        }
+        return wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
+    }
+
+    /** ": what the server said", shortened, with every secret blanked out; empty when it said nothing. */
     private String detail(String said) {
         if (said == null || said.isBlank()) {
             return "";
         }
-        String message = apiKey.map(key -> said.replace(key, "***")).orElse(said).strip().replaceAll("\\s+", " ");
+        String message = redactor.redact(said).strip().replaceAll("\\s+", " ");
         return ": " + (message.length() > MAX_DETAIL ? message.substring(0, MAX_DETAIL) + "…" : message);
     }
 
@@ -190,14 +269,19 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         return new BackendException(name, failure, "backend '" + name + "': " + message, cause, retryAfter);
     }
 
+    private static String withoutUserInfo(URI uri) {
+        String s = uri.toString();
+        return uri.getRawUserInfo() == null ? s : s.replace(uri.getRawUserInfo() + "@", "");
+    }
+
     /** The parts of an OpenAI-style or DashScope error body an operator needs. */
     private record ErrorBody(String message, String code, String type) {
-        static ErrorBody parse(String body) {
+        static ErrorBody parse(ObjectMapper json, String body) {
             if (body == null || body.isBlank()) {
                 return new ErrorBody("", null, null);
             }
             try {
-                JsonNode node = JSON.readTree(body);
+                JsonNode node = json.readTree(body);
                 JsonNode error = node.path("error");
                 JsonNode source = error.isObject() ? error : node;
                 String message = source.path("message").isTextual() ? source.path("message").asText()

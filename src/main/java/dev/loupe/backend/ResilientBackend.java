@@ -27,6 +27,10 @@ public final class ResilientBackend implements VisionBackend {
     private static final Set<BackendFailure> UNHEALTHY = EnumSet.of(
             BackendFailure.TIMEOUT, BackendFailure.SERVER_ERROR, BackendFailure.UNREACHABLE, BackendFailure.BAD_RESPONSE);
     private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
+    public static final String CACHED_HELP = "Prompt tokens the backend served from its prefix cache";
+    public static final String FINISH_HELP = "Answers by why the model stopped: stop, length (cut at max_tokens), ...";
+    /** finish_reason values kept as labels; anything else is counted as other (labels stay few). */
+    public static final Set<String> FINISH_REASONS = Set.of("stop", "length", "content_filter", "tool_calls", "unknown");
     public static final String REQUESTS_HELP = "Calls to a model backend, by outcome; circuit_open and queue_timeout were not sent";
 
     private final VisionBackend delegate;
@@ -81,8 +85,9 @@ public final class ResilientBackend implements VisionBackend {
     }
 
     @Override
-    public VisionReply complete(VisionRequest request) {
-        acquireSlot(request.model());
+    public VisionReply complete(VisionRequest request, Deadline deadline) {
+        acquireSlot(request.model(), deadline);
+        // Released on every path: answer, failure, timeout, cancellation, interrupt.
         try {
             budget.onFirstCall();
             for (int attempt = 1; ; attempt++) {
@@ -95,14 +100,23 @@ public final class ResilientBackend implements VisionBackend {
                 }
                 long start = System.nanoTime();
                 try {
-                    VisionReply reply = delegate.complete(request);
+                    VisionReply reply = delegate.complete(request, deadline);
                     circuit.onAnswer();
                     record(request.model(), "ok", start);
                     tokens(request.model(), "prompt", reply.promptTokens());
                     tokens(request.model(), "completion", reply.completionTokens());
+                    if (reply.cachedTokens() > 0) {
+                        cachedTokens(request.model(), reply.cachedTokens());
+                    }
+                    finishReason(request.model(), reply.finishReason());
                     return reply;
                 } catch (BackendException e) {
                     record(request.model(), e.failure().label(), start);
+                    if (e.failure() == BackendFailure.CANCELLED) {
+                        // The caller gave up: nothing is known about the server; the circuit stays as it is.
+                        circuit.onCancelled();
+                        throw e;
+                    }
                     if (UNHEALTHY.contains(e.failure())) {
                         circuit.onFailure();
                     } else {
@@ -112,7 +126,10 @@ public final class ResilientBackend implements VisionBackend {
                     if (pause == null) {
                         throw e;
                     }
-                    sleep(pause);
+                    if (pause.compareTo(deadline.remaining()) >= 0) {
+                        throw e; // no time left for another try: this failure is the answer
+                    }
+                    pause(pause, deadline, e);
                 }
             }
         } finally {
@@ -140,16 +157,22 @@ public final class ResilientBackend implements VisionBackend {
         return budget.tryRetry() ? pause : null;
     }
 
-    private void acquireSlot(String model) {
+    private void acquireSlot(String model, Deadline deadline) {
         waiting.incrementAndGet();
         boolean acquired;
+        Duration wait = deadline.bound(queueTimeout);
         try {
-            acquired = slots.tryAcquire(queueTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            acquired = slots.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            acquired = false;
+            throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
+                    + "': interrupted while waiting for a slot", e);
         } finally {
             waiting.decrementAndGet();
+        }
+        if (!acquired && wait.compareTo(queueTimeout) < 0) {
+            throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
+                    + "': the deadline passed while waiting for a slot", null);
         }
         if (!acquired) {
             count(model, BackendFailure.QUEUE_TIMEOUT.label());
@@ -159,11 +182,20 @@ public final class ResilientBackend implements VisionBackend {
         }
     }
 
-    private static void sleep(Duration pause) {
+    /** Waits before a retry; a cancelled deadline or an interrupt ends the wait and the retries. */
+    private void pause(Duration pause, Deadline deadline, BackendException failure) {
+        java.util.concurrent.CountDownLatch woken = new java.util.concurrent.CountDownLatch(1);
+        Runnable unhook = deadline.onCancel(woken::countDown);
         try {
-            Thread.sleep(pause.toMillis());
+            if (woken.await(pause.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw failure;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
+                    + "': interrupted while waiting to retry", e);
+        } finally {
+            unhook.run();
         }
     }
 
@@ -183,6 +215,22 @@ public final class ResilientBackend implements VisionBackend {
                 .serviceLevelObjectives(BackendService.Buckets.MODEL_LATENCY)
                 .register(registry)
                 .record(Duration.ofNanos(System.nanoTime() - startNanos));
+    }
+
+    private void cachedTokens(String model, int count) {
+        Counter.builder("loupe.backend.cached.prompt.tokens")
+                .description(CACHED_HELP)
+                .tags("backend", name(), "model", model)
+                .register(registry)
+                .increment(count);
+    }
+
+    private void finishReason(String model, String reason) {
+        Counter.builder("loupe.backend.finish.reasons")
+                .description(FINISH_HELP)
+                .tags("backend", name(), "model", model, "reason", FINISH_REASONS.contains(reason) ? reason : "other")
+                .register(registry)
+                .increment();
     }
 
     private void tokens(String model, String type, int count) {

@@ -20,7 +20,6 @@ public final class ServedModels {
     /** The last answer: the model ids, or why there are none. */
     public record Listing(List<String> models, String error, long fetchedAtNanos) {}
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final String url;
@@ -30,8 +29,13 @@ public final class ServedModels {
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
     private volatile Listing last;
 
-    ServedModels(String url, Optional<String> apiKey, Duration interval) {
+    private final ObjectMapper json;
+    private final Redactor redactor;
+
+    ServedModels(String url, Optional<String> apiKey, Duration interval, ObjectMapper json, Redactor redactor) {
         this.url = url;
+        this.json = json;
+        this.redactor = redactor;
         this.apiKey = apiKey.filter(key -> !key.isBlank());
         this.interval = interval;
     }
@@ -47,30 +51,38 @@ public final class ServedModels {
         return listing;
     }
 
+    private static URI withoutUserInfo(URI uri) {
+        return uri.getRawUserInfo() == null ? uri : URI.create(uri.toString().replace(uri.getRawUserInfo() + "@", ""));
+    }
+
     /** The last listing without calling the backend; empty if never fetched. */
     Optional<Listing> known() {
         return Optional.ofNullable(last);
     }
 
     private Listing fetch() {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/models")).timeout(TIMEOUT).GET();
+        URI uri = URI.create(url + "/models");
+        HttpRequest.Builder request = HttpRequest.newBuilder(withoutUserInfo(uri)).timeout(TIMEOUT).GET();
         apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key));
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            // The request timeout ends at the headers; the deadline on the future bounds the body too.
+            HttpResponse<String> response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                    .get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             if (response.statusCode() != 200) {
                 return new Listing(List.of(), "GET /models answered HTTP " + response.statusCode(), System.nanoTime());
             }
             List<String> ids = new ArrayList<>();
-            for (JsonNode model : JSON.readTree(response.body()).path("data")) {
-                ids.add(model.path("id").asText());
+            for (JsonNode model : json.readTree(response.body()).path("data")) {
+                ids.add(redactor.redact(model.path("id").asText()));
             }
             return new Listing(List.copyOf(ids), null, System.nanoTime());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Listing(List.of(), "interrupted", System.nanoTime());
-        } catch (java.net.ConnectException e) {
-            return new Listing(List.of(), "GET /models: connection refused", System.nanoTime());
-        } catch (java.net.http.HttpTimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            return new Listing(List.of(), e.getCause() instanceof java.net.ConnectException
+                    ? "GET /models: connection refused" : "GET /models: no readable model list", System.nanoTime());
+        } catch (java.util.concurrent.TimeoutException e) {
             return new Listing(List.of(), "GET /models: no answer within " + TIMEOUT.toSeconds() + " s", System.nanoTime());
         } catch (Exception e) {
             return new Listing(List.of(), "GET /models: no readable model list", System.nanoTime());

@@ -6,6 +6,10 @@ public interface VisionBackend {
     /** The name under {@code loupe.backends}. */
     String name();
 
-    /** Asks once, without retries. @throws BackendException when no chat completion came back */
-    VisionReply complete(VisionRequest request);
+    /**
+     * Asks once, without retries, within the backend's timeout and the caller's deadline (body included).
+     *
+     * @throws BackendException when no chat completion came back
+     */
+    VisionReply complete(VisionRequest request, Deadline deadline);
 }

@@ -3,7 +3,20 @@ package dev.loupe.backend;
 /**
  * What a backend answered.
  *
- * @param text  the assistant message exactly as received (may be empty, never altered)
- * @param model the model the backend says answered; the requested one if it did not say
+ * @param text         the assistant message exactly as received (may be empty, never altered)
+ * @param model        the model the backend says answered; the requested one if it did not say
+ * @param finishReason why the model stopped, as the server said ({@code stop}, {@code length} when
+ *                     cut at max_tokens, ...); {@code unknown} when it did not say
+ * @param cachedTokens prompt tokens the server took from its prefix cache
+ *                     ({@code usage.prompt_tokens_details.cached_tokens}); 0 when not reported
  */
-public record VisionReply(String text, String model, int promptTokens, int completionTokens) {}
+public record VisionReply(String text, String model, String finishReason, int promptTokens, int completionTokens,
+        int cachedTokens) {
+
+    /** The finish reason of an answer cut at the token limit. */
+    public static final String LENGTH = "length";
+
+    public boolean truncated() {
+        return LENGTH.equals(finishReason);
+    }
+}

@@ -10,14 +10,13 @@ import java.util.List;
  * cacheable prefix on the server.
  *
  * @param model       the {@code model} field (with vLLM, a LoRA adapter name)
- * @param imageBase64 the encoded image, base64 without the {@code data:} prefix
+ * @param imageDataUrl the encoded image as a {@code data:<type>;base64,} URL, built once per image
  * @param followUps   later turns of the conversation, e.g. a correction after an invalid answer
  */
 public record VisionRequest(
         String model,
         String system,
-        String imageMimeType,
-        String imageBase64,
+        String imageDataUrl,
         String text,
         List<FollowUp> followUps,
         Options options) {
@@ -39,6 +38,6 @@ public record VisionRequest(
     public VisionRequest followedBy(String assistant, String user) {
         List<FollowUp> turns = new ArrayList<>(followUps);
         turns.add(new FollowUp(assistant, user));
-        return new VisionRequest(model, system, imageMimeType, imageBase64, text, List.copyOf(turns), options);
+        return new VisionRequest(model, system, imageDataUrl, text, List.copyOf(turns), options);
     }
 }

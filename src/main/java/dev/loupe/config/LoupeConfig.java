@@ -33,6 +33,10 @@ public interface LoupeConfig {
     @WithDefault("30s")
     Duration modelsCheckInterval();
 
+    Inspection inspection();
+
+    Http http();
+
     Image image();
 
     Robustness robustness();
@@ -103,6 +107,52 @@ public interface LoupeConfig {
             @WithDefault("30s")
             Duration openDuration();
         }
+    }
+
+    /** Limits on one inspection, so that none can hold the service. */
+    interface Inspection {
+        /**
+         * The longest one inspection may take, from the image received to the envelope: retries,
+         * re-asks and escalation included. After it Loupe answers 504 and every backend slot the
+         * inspection held is free again. The default covers the shipped chain's first step at its
+         * worst (a 10 s queue, then an answer and one re-ask at 60 s each) with a margin; an escalation
+         * gets what is left. Graceful shutdown waits this long for inspections in flight.
+         */
+        @WithDefault("150s")
+        Duration deadline();
+
+        /** Wordings of consensus inspections asked at once, across all requests (a thread each). */
+        @WithDefault("32")
+        int consensusThreads();
+
+        /** Wordings waiting for such a thread; beyond it a consensus inspection gets 503 with Retry-After. */
+        @WithDefault("64")
+        int consensusQueue();
+
+        /** Longest accepted traceability value (line, station, lot, serial), in characters. */
+        @WithDefault("256")
+        int maxTraceLength();
+    }
+
+    /**
+     * Loupe's limits on a request's head, answered with problem documents (414, 431). The HTTP
+     * layer's own limits are set far above them, so that they only stop the absurd.
+     */
+    interface Http {
+        /** Longest request URI, path and query, in characters. */
+        @WithDefault("4096")
+        int maxUrlLength();
+
+        /** Largest sum of request header names and values. */
+        @WithDefault("20K")
+        MemorySize maxHeaderSize();
+
+        /**
+         * Largest request body declaring its length: a 32 MiB image as base64 in JSON is 43 MiB.
+         * Checked before anything is read.
+         */
+        @WithDefault("48M")
+        MemorySize maxBodySize();
     }
 
     /** Limits on what an upload may cost before and while it is decoded. */

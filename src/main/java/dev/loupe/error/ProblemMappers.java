@@ -1,6 +1,9 @@
 package dev.loupe.error;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.loupe.backend.BackendException;
 import dev.loupe.dataset.DatasetException;
 import dev.loupe.image.ImageRejectedException;
@@ -8,6 +11,8 @@ import dev.loupe.prompt.UnknownProfileException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -17,10 +22,11 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
     private static final String TYPE_PREFIX = "urn:loupe:problem:";
+    private static final long MAX_RETRY_AFTER_SECONDS = 3600;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        return problem(e.status(), e.slug(), e.title(), e.getMessage(), uri);
+        return withRetryAfter(problem(e.status(), e.slug(), e.title(), e.getMessage(), uri), e.retryAfter());
     }
 
     @ServerExceptionMapper
@@ -59,16 +65,47 @@ public class ProblemMappers {
             case SERVER_ERROR -> problem(502, "backend-error", "Model backend failed", e.getMessage(), uri);
             case CLIENT_ERROR -> problem(502, "backend-refused", "Model backend refused the request", e.getMessage(), uri);
             case BAD_RESPONSE -> problem(502, "backend-bad-response", "Model backend answered garbage", e.getMessage(), uri);
+            case CANCELLED -> problem(504, "inspection-deadline", "Inspection deadline passed", e.getMessage(), uri);
         };
-        return e.retryAfter()
+        return withRetryAfter(response, e.retryAfter());
+    }
+
+    /** Whole seconds, at least 1; the backend's value was already clamped, so no overflow. */
+    private static Response withRetryAfter(Response response, Optional<Duration> retryAfter) {
+        return retryAfter
                 .map(wait -> Response.fromResponse(response)
-                        .header("Retry-After", Math.max(1, (wait.toMillis() + 999) / 1000)).build())
+                        .header("Retry-After", Math.max(1, Math.min(MAX_RETRY_AFTER_SECONDS, wait.toSeconds()
+                                + (wait.toNanosPart() > 0 ? 1 : 0)))).build())
                 .orElse(response);
     }
 
+    /** Never Jackson's own words: they name classes and settings a client cannot act on. */
     @ServerExceptionMapper
     public Response unreadableBody(JsonProcessingException e, UriInfo uri) {
-        return problem(400, "bad-request", "Bad request", "the request body is not valid JSON: " + e.getOriginalMessage(), uri);
+        if (e instanceof StreamConstraintsException || e.getCause() instanceof StreamConstraintsException) {
+            return problem(413, "body-too-large", "Request body too large",
+                    "a value in the JSON body is longer than loupe.image.max-upload-size allows", uri);
+        }
+        JsonLocation at = e.getLocation();
+        return problem(400, "bad-request", "Bad request", "the request body is not valid JSON"
+                + (at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"),
+                uri);
+    }
+
+    /** JSON of the wrong shape: a field of the wrong type, or a body that is not an object. */
+    @ServerExceptionMapper
+    public Response wrongShape(MismatchedInputException e, UriInfo uri) {
+        String field = e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .reduce((a, b) -> a + "." + b).orElse(null);
+        Class<?> target = e.getTargetType();
+        String expected = target == null ? "another type"
+                : CharSequence.class.isAssignableFrom(target) ? "a string"
+                : Number.class.isAssignableFrom(target) || target.isPrimitive() ? "a number"
+                : "an object";
+        return problem(400, "bad-request", "Bad request", field == null
+                ? "the request body must be a JSON object"
+                : "'" + field + "' must be " + expected, uri);
     }
 
     @ServerExceptionMapper
@@ -84,6 +121,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
+        if (RequestBodyFailure.isMultipart(e)) {
+            LOG.debugf(e, "Unreadable multipart body on %s", uri.getPath());
+            return problem(400, "bad-multipart", "Multipart body cannot be read", RequestBodyFailure.describe(e), uri);
+        }
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error %s on %s", id, uri.getPath());
         return problem(500, "internal", "Internal error", "an unexpected error occurred; logged as " + id, uri);

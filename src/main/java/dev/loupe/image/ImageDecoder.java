@@ -12,6 +12,7 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
+import org.jboss.logging.Logger;
 
 /**
  * One upload opened for reading: its size comes from the header alone, and the raster is only
@@ -27,6 +28,8 @@ final class ImageDecoder implements AutoCloseable {
     // Readers are chosen here, not by ImageIO's registry order, so the same bytes always meet the same decoder.
     private static final ImageReaderSpi BIG_TIFF = new BigTIFFImageReaderSpi();
     private static final ImageReaderSpi WEBP = new WebPImageReaderSpi();
+
+    private static final Logger LOG = Logger.getLogger(ImageDecoder.class);
 
     private final ImageFormat format;
     private final ImageReader reader;
@@ -48,7 +51,8 @@ final class ImageDecoder implements AutoCloseable {
                 case WEBP -> WEBP.createReaderInstance();
                 case JPEG, PNG, BMP -> jdkReader(format);
             };
-            ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes));
+            byte[] readable = format == ImageFormat.JPEG ? JpegIcc.withoutBrokenProfile(bytes) : bytes;
+            ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(readable));
             ImageDecoder decoder = new ImageDecoder(format, reader, input);
             reader.setInput(input, true, true);
             // Readers report a truncated file as a warning and return a partly grey image; refuse it.
@@ -111,10 +115,10 @@ final class ImageDecoder implements AutoCloseable {
         throw new IllegalStateException("the JDK's ImageIO reader for " + format.id() + " is missing");
     }
 
+    /** The decoder's own words are logged, not shown: they name its internals, not what a client can fix. */
     private static ImageRejectedException corrupt(ImageFormat format, String why, Throwable cause) {
+        LOG.debugf("%s not decoded: %s", format.id(), why);
         return new ImageRejectedException(ImageRejectedException.Reason.CORRUPT,
-                "the " + format.id().toUpperCase() + " data cannot be decoded (truncated or damaged)"
-                        + (why == null || why.isBlank() ? "" : ": " + why),
-                cause);
+                "the " + format.id().toUpperCase() + " data cannot be decoded (truncated or damaged)", cause);
     }
 }

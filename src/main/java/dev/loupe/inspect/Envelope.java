@@ -12,10 +12,11 @@ import java.util.Map;
  * The response of an inspection: the verdict (exactly a schema-valid object, or null) and all that
  * is needed to trust or audit it.
  *
+ * @param decision  the verdict's decision (its profile's decision field), null without a verdict
  * @param attempts  calls made to the model (1, or more after re-asks)
  * @param outcome   how the verdict was obtained: valid_first_try, repaired, reasked, invalid
  * @param backend   the backend whose answer is in this envelope
- * @param rawOutput what the model last said, unaltered
+ * @param rawOutput what the model last said, unaltered (but for secrets, which are blanked)
  * @param steps     every chain step tried, in order
  * @param repairs   steps applied to the raw output to obtain the verdict, in order
  */
@@ -23,6 +24,7 @@ public record Envelope(
         String id,
         InspectionStatus status,
         ObjectNode verdict,
+        String decision,
         String profile,
         String schema,
         String backend,
@@ -40,8 +42,13 @@ public record Envelope(
         Timings timingsMs,
         Trace trace) {
 
-    /** A chain step tried: its backend and model, and how it ended (an outcome or a backend failure). */
-    public record Step(String backend, String model, String result) {}
+    /**
+     * A chain step tried: its backend and model, how it ended (an outcome or a backend failure), why
+     * the model stopped ({@code stop}; {@code length} when cut at max-tokens; null when no answer
+     * came) and how long the step took, re-asks included.
+     */
+    public record Step(String backend, String model, String result,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String finishReason, double ms) {}
 
     /**
      * Several wordings asked for one image.
@@ -59,7 +66,8 @@ public record Envelope(
     public record ImageInfo(
             String sha256, String format, int width, int height, int sentWidth, int sentHeight, long visualTokens) {}
 
-    public record Usage(int promptTokens, int completionTokens) {}
+    /** Tokens over every call made; {@code cachedTokens} of the prompt tokens came from the server's prefix cache. */
+    public record Usage(int promptTokens, int completionTokens, int cachedTokens) {}
 
     public record Timings(double preprocess, double model, double total) {}
 }

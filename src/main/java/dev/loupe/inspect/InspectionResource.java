@@ -1,5 +1,6 @@
 package dev.loupe.inspect;
 
+import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageService;
@@ -27,10 +28,12 @@ public class InspectionResource {
 
     private final InspectionService inspections;
     private final ImageService images;
+    private final int maxTraceLength;
 
-    public InspectionResource(InspectionService inspections, ImageService images) {
+    public InspectionResource(InspectionService inspections, ImageService images, LoupeConfig config) {
         this.inspections = inspections;
         this.images = images;
+        this.maxTraceLength = config.inspection().maxTraceLength();
     }
 
     @POST
@@ -50,7 +53,7 @@ public class InspectionResource {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
         return inspections.inspect(new InspectionInput(bytes, requireProfile(form.profile), blankToNull(form.variant),
-                form.consensus, new Trace(form.line, form.station, form.lot, form.serial)));
+                form.consensus, trace(form.line, form.station, form.lot, form.serial)));
     }
 
     @POST
@@ -65,7 +68,11 @@ public class InspectionResource {
         images.checkUploadSize(body.image().length() / 4L * 3);
         return inspections.inspect(new InspectionInput(decodeBase64(body.image()), requireProfile(body.profile()),
                 blankToNull(body.variant()), body.consensus(),
-                new Trace(body.line(), body.station(), body.lot(), body.serial())));
+                trace(body.line(), body.station(), body.lot(), body.serial())));
+    }
+
+    private Trace trace(String line, String station, String lot, String serial) {
+        return Trace.checked(line, station, lot, serial, maxTraceLength);
     }
 
     private static String blankToNull(String value) {

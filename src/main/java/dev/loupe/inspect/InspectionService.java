@@ -3,9 +3,8 @@ package dev.loupe.inspect;
 import dev.loupe.backend.BackendException;
 import dev.loupe.backend.BackendFailure;
 import dev.loupe.backend.BackendService;
-import dev.loupe.backend.Structured;
-import dev.loupe.backend.VisionReply;
-import dev.loupe.backend.VisionRequest;
+import dev.loupe.backend.Deadline;
+import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageService;
 import dev.loupe.image.ImageSpec;
@@ -13,19 +12,12 @@ import dev.loupe.image.PreparedImage;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.prompt.Variant;
-import dev.loupe.verdict.CorrectionMessage;
-import dev.loupe.verdict.Outcome;
-import dev.loupe.verdict.Repair;
 import dev.loupe.verdict.SchemaCatalog;
 import dev.loupe.verdict.Synonyms;
 import dev.loupe.verdict.VerdictContract;
 import dev.loupe.verdict.VerdictOutcome;
-import dev.loupe.verdict.VerdictService;
 import dev.loupe.verdict.Violation;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,58 +27,75 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import org.eclipse.microprofile.context.ManagedExecutor;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * One inspection, in order: prepare the image; ask the first step of the profile's chain and read
- * the verdict, sending the violations back while it is invalid and the profile allows; go on to the
- * next step when a step's backend fails, or when its answer needs review and the profile escalates;
- * record.
+ * the verdict (re-asking while it is invalid and the profile allows); go on to the next step when a
+ * step's backend fails, or when its answer needs review and the profile escalates; for consensus,
+ * ask several wordings at once and vote; record. All within the inspection's deadline.
  */
 @ApplicationScoped
 public class InspectionService {
 
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
-    static final String INSPECTIONS_HELP = "Inspections by outcome: accepted, needs_review, or error (no envelope)";
-    static final String OUTCOMES_HELP = "How verdicts were obtained: valid_first_try, repaired, reasked, invalid";
-    static final String REPAIRS_HELP = "Repairs applied to the answers that became verdicts or were judged invalid";
-    static final String VIOLATIONS_HELP = "Schema violations in model answers after repair, by keyword";
-    /** The vote of a wording whose answer is not a valid verdict. */
-    static final String INVALID_VOTE = "invalid";
-    private static final Duration[] PREPROCESS_BUCKETS = {
-        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
-        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-        Duration.ofSeconds(2), Duration.ofSeconds(5)
-    };
+    /** How soon a client refused for a full consensus queue may try again. */
+    private static final Duration CONSENSUS_RETRY_AFTER = Duration.ofSeconds(2);
 
     private final ProfileCatalog profiles;
     private final ImageService images;
     private final BackendService backends;
-    private final VerdictService verdicts;
-    private final MeterRegistry registry;
-    private final ManagedExecutor executor;
+    private final StepAsker asker;
+    private final InspectionMetrics metrics;
+    private final Duration deadline;
+    /**
+     * The wordings of consensus inspections run here, never on the request threads that wait for
+     * them (waiting on tasks queued behind yourself is how a worker pool deadlocks). Bounded: when
+     * it is full a consensus is refused with 503 rather than queued without end.
+     */
+    private final ThreadPoolExecutor wordings;
     /** Per profile, built once: the schema with the profile's synonyms, and the image settings. */
     private final Map<String, VerdictContract> contracts = new HashMap<>();
     private final Map<String, ImageSpec> imageSpecs = new HashMap<>();
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
-            BackendService backends, VerdictService verdicts, MeterRegistry registry, ManagedExecutor executor) {
+            BackendService backends, StepAsker asker, InspectionMetrics metrics, LoupeConfig config) {
         this.profiles = profiles;
-        this.executor = executor;
         this.images = images;
         this.backends = backends;
-        this.verdicts = verdicts;
-        this.registry = registry;
+        this.asker = asker;
+        this.metrics = metrics;
+        this.deadline = config.inspection().deadline();
+        int threads = config.inspection().consensusThreads();
+        this.wordings = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.inspection().consensusQueue()), named("loupe-consensus-"),
+                new ThreadPoolExecutor.AbortPolicy());
+        this.wordings.allowCoreThreadTimeOut(true);
         for (Profile profile : profiles.all()) {
             schemas.find(profile.schema()).ifPresent(schema -> contracts.put(profile.name(),
-                    new VerdictContract(schema, synonyms(profile.synonyms()))));
+                    new VerdictContract(schema, synonyms(profile.synonyms()), profile.decisionField())));
             imageSpecs.put(profile.name(), imageSpec(profile.image()));
         }
+    }
+
+    @PreDestroy
+    void stop() {
+        wordings.shutdownNow();
+    }
+
+    /** A fresh deadline for one inspection or one robustness call. */
+    public Deadline newDeadline() {
+        return Deadline.after(deadline);
     }
 
     public Envelope inspect(InspectionInput input) {
@@ -97,16 +106,16 @@ public class InspectionService {
         try {
             image = images.prepare(input.image(), imageSpecs.get(profile.name()));
         } catch (RuntimeException e) {
-            record(profile, profile.chain().get(0).backend(), "error", "none", start);
+            metrics.inspection(profile, profile.chain().get(0).backend(), "error", InspectionMetrics.NO_DECISION, start);
             throw e;
         }
-        recordImage(profile, image, System.nanoTime() - start);
-        return inspect(profile, variants, image, start, input.trace());
+        metrics.image(profile, image, System.nanoTime() - start);
+        return inspect(profile, variants, image, start, input.trace(), newDeadline());
     }
 
     /** The profile's decision a word means (a dataset label such as OK, ng or 合格), if any. */
     public Optional<String> decisionOf(String profileName, String word) {
-        return contracts.get(profiles.get(profileName).name()).decisionOf(word);
+        return contract(profileName).decisionOf(word);
     }
 
     /** Prepares an image the way the profile asks, for asking about it several times. */
@@ -115,80 +124,80 @@ public class InspectionService {
     }
 
     /** Inspects an image already prepared for the profile, in one wording (any, generated ones included). */
-    public Envelope inspectPrepared(String profileName, PreparedImage image, Variant variant, Trace trace) {
-        return inspect(profiles.get(profileName), List.of(variant), image, System.nanoTime(), trace);
+    public Envelope inspectPrepared(String profileName, PreparedImage image, Variant variant, Trace trace,
+            Deadline deadline) {
+        return inspect(profiles.get(profileName), List.of(variant), image, System.nanoTime(), trace, deadline);
     }
 
-    private Envelope inspect(Profile profile, List<Variant> variants, PreparedImage image, long start, Trace trace) {
+    private VerdictContract contract(String profileName) {
+        return contracts.get(profiles.get(profileName).name());
+    }
+
+    private Envelope inspect(Profile profile, List<Variant> variants, PreparedImage image, long start, Trace trace,
+            Deadline deadline) {
         VerdictContract contract = contracts.get(profile.name());
         String backendLabel = profile.chain().get(0).backend();
         try {
             long prepared = System.nanoTime();
             // Encoded once: every wording sends these same bytes, after the same system message.
-            String imageBase64 = Base64.getEncoder().encodeToString(image.data());
+            String imageDataUrl = "data:" + image.mimeType() + ";base64," + Base64.getEncoder().encodeToString(image.data());
 
             Envelope.Consensus consensus = null;
             ChainRun run;
-            int attempts;
-            int promptTokens;
-            int completionTokens;
             VerdictOutcome outcome;
+            List<StepAsker.StepResult> counted;
             if (variants.size() == 1) {
-                run = runChain(profile, contract, imageBase64, image, variants.get(0));
+                run = runChain(profile, contract, imageDataUrl, variants.get(0), deadline);
                 outcome = run.result().verdict();
-                attempts = run.result().attempts();
-                promptTokens = run.result().promptTokens();
-                completionTokens = run.result().completionTokens();
+                counted = List.of(run.result());
             } else {
-                Vote vote = vote(profile, contract, imageBase64, image, variants);
+                Vote vote = vote(profile, contract, imageDataUrl, variants, deadline);
                 run = vote.chosen();
                 consensus = vote.consensus();
                 outcome = vote.outcome();
-                attempts = vote.attempts();
-                promptTokens = vote.promptTokens();
-                completionTokens = vote.completionTokens();
-                DistributionSummary.builder("loupe.consensus.agreement")
-                        .description("Share of the asked wordings that agreed with the majority")
-                        .tags("profile", profile.name())
-                        .register(registry)
-                        .record(consensus.agreement());
+                counted = vote.runs().stream().map(ChainRun::result).toList();
+                metrics.consensus(profile, consensus.agreement());
             }
-            backendLabel = run.result().step().backend();
+            StepAsker.StepResult result = run.result();
+            backendLabel = result.step().backend();
             long done = System.nanoTime();
 
             InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
+            String decision = outcome.valid() ? contract.decisionIn(outcome.verdict()) : null;
             Envelope envelope = new Envelope(
                     UUID.randomUUID().toString(),
                     status,
                     outcome.verdict(),
+                    decision,
                     profile.name(),
                     contract.schema().name(),
-                    run.result().step().backend(),
-                    run.result().reply().model(),
+                    result.step().backend(),
+                    result.reply().model(),
                     run.variant().name(),
-                    attempts,
-                    run.result().outcome(),
+                    counted.stream().mapToInt(StepAsker.StepResult::attempts).sum(),
+                    result.outcome(),
                     outcome.repairs(),
                     outcome.violations(),
-                    run.result().reply().text(),
+                    result.reply().text(),
                     run.steps(),
                     consensus,
                     new Envelope.ImageInfo(image.sha256(), image.format().id(), image.width(), image.height(),
                             image.sentWidth(), image.sentHeight(), image.visualTokens()),
-                    new Envelope.Usage(promptTokens, completionTokens),
+                    new Envelope.Usage(counted.stream().mapToInt(StepAsker.StepResult::promptTokens).sum(),
+                            counted.stream().mapToInt(StepAsker.StepResult::completionTokens).sum(),
+                            counted.stream().mapToInt(StepAsker.StepResult::cachedTokens).sum()),
                     new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
                     trace);
-            String decision = outcome.valid() ? outcome.verdict().path("decision").asText("none") : "none";
-            record(profile, backendLabel, status.label(), decision, start);
-            recordVerdict(profile, run.result().outcome(), outcome.repairs());
+            String decisionLabel = decision == null ? InspectionMetrics.NO_DECISION : decision;
+            metrics.inspection(profile, backendLabel, status.label(), decisionLabel, start);
+            metrics.verdict(profile, result.outcome(), outcome.repairs());
             LOG.infof("Inspection %s profile=%s status=%s decision=%s outcome=%s backend=%s variant=%s attempts=%d "
-                            + "sha256=%s line=%s station=%s lot=%s serial=%s",
-                    envelope.id(), profile.name(), status.label(), decision, run.result().outcome().label(),
-                    backendLabel, run.variant().name(), attempts, image.sha256(),
-                    trace.line(), trace.station(), trace.lot(), trace.serial());
+                            + "sha256=%s %s",
+                    envelope.id(), profile.name(), status.label(), decisionLabel, result.outcome().label(),
+                    backendLabel, run.variant().name(), envelope.attempts(), image.sha256(), trace.forLog());
             return envelope;
         } catch (RuntimeException e) {
-            record(profile, backendLabel, "error", "none", start);
+            metrics.inspection(profile, backendLabel, "error", InspectionMetrics.NO_DECISION, start);
             throw e;
         }
     }
@@ -212,28 +221,43 @@ public class InspectionService {
     }
 
     /** One wording asked through the chain: the step whose answer stands, and every step tried. */
-    private record ChainRun(Variant variant, StepResult result, List<Envelope.Step> steps) {}
+    private record ChainRun(Variant variant, StepAsker.StepResult result, List<Envelope.Step> steps) {}
 
-    private ChainRun runChain(Profile profile, VerdictContract contract, String imageBase64, PreparedImage image,
-            Variant variant) {
+    private ChainRun runChain(Profile profile, VerdictContract contract, String imageDataUrl, Variant variant,
+            Deadline deadline) {
         List<Envelope.Step> steps = new ArrayList<>(profile.chain().size());
-        StepResult result = null;
+        StepAsker.StepResult result = null;
         List<BackendException> failures = new ArrayList<>(1);
         for (Profile.Step step : profile.chain()) {
             if (!backends.usable(step.backend())) {
-                steps.add(new Envelope.Step(step.backend(), step.model(), "skipped: no API key"));
+                steps.add(new Envelope.Step(step.backend(), step.model(), "skipped: no API key", null, 0));
                 continue;
             }
+            if (deadline.expired()) {
+                if (result != null) {
+                    break; // escalation has no time left: the answer in hand stands
+                }
+                throw deadlinePassed(deadline);
+            }
+            long stepStart = System.nanoTime();
             try {
-                StepResult attempt = ask(profile, step, contract, image, imageBase64, variant);
-                steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label()));
+                StepAsker.StepResult attempt = asker.ask(profile, step, contract, imageDataUrl, variant, deadline);
+                steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label(),
+                        attempt.reply().finishReason(), attempt.millis()));
                 // A later step's failure never throws away an answer already in hand.
                 result = result == null || attempt.verdict().valid() ? attempt : result;
                 if (attempt.verdict().valid() || !profile.escalateOnReview()) {
                     break;
                 }
             } catch (BackendException e) {
-                steps.add(new Envelope.Step(step.backend(), step.model(), e.failure().label()));
+                steps.add(new Envelope.Step(step.backend(), step.model(), e.failure().label(), null,
+                        millis(stepStart, System.nanoTime())));
+                if (e.failure() == BackendFailure.CANCELLED) {
+                    if (result != null) {
+                        break;
+                    }
+                    throw deadlinePassed(deadline);
+                }
                 LOG.warnf("Profile %s: step %s/%s failed: %s", profile.name(), step.backend(), step.model(),
                         e.getMessage());
                 failures.add(e);
@@ -248,79 +272,80 @@ public class InspectionService {
         return new ChainRun(variant, result, List.copyOf(steps));
     }
 
-    /** Consensus: what the wordings said, the majority, and the answer that speaks for it. */
-    private record Vote(ChainRun chosen, VerdictOutcome outcome, Envelope.Consensus consensus, int attempts,
-            int promptTokens, int completionTokens) {}
+    /** Consensus: every wording's run, the majority, and the answer that speaks for it. */
+    private record Vote(ChainRun chosen, List<ChainRun> runs, VerdictOutcome outcome, Envelope.Consensus consensus) {}
 
-    private Vote vote(Profile profile, VerdictContract contract, String imageBase64, PreparedImage image,
-            List<Variant> variants) {
-        List<CompletableFuture<ChainRun>> asked = variants.stream()
-                .map(v -> CompletableFuture.supplyAsync(() -> runChain(profile, contract, imageBase64, image, v), executor))
-                .toList();
+    private Vote vote(Profile profile, VerdictContract contract, String imageDataUrl, List<Variant> variants,
+            Deadline deadline) {
+        List<Future<ChainRun>> asked = new ArrayList<>(variants.size());
+        try {
+            for (Variant variant : variants) {
+                asked.add(wordings.submit(() -> runChain(profile, contract, imageDataUrl, variant, deadline)));
+            }
+        } catch (RejectedExecutionException full) {
+            callOff(asked, deadline);
+            throw new ProblemException(503, "consensus-busy", "Too many consensus inspections",
+                    "all " + wordings.getMaximumPoolSize() + " consensus threads and " + wordings.getQueue().size()
+                            + " queued wordings are taken (loupe.inspection.consensus-threads, consensus-queue); "
+                            + "try again shortly", CONSENSUS_RETRY_AFTER);
+        }
         List<ChainRun> runs = new ArrayList<>(variants.size());
-        List<Envelope.VariantResult> results = new ArrayList<>(variants.size());
-        Map<String, Integer> votes = new TreeMap<>();
+        List<ConsensusVote.Ballot> ballots = new ArrayList<>(variants.size());
         BackendException firstFailure = null;
-        int attempts = 0;
-        int promptTokens = 0;
-        int completionTokens = 0;
         for (int i = 0; i < variants.size(); i++) {
+            String name = variants.get(i).name();
             try {
-                ChainRun run = asked.get(i).join();
+                ChainRun run = asked.get(i).get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
                 runs.add(run);
                 VerdictOutcome verdict = run.result().verdict();
-                String decision = verdict.valid() ? verdict.verdict().path("decision").asText() : null;
-                votes.merge(decision == null ? INVALID_VOTE : decision, 1, Integer::sum);
-                results.add(new Envelope.VariantResult(variants.get(i).name(), decision, run.result().outcome().label()));
-                attempts += run.result().attempts();
-                promptTokens += run.result().promptTokens();
-                completionTokens += run.result().completionTokens();
-            } catch (CompletionException e) {
+                ballots.add(new ConsensusVote.Ballot(name, verdict.valid() ? contract.decisionIn(verdict.verdict()) : null,
+                        run.result().outcome().label()));
+            } catch (TimeoutException e) {
+                callOff(asked, deadline);
+                throw deadlinePassed(deadline);
+            } catch (InterruptedException e) {
+                callOff(asked, deadline);
+                Thread.currentThread().interrupt();
+                throw deadlinePassed(deadline);
+            } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof BackendException failure)) {
-                    throw e;
+                    callOff(asked, deadline);
+                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                 }
                 firstFailure = firstFailure == null ? failure : firstFailure;
-                votes.merge(INVALID_VOTE, 1, Integer::sum);
-                results.add(new Envelope.VariantResult(variants.get(i).name(), null, failure.failure().label()));
+                ballots.add(new ConsensusVote.Ballot(name, null, failure.failure().label()));
             }
         }
         if (runs.isEmpty()) {
             throw firstFailure;
         }
-        String majority = null;
-        int top = 0;
-        boolean tie = false;
-        for (Map.Entry<String, Integer> entry : votes.entrySet()) {
-            if (entry.getKey().equals(INVALID_VOTE)) {
-                continue;
-            }
-            if (entry.getValue() > top) {
-                majority = entry.getKey();
-                top = entry.getValue();
-                tie = false;
-            } else if (entry.getValue() == top) {
-                tie = true;
-            }
-        }
-        double agreement = Math.round(1000.0 * top / variants.size()) / 1000.0;
-        double min = profile.consensus().minAgreement();
-        Envelope.Consensus consensus = new Envelope.Consensus(variants.size(), agreement, min, votes, results);
-        String winner = tie ? null : majority;
+        ConsensusVote.Tally tally = ConsensusVote.count(ballots, profile.consensus().minAgreement());
         ChainRun chosen = runs.stream()
                 .filter(r -> r.result().verdict().valid()
-                        && r.result().verdict().verdict().path("decision").asText().equals(winner))
+                        && contract.decisionIn(r.result().verdict().verdict()).equals(tally.winner()))
                 .findFirst().orElse(runs.get(0));
         VerdictOutcome outcome = chosen.result().verdict();
-        if (winner == null || agreement < min) {
-            String why = winner == null
-                    ? "the wordings reached no majority: " + votes
-                    : String.format(java.util.Locale.ROOT, "the wordings agree %.3f on %s, below the profile's %.2f: %s",
-                            agreement, winner, min, votes);
+        if (!tally.stands()) {
             List<Violation> violations = new ArrayList<>(outcome.violations());
-            violations.add(new Violation("", "consensus", why));
+            violations.add(new Violation("", "consensus", tally.shortfall()));
             outcome = new VerdictOutcome(null, outcome.repairs(), List.copyOf(violations));
         }
-        return new Vote(chosen, outcome, consensus, attempts, promptTokens, completionTokens);
+        Envelope.Consensus consensus = new Envelope.Consensus(variants.size(), tally.agreement(),
+                profile.consensus().minAgreement(), tally.votes(), tally.results());
+        return new Vote(chosen, List.copyOf(runs), outcome, consensus);
+    }
+
+    /** Gives up on every wording: queued ones never start, running ones end their waits at once. */
+    private static void callOff(List<Future<ChainRun>> asked, Deadline deadline) {
+        deadline.cancel();
+        asked.forEach(f -> f.cancel(true));
+    }
+
+    private ProblemException deadlinePassed(Deadline inspection) {
+        return new ProblemException(504, "inspection-deadline", "Inspection deadline passed", inspection.cancelled()
+                ? "the inspection was called off before an answer came"
+                : "no verdict within the inspection's deadline of " + deadline.toSeconds()
+                        + " s (loupe.inspection.deadline); every backend call it made was ended");
     }
 
     /** Every step failed: the first step's failure, with what the later ones said. */
@@ -340,43 +365,6 @@ public class InspectionService {
                 first.retryAfter().orElse(null));
     }
 
-    /** What one chain step gave: its last answer, read, after any re-asks. */
-    private record StepResult(Profile.Step step, VisionReply reply, VerdictOutcome verdict, int attempts,
-            Outcome outcome, int promptTokens, int completionTokens) {}
-
-    /** Asks one step, and while its answer is invalid and the profile allows, sends the violations back. */
-    private StepResult ask(Profile profile, Profile.Step step, VerdictContract contract, PreparedImage image,
-            String imageBase64, Variant variant) {
-        VisionRequest request = request(profile, step, contract, image, imageBase64, variant);
-        VisionReply reply = backends.complete(step.backend(), request);
-        VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
-        recordViolations(profile, outcome.violations());
-        int attempts = 1;
-        int promptTokens = reply.promptTokens();
-        int completionTokens = reply.completionTokens();
-        while (!outcome.valid() && attempts <= profile.repair().reask()) {
-            request = request.followedBy(reply.text(), correction(profile, outcome.violations()));
-            reply = backends.complete(step.backend(), request);
-            outcome = verdicts.evaluate(reply.text(), contract);
-            recordViolations(profile, outcome.violations());
-            attempts++;
-            promptTokens += reply.promptTokens();
-            completionTokens += reply.completionTokens();
-        }
-        Outcome result = !outcome.valid() ? Outcome.INVALID
-                : attempts > 1 ? Outcome.REASKED
-                : outcome.repairs().isEmpty() ? Outcome.VALID_FIRST_TRY
-                : Outcome.REPAIRED;
-        return new StepResult(step, reply, outcome, attempts, result, promptTokens, completionTokens);
-    }
-
-    private static String correction(Profile profile, List<Violation> violations) {
-        String template = profile.repair().correction() == null
-                ? CorrectionMessage.DEFAULT_TEMPLATE
-                : profile.repair().correction();
-        return CorrectionMessage.render(template, violations);
-    }
-
     private static Synonyms synonyms(Profile.Synonyms synonyms) {
         return Synonyms.of(synonyms.enumValues(), synonyms.booleans());
     }
@@ -388,67 +376,13 @@ public class InspectionService {
                 ImageSpec.Encoding.valueOf(policy.encoding().toUpperCase(Locale.ROOT)), policy.jpegQuality());
     }
 
-    private static VisionRequest request(Profile profile, Profile.Step step, VerdictContract contract,
-            PreparedImage image, String imageBase64, Variant variant) {
-        Profile.Decoding decoding = profile.decoding();
-        VisionRequest.Options options = new VisionRequest.Options(decoding.temperature(), decoding.seed(),
-                decoding.maxTokens(), Structured.valueOf(step.structured().toUpperCase(Locale.ROOT)),
-                contract.schema().name(), contract.schema().document(), step.highResolutionImages());
-        return new VisionRequest(step.model(), profile.system(), image.mimeType(), imageBase64, variant.text(),
-                List.of(), options);
-    }
-
-    private void record(Profile profile, String backend, String status, String decision, long startNanos) {
-        Counter.builder("loupe.inspections")
-                .description(INSPECTIONS_HELP)
-                .tags("profile", profile.name(), "backend", backend, "status", status, "decision", decision)
-                .register(registry)
-                .increment();
-        Timer.builder("loupe.inspection.duration")
-                .description("Time from receiving an image to the envelope")
-                .tags("profile", profile.name(), "status", status)
-                .serviceLevelObjectives(BackendService.Buckets.MODEL_LATENCY)
-                .register(registry)
-                .record(Duration.ofNanos(System.nanoTime() - startNanos));
-    }
-
-    private void recordVerdict(Profile profile, Outcome outcome, List<Repair> repairs) {
-        Counter.builder("loupe.verdict.outcomes")
-                .description(OUTCOMES_HELP)
-                .tags("profile", profile.name(), "outcome", outcome.label())
-                .register(registry)
-                .increment();
-        for (Repair repair : repairs) {
-            Counter.builder("loupe.repairs")
-                    .description(REPAIRS_HELP)
-                    .tags("profile", profile.name(), "kind", repair.label())
-                    .register(registry)
-                    .increment();
-        }
-    }
-
-    private void recordViolations(Profile profile, List<Violation> violations) {
-        for (Violation violation : violations) {
-            Counter.builder("loupe.schema.violations")
-                    .description(VIOLATIONS_HELP)
-                    .tags("profile", profile.name(), "keyword", violation.keyword())
-                    .register(registry)
-                    .increment();
-        }
-    }
-
-    private void recordImage(Profile profile, PreparedImage image, long nanos) {
-        Timer.builder("loupe.image.preprocess.duration")
-                .description("Time to check, decode, resize and encode an upload")
-                .tags("profile", profile.name())
-                .serviceLevelObjectives(PREPROCESS_BUCKETS)
-                .register(registry)
-                .record(Duration.ofNanos(nanos));
-        DistributionSummary.builder("loupe.image.visual.tokens")
-                .description("Visual tokens the model spends on the image sent")
-                .tags("profile", profile.name())
-                .register(registry)
-                .record(image.visualTokens());
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private static double millis(long fromNanos, long toNanos) {

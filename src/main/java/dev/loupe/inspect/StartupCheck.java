@@ -5,25 +5,34 @@ import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.prompt.ProfileException;
 import dev.loupe.verdict.SchemaCatalog;
+import dev.loupe.verdict.VerdictContract;
+import dev.loupe.verdict.VerdictSchema;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
-/** Refuses to start when a profile names a schema or backend that does not exist. */
+/** Refuses to start when a profile names a schema or backend that does not exist, or a decision field its schema lacks. */
 @ApplicationScoped
 public class StartupCheck {
 
     void onStart(@Observes StartupEvent event, ProfileCatalog profiles, SchemaCatalog schemas, BackendService backends) {
-        verify(profiles.all(), schemas.names(), backends.names());
+        verify(profiles.all(), schemas.all(), backends.names());
     }
 
-    static void verify(Collection<Profile> profiles, Set<String> schemas, Set<String> backends) {
+    static void verify(Collection<Profile> profiles, Map<String, VerdictSchema> schemas, Set<String> backends) {
         for (Profile profile : profiles) {
-            if (!schemas.contains(profile.schema())) {
-                throw new ProfileException(profile.source() + ": schema '" + profile.schema()
-                        + "' not found; schemas: " + String.join(", ", schemas));
+            VerdictSchema schema = schemas.get(profile.schema());
+            if (schema == null) {
+                throw new ProfileException(profile.source() + ": schema '" + profile.schema() + "' not found; schemas: "
+                        + String.join(", ", new TreeSet<>(schemas.keySet())));
+            }
+            String problem = VerdictContract.decisionFieldProblem(schema.document(), profile.decisionField());
+            if (problem != null) {
+                throw new ProfileException(profile.source() + ": " + problem + " of schema '" + schema.name() + "'");
             }
             for (Profile.Step step : profile.chain()) {
                 if (!backends.contains(step.backend())) {

@@ -10,6 +10,8 @@ import java.util.Optional;
  *
  * @param source  the profile's file as messages name it, e.g. {@code prompts/microstructure/profile.yaml}
  * @param schema  name of the verdict schema in {@code schemas/}
+ * @param decisionField the schema's property holding the decision (a required enum of strings):
+ *                what consensus votes on, dataset labels mean and metrics are labelled by
  * @param chain   where to ask, in order: the next step is tried when a step's backend fails
  * @param escalateOnReview also try the next step when a step's answer ends {@code needs_review}
  * @param system  system message, sent first
@@ -22,6 +24,7 @@ public record Profile(
         String source,
         String description,
         String schema,
+        String decisionField,
         List<Step> chain,
         boolean escalateOnReview,
         String system,

@@ -3,7 +3,7 @@ package dev.loupe.prompt;
 import java.util.List;
 
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
-record ProfileFile(String description, String schema, String backend, String model, String structured,
+record ProfileFile(String description, String schema, String decisionField, String backend, String model, String structured,
         List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair,
         Variants variants, Consensus consensus) {
 

@@ -29,6 +29,8 @@ public final class ProfileLoader {
     static final String CORRECTION_FILE = "correction.txt";
     static final String VIOLATIONS_PLACEHOLDER = "{violations}";
     private static final int MAX_REASK = 3;
+    /** Checked against the schema at start-up (StartupCheck), where both are loaded. */
+    static final String DEFAULT_DECISION_FIELD = "decision";
     static final String VARIANTS_DIR = "variants";
     private static final int DEFAULT_GENERATED = 12;
     private static final int MAX_GENERATED = 200;
@@ -84,6 +86,7 @@ public final class ProfileLoader {
                 where,
                 file.description() == null ? "" : file.description().strip(),
                 required(file.schema(), "schema", where),
+                file.decisionField() == null ? DEFAULT_DECISION_FIELD : required(file.decisionField(), "decision-field", where),
                 chain(file, system + "\n" + prompt, where),
                 Boolean.TRUE.equals(file.escalateOnReview()),
                 system,

@@ -317,9 +317,10 @@ public class RobustnessService {
         } else {
             try {
                 Envelope envelope = inspections.inspectPrepared(plan.profile().name(), image, variant,
-                        new Trace(null, null, "robustness-" + id, String.valueOf(item.index())));
+                        new Trace(null, null, "robustness-" + id, String.valueOf(item.index())),
+                        inspections.newDeadline());
                 record = new CallRecord(item.index(), variant.name(), repeat, image.sha256(), item.label(),
-                        envelope.verdict() == null ? CallRecord.INVALID : envelope.verdict().path("decision").asText(),
+                        envelope.decision() == null ? CallRecord.INVALID : envelope.decision(),
                         envelope.status().label(), envelope.outcome().label(),
                         envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")),
                         (System.nanoTime() - start) / 1e6);

@@ -31,4 +31,8 @@ public class SchemaCatalog {
     public Set<String> names() {
         return schemas.keySet();
     }
+
+    public Map<String, VerdictSchema> all() {
+        return schemas;
+    }
 }

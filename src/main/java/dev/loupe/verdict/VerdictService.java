@@ -4,19 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Turns a model's raw text into a verdict or a list of violations: find the JSON, repair its form,
  * coerce it to the schema's types, validate. Of several objects in one answer the first that
- * validates wins, else the first is reported. Nothing is guessed: what no repair can fix stays a
- * violation.
+ * validates wins, else the first is reported; but when the objects name different decisions (a
+ * model that says OK, then "wait, correction" NG), the answer is a conflict and no verdict.
+ * Nothing is guessed: what no repair can fix stays a violation.
  */
 @ApplicationScoped
 public class VerdictService {
+
+    /** The violation keyword of an answer whose candidates name different decisions. */
+    public static final String CONFLICT = "conflict";
 
     public VerdictOutcome evaluate(String raw, VerdictContract contract) {
         if (raw == null || raw.isBlank()) {
@@ -28,20 +34,28 @@ public class VerdictService {
                     ? "the answer holds no JSON object"
                     : "no JSON object could be read: " + extraction.firstError()));
         }
-        VerdictOutcome first = null;
+        List<Checked> checked = new ArrayList<>(extraction.found().size());
+        Set<String> decisions = new LinkedHashSet<>();
         for (int i = 0; i < extraction.found().size(); i++) {
-            VerdictOutcome outcome = check(extraction.found().get(i), contract, extraction.repairs(), i > 0);
-            if (outcome.valid()) {
-                return outcome;
-            }
-            if (first == null) {
-                first = outcome;
+            Checked candidate = check(extraction.found().get(i), contract, extraction.repairs(), i > 0);
+            checked.add(candidate);
+            if (candidate.decision() != null) {
+                decisions.add(candidate.decision());
             }
         }
-        return first;
+        if (decisions.size() > 1) {
+            return invalid(checked.get(0).outcome().repairs(), new Violation("/" + contract.decisionField(),
+                    CONFLICT, "the answer names more than one " + contract.decisionField() + " (" + String.join(", ",
+                            decisions) + "): a model that contradicts itself has not given a verdict"));
+        }
+        return checked.stream().map(Checked::outcome).filter(VerdictOutcome::valid).findFirst()
+                .orElse(checked.get(0).outcome());
     }
 
-    private static VerdictOutcome check(JsonExtractor.Candidate candidate, VerdictContract contract,
+    /** One candidate read: its outcome, and the decision it names (valid or not), if it names one. */
+    private record Checked(VerdictOutcome outcome, String decision) {}
+
+    private static Checked check(JsonExtractor.Candidate candidate, VerdictContract contract,
             Set<Repair> found, boolean notFirst) {
         Set<Repair> repairs = EnumSet.copyOf(found);
         repairs.addAll(candidate.repairs());
@@ -54,13 +68,18 @@ public class VerdictService {
         JsonNode schema = contract.schema().document();
         JsonNode value = unwrap(candidate.value(), schema, repairs);
         if (!(value instanceof ObjectNode object)) {
-            return invalid(List.copyOf(repairs), Violation.unreadable("the answer is not a JSON object"));
+            return new Checked(invalid(List.copyOf(repairs), Violation.unreadable("the answer is not a JSON object")),
+                    null);
         }
         SchemaCoercer.coerce(object, schema, contract.synonyms(), repairs);
         List<Violation> violations = validate(object, contract.schema());
-        return violations.isEmpty()
+        // After coercion a synonym (合格) reads as its decision (OK); any other value names none.
+        JsonNode named = object.get(contract.decisionField());
+        String decision = named != null && named.isTextual() && contains(contract.decisions(), named.textValue())
+                ? named.textValue() : null;
+        return new Checked(violations.isEmpty()
                 ? new VerdictOutcome(object, List.copyOf(repairs), List.of())
-                : new VerdictOutcome(null, List.copyOf(repairs), violations);
+                : new VerdictOutcome(null, List.copyOf(repairs), violations), decision);
     }
 
     /** An array holding one object, or a wrapper whose only member holds the schema's required keys. */
@@ -78,6 +97,15 @@ public class VerdictService {
             }
         }
         return value;
+    }
+
+    private static boolean contains(JsonNode values, String value) {
+        for (JsonNode option : values) {
+            if (option.asText().equals(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean holdsAll(JsonNode object, JsonNode required) {

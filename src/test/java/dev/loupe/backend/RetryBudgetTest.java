@@ -24,8 +24,18 @@ class RetryBudgetTest {
 
     @Test
     void retryAfterIsReadInSecondsOrAsAnHttpDate() {
-        assertEquals(Duration.ofSeconds(7), LoupeHttpClient.retryAfter("7"));
-        assertEquals(Duration.ZERO, LoupeHttpClient.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"), "a date in the past");
-        assertNull(LoupeHttpClient.retryAfter("soon"));
+        assertEquals(Duration.ofSeconds(7), OpenAiCompatibleBackend.retryAfter("7"));
+        assertEquals(Duration.ZERO, OpenAiCompatibleBackend.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"), "a date in the past");
+        assertNull(OpenAiCompatibleBackend.retryAfter("soon"));
+    }
+
+    @Test
+    void aHugeRetryAfterIsClampedAndNeverOverflows() {
+        assertEquals(OpenAiCompatibleBackend.MAX_RETRY_AFTER, OpenAiCompatibleBackend.retryAfter("9223372036854775807"));
+        assertEquals(OpenAiCompatibleBackend.MAX_RETRY_AFTER,
+                OpenAiCompatibleBackend.retryAfter("99999999999999999999999999999"));
+        assertEquals(OpenAiCompatibleBackend.MAX_RETRY_AFTER, OpenAiCompatibleBackend.retryAfter("86400"));
+        assertEquals(OpenAiCompatibleBackend.MAX_RETRY_AFTER,
+                OpenAiCompatibleBackend.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT"));
     }
 }

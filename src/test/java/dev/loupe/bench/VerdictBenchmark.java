@@ -53,7 +53,7 @@ public class VerdictBenchmark {
         Profile profile = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
         contract = new VerdictContract(
                 SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get(profile.schema()),
-                Synonyms.of(profile.synonyms().enumValues(), profile.synonyms().booleans()));
+                Synonyms.of(profile.synonyms().enumValues(), profile.synonyms().booleans()), profile.decisionField());
         List<String> validAnswers = new ArrayList<>();
         List<String> repairedAnswers = new ArrayList<>();
         try (InputStream in = VerdictBenchmark.class.getResourceAsStream("/verdict/corpus.yaml")) {

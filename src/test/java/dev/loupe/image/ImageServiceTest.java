@@ -174,6 +174,32 @@ class ImageServiceTest {
     }
 
     @Test
+    void aJpegWithAnInvalidIccProfileIsReadWithoutIt() {
+        byte[] jpeg = TestImages.cellAs("jpeg");
+        // An APP2 ICC_PROFILE segment right after SOI whose profile is garbage, as some cameras write.
+        byte[] garbage = new byte[200];
+        Arrays.fill(garbage, (byte) 0x41);
+        java.io.ByteArrayOutputStream broken = new java.io.ByteArrayOutputStream();
+        broken.write(jpeg, 0, 2);
+        int length = 2 + 12 + 2 + garbage.length;
+        broken.write(0xFF);
+        broken.write(0xE2);
+        broken.write(length >> 8);
+        broken.write(length & 0xFF);
+        broken.writeBytes("ICC_PROFILE\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        broken.write(1);
+        broken.write(1);
+        broken.writeBytes(garbage);
+        broken.write(jpeg, 2, jpeg.length - 2);
+
+        PreparedImage fromBroken = service.prepare(broken.toByteArray(), QWEN);
+        PreparedImage fromClean = service.prepare(jpeg, QWEN);
+        assertEquals(fromClean.sentWidth(), fromBroken.sentWidth());
+        assertArrayEquals(fromClean.data(), fromBroken.data(), "the same pixels, the broken profile ignored");
+        assertEquals(TestImages.sha256(broken.toByteArray()), fromBroken.sha256(), "the hash is of the bytes as uploaded");
+    }
+
+    @Test
     void nonImagesAreNamed() {
         ImageRejectedException e = assertThrows(ImageRejectedException.class,
                 () -> service.prepare("%PDF-1.7\n...".getBytes(), QWEN));

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.loupe.testing.InjectWireMock;
+import dev.loupe.testing.Metrics;
 import dev.loupe.testing.TestImages;
 import dev.loupe.testing.WireMockBackend;
 import io.quarkus.test.common.WithTestResource;
@@ -65,6 +66,8 @@ class ConsensusTest {
         for (int i = 0; i < 5; i++) {
             wording(i, i == 2 ? "chat-plain.json" : "chat-fenced.json"); // plain: NG, fenced: OK
         }
+        double agreements = Metrics.value("loupe_consensus_agreement_count", "profile", "microstructure");
+        double agreementSum = Metrics.value("loupe_consensus_agreement_sum", "profile", "microstructure");
         inspect(5).statusCode(200)
                 .body("status", org.hamcrest.Matchers.equalTo("accepted"))
                 .body("verdict.decision", org.hamcrest.Matchers.equalTo("OK"))
@@ -83,7 +86,8 @@ class ConsensusTest {
         JsonNode first = withoutText(sent.get(0));
         sent.forEach(body -> assertEquals(first, withoutText(body)));
         assertEquals(5, sent.stream().map(b -> b.at("/messages/1/content/1/text").asText()).distinct().count());
-        given().get("/q/metrics").then().body(containsString("loupe_consensus_agreement_count{profile=\"microstructure\"}"));
+        assertEquals(agreements + 1, Metrics.value("loupe_consensus_agreement_count", "profile", "microstructure"));
+        assertEquals(agreementSum + 0.8, Metrics.value("loupe_consensus_agreement_sum", "profile", "microstructure"), 1e-9);
     }
 
     @Test

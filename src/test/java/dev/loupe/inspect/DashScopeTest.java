@@ -16,17 +16,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loupe.testing.InjectWireMock;
+import dev.loupe.testing.LogCapture;
 import dev.loupe.testing.TestImages;
 import dev.loupe.testing.WireMockBackend;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -151,39 +148,17 @@ class DashScopeTest {
 
     @Test
     void theKeyAppearsInNoLogAndNoResponse() {
-        List<String> logged = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(record.getMessage() + " " + java.util.Arrays.toString(record.getParameters())
-                        + " " + (record.getThrown() == null ? "" : stackTrace(record.getThrown())));
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        Logger root = Logger.getLogger("");
-        root.addHandler(capture);
-        try {
+        List<String> logged;
+        try (LogCapture log = new LogCapture()) {
             // A server that echoes the key it was given, as some OpenAI-compatible servers do.
             dashScopeError(401, "InvalidApiKey", "Incorrect API key provided: " + WireMockBackend.DASHSCOPE_KEY);
             String body = inspect("cloud").statusCode(502).extract().asString();
             assertFalse(body.contains(WireMockBackend.DASHSCOPE_KEY), body);
             assertTrue(body.contains("***"), body);
-        } finally {
-            root.removeHandler(capture);
+            logged = log.lines();
         }
         assertFalse(logged.isEmpty(), "the failure was logged");
         logged.forEach(line -> assertFalse(line.contains(WireMockBackend.DASHSCOPE_KEY), line));
         given().get("/v1/backends").then().body(org.hamcrest.Matchers.not(containsString(WireMockBackend.DASHSCOPE_KEY)));
-    }
-
-    private static String stackTrace(Throwable t) {
-        java.io.StringWriter out = new java.io.StringWriter();
-        t.printStackTrace(new java.io.PrintWriter(out));
-        return out.toString();
     }
 }

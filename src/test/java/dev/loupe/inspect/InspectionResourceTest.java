@@ -23,6 +23,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.loupe.testing.InjectWireMock;
+import dev.loupe.testing.Metrics;
 import dev.loupe.testing.TestImages;
 import dev.loupe.testing.WireMockBackend;
 import io.quarkus.test.common.WithTestResource;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.Test;
 class InspectionResourceTest {
 
     private static final String CHAT = "/v1/chat/completions";
+    private static final String PROFILE = "microstructure";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @InjectWireMock
@@ -208,6 +210,8 @@ class InspectionResourceTest {
     @Test
     void answerViolatingTheSchemaTwiceNeedsReviewWithViolationsAndRawOutput() throws Exception {
         answerWith("chat-violating.json");
+        double invalidBefore = invalidOutcomes();
+        double constBefore = Metrics.value("loupe_schema_violations_total", "keyword", "const", "profile", PROFILE);
 
         uploadCell().statusCode(200)
                 .body("status", equalTo("needs_review"))
@@ -221,8 +225,13 @@ class InspectionResourceTest {
                 .body("violations.keyword", hasItem("maximum"))
                 .body("violations.message", not(hasItem(nullValue())));
         assertEquals(2, backend.findAll(postRequestedFor(urlEqualTo(CHAT))).size(), "one re-ask, as the profile says");
-        metrics().body(containsString("loupe_verdict_outcomes_total{outcome=\"invalid\",profile=\"microstructure\"}"))
-                .body(containsString("loupe_schema_violations_total{keyword=\"const\",profile=\"microstructure\"}"));
+        assertEquals(invalidBefore + 1, invalidOutcomes(), "one inspection without a verdict");
+        assertEquals(constBefore + 2, Metrics.value("loupe_schema_violations_total", "keyword", "const", "profile", PROFILE),
+                "the answer and the re-asked answer both broke the if/then rule");
+    }
+
+    private static double invalidOutcomes() {
+        return Metrics.value("loupe_verdict_outcomes_total", "outcome", "invalid", "profile", PROFILE);
     }
 
     @Test
@@ -320,7 +329,7 @@ class InspectionResourceTest {
 
     @Test
     void bodyOverTheHttpLimitIs413ProblemToo() {
-        // The test profile sets quarkus.http.limits.max-body-size=7M; the body declares its length, as curl does.
+        // The test profile sets loupe.http.max-body-size=7M; the body declares its length, as curl does.
         given().contentType("application/json").body(new byte[8 << 20])
                 .when().post("/v1/inspections").then().statusCode(413)
                 .contentType("application/problem+json")
@@ -348,6 +357,9 @@ class InspectionResourceTest {
     @Test
     void sixteenBitTiffIsInspectedAndImageMetricsAreRecorded() {
         answerWith("chat-plain.json");
+        double preprocessed = Metrics.value("loupe_image_preprocess_duration_seconds_count", "profile", PROFILE);
+        double tokensCounted = Metrics.value("loupe_image_visual_tokens_count", "profile", PROFILE);
+        double tokensSum = Metrics.value("loupe_image_visual_tokens_sum", "profile", PROFILE);
         BufferedImage sem = new BufferedImage(1200, 900, BufferedImage.TYPE_USHORT_GRAY);
         for (int y = 0; y < 900; y++) {
             for (int x = 0; x < 1200; x++) {
@@ -360,20 +372,20 @@ class InspectionResourceTest {
                 .body("image.width", equalTo(1200))
                 .body("image.sent_width", equalTo(1148))
                 .body("image.sent_height", equalTo(840));
-        metrics()
-                .body(containsString("loupe_image_preprocess_duration_seconds_bucket{profile=\"microstructure\""))
-                .body(containsString("loupe_image_visual_tokens_count{profile=\"microstructure\"}"));
+        assertEquals(preprocessed + 1, Metrics.value("loupe_image_preprocess_duration_seconds_count", "profile", PROFILE));
+        assertEquals(tokensCounted + 1, Metrics.value("loupe_image_visual_tokens_count", "profile", PROFILE));
+        assertEquals(tokensSum + 1148 / 28 * (840 / 28), Metrics.value("loupe_image_visual_tokens_sum", "profile", PROFILE));
     }
 
     @Test
     void backendTimeoutIs504AndCounted() {
         backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withFixedDelay(3_000)
                 .withStatus(200).withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        double timeouts = backendRequests("timeout");
         uploadCell().statusCode(504)
                 .contentType("application/problem+json")
                 .body("detail", containsString("within"));
-        metrics().body(containsString(
-                "loupe_backend_requests_total{backend=\"vllm\",model=\"qc-lora\",outcome=\"timeout\"}"));
+        assertEquals(timeouts + 1, backendRequests("timeout"));
     }
 
     @Test
@@ -433,29 +445,47 @@ class InspectionResourceTest {
 
     @Test
     void inspectionsAreCountedWithTheirLabels() {
+        double acceptedNg = Metrics.value("loupe_inspections_total", "backend", "vllm", "decision", "NG",
+                "profile", PROFILE, "status", "accepted");
+        double needsReview = Metrics.value("loupe_inspections_total", "backend", "vllm", "decision", "none",
+                "profile", PROFILE, "status", "needs_review");
+        double acceptedTimed = Metrics.value("loupe_inspection_duration_seconds_count", "profile", PROFILE,
+                "status", "accepted");
+        double ok = backendRequests("ok");
+        double promptTokens = Metrics.value("loupe_backend_tokens_total", "backend", "vllm", "model", "qc-lora",
+                "type", "prompt");
+        double firstTry = Metrics.value("loupe_verdict_outcomes_total", "outcome", "valid_first_try", "profile", PROFILE);
+        double stops = Metrics.value("loupe_backend_finish_reasons_total", "backend", "vllm", "model", "qc-lora",
+                "reason", "stop");
         answerWith("chat-plain.json");
         uploadCell().statusCode(200);
         answerWith("chat-violating.json");
         uploadCell().statusCode(200);
 
-        metrics().body(containsString(
-                        "loupe_inspections_total{backend=\"vllm\",decision=\"NG\",profile=\"microstructure\",status=\"accepted\"}"))
-                .body(containsString(
-                        "loupe_inspections_total{backend=\"vllm\",decision=\"none\",profile=\"microstructure\",status=\"needs_review\"}"))
-                .body(containsString(
-                        "loupe_inspection_duration_seconds_bucket{profile=\"microstructure\",status=\"accepted\",le=\"1.0\"}"))
-                .body(containsString(
-                        "loupe_backend_requests_total{backend=\"vllm\",model=\"qc-lora\",outcome=\"ok\"}"))
-                .body(containsString(
-                        "loupe_backend_tokens_total{backend=\"vllm\",model=\"qc-lora\",type=\"prompt\"}"))
-                .body(containsString("loupe_verdict_outcomes_total{outcome=\"valid_first_try\",profile=\"microstructure\"}"));
+        assertEquals(acceptedNg + 1, Metrics.value("loupe_inspections_total", "backend", "vllm", "decision", "NG",
+                "profile", PROFILE, "status", "accepted"));
+        assertEquals(needsReview + 1, Metrics.value("loupe_inspections_total", "backend", "vllm", "decision", "none",
+                "profile", PROFILE, "status", "needs_review"));
+        assertEquals(acceptedTimed + 1, Metrics.value("loupe_inspection_duration_seconds_count", "profile", PROFILE,
+                "status", "accepted"));
+        assertEquals(ok + 3, backendRequests("ok"), "one call, then a call and its re-ask");
+        assertEquals(promptTokens + 3 * 612, Metrics.value("loupe_backend_tokens_total", "backend", "vllm",
+                "model", "qc-lora", "type", "prompt"));
+        assertEquals(firstTry + 1, Metrics.value("loupe_verdict_outcomes_total", "outcome", "valid_first_try",
+                "profile", PROFILE));
+        assertEquals(stops + 3, Metrics.value("loupe_backend_finish_reasons_total", "backend", "vllm",
+                "model", "qc-lora", "reason", "stop"));
+
+        double fences = Metrics.value("loupe_repairs_total", "kind", "strip_code_fence", "profile", PROFILE);
+        double repaired = Metrics.value("loupe_verdict_outcomes_total", "outcome", "repaired", "profile", PROFILE);
         answerWith("chat-fenced.json");
         uploadCell().statusCode(200);
-        metrics().body(containsString("loupe_repairs_total{kind=\"strip_code_fence\",profile=\"microstructure\"}"))
-                .body(containsString("loupe_verdict_outcomes_total{outcome=\"repaired\",profile=\"microstructure\"}"));
+        assertEquals(fences + 1, Metrics.value("loupe_repairs_total", "kind", "strip_code_fence", "profile", PROFILE));
+        assertEquals(repaired + 1, Metrics.value("loupe_verdict_outcomes_total", "outcome", "repaired", "profile", PROFILE));
     }
 
-    private static ValidatableResponse metrics() {
-        return given().when().get("/q/metrics").then().statusCode(200);
+    private static double backendRequests(String outcome) {
+        return Metrics.value("loupe_backend_requests_total", "backend", "vllm", "model", "qc-lora", "outcome", outcome);
     }
+
 }

@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Starts WireMock on a free port as the {@code vllm} backend, so the real LangChain4j client code
+ * Starts WireMock on a free port as the {@code vllm} backend, so Loupe's real client code
  * runs against canned vLLM answers (bodies under {@code src/test/resources/wiremock/__files}).
  */
 public class WireMockBackend implements QuarkusTestResourceLifecycleManager {
@@ -22,12 +22,20 @@ public class WireMockBackend implements QuarkusTestResourceLifecycleManager {
     private WireMockServer server;
     private final Map<String, String> overrides = new HashMap<>();
 
-    /** Init args are config overrides; {@code dashscope-key=true} configures the DashScope backend's key. */
+    /** Credentials in the vllm backend's URL, when a test asks for them ({@code vllm-user-info}). */
+    private String vllmUserInfo;
+
+    /**
+     * Init args are config overrides; {@code dashscope-key=true} configures the DashScope backend's
+     * key, {@code vllm-user-info=user:password} puts credentials in the vllm backend's URL.
+     */
     @Override
     public void init(Map<String, String> initArgs) {
         initArgs.forEach((key, value) -> {
             if (key.equals("dashscope-key")) {
                 overrides.put("loupe.backends.dashscope.api-key", DASHSCOPE_KEY);
+            } else if (key.equals("vllm-user-info")) {
+                vllmUserInfo = value;
             } else {
                 overrides.put(key, value);
             }
@@ -39,7 +47,8 @@ public class WireMockBackend implements QuarkusTestResourceLifecycleManager {
         server = new WireMockServer(options().dynamicPort().usingFilesUnderClasspath("wiremock"));
         server.start();
         Map<String, String> config = new HashMap<>();
-        config.put("loupe.backends.vllm.url", server.baseUrl() + "/v1");
+        config.put("loupe.backends.vllm.url", (vllmUserInfo == null ? server.baseUrl()
+                : server.baseUrl().replace("://", "://" + vllmUserInfo + "@")) + "/v1");
         config.put("loupe.backends.vllm.timeout", TIMEOUT);
         // Both backends are the same WireMock server, DashScope under its own path.
         config.put("loupe.backends.dashscope.url", server.baseUrl() + "/dashscope/v1");

@@ -43,7 +43,8 @@ class VerdictCorpusTest {
     static VerdictContract shippedContract() {
         Profile profile = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
         VerdictSchema schema = SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get(profile.schema());
-        return new VerdictContract(schema, Synonyms.of(profile.synonyms().enumValues(), profile.synonyms().booleans()));
+        return new VerdictContract(schema, Synonyms.of(profile.synonyms().enumValues(), profile.synonyms().booleans()),
+                profile.decisionField());
     }
 
     static List<Case> corpus() throws IOException {

@@ -22,7 +22,8 @@ class VerdictServiceTest {
     @BeforeAll
     static void loadShippedSchema() {
         schema = new VerdictContract(
-                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get("verdict-v1"), Synonyms.NONE);
+                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get("verdict-v1"), Synonyms.NONE,
+                VerdictContract.DEFAULT_DECISION_FIELD);
     }
 
     @Test

@@ -1,0 +1,100 @@
+package dev.loupe.inspect;
+
+import dev.loupe.backend.BackendService;
+import dev.loupe.backend.Deadline;
+import dev.loupe.backend.Structured;
+import dev.loupe.backend.VisionReply;
+import dev.loupe.backend.VisionRequest;
+import dev.loupe.prompt.Profile;
+import dev.loupe.prompt.Variant;
+import dev.loupe.verdict.CorrectionMessage;
+import dev.loupe.verdict.Outcome;
+import dev.loupe.verdict.VerdictContract;
+import dev.loupe.verdict.VerdictOutcome;
+import dev.loupe.verdict.VerdictService;
+import dev.loupe.verdict.Violation;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One chain step, asked: send the question, read the answer into a verdict, and while it is invalid
+ * and the profile allows, send the violations back for a corrected answer (re-ask).
+ */
+@ApplicationScoped
+public class StepAsker {
+
+    /** The violation keyword of an answer the server cut at the profile's token limit. */
+    static final String MAX_TOKENS = "max_tokens";
+
+    /** What one chain step gave: its last answer, read, after any re-asks. */
+    record StepResult(Profile.Step step, VisionReply reply, VerdictOutcome verdict, int attempts, Outcome outcome,
+            int promptTokens, int completionTokens, int cachedTokens, double millis) {}
+
+    private final BackendService backends;
+    private final VerdictService verdicts;
+    private final InspectionMetrics metrics;
+
+    public StepAsker(BackendService backends, VerdictService verdicts, InspectionMetrics metrics) {
+        this.backends = backends;
+        this.verdicts = verdicts;
+        this.metrics = metrics;
+    }
+
+    StepResult ask(Profile profile, Profile.Step step, VerdictContract contract, String imageDataUrl, Variant variant,
+            Deadline deadline) {
+        long start = System.nanoTime();
+        VisionRequest request = request(profile, step, contract, imageDataUrl, variant);
+        VisionReply reply = backends.complete(step.backend(), request, deadline);
+        VerdictOutcome outcome = read(profile, reply, contract);
+        int attempts = 1;
+        int promptTokens = reply.promptTokens();
+        int completionTokens = reply.completionTokens();
+        int cachedTokens = reply.cachedTokens();
+        while (!outcome.valid() && attempts <= profile.repair().reask()) {
+            request = request.followedBy(reply.text(), correction(profile, outcome.violations()));
+            reply = backends.complete(step.backend(), request, deadline);
+            outcome = read(profile, reply, contract);
+            attempts++;
+            promptTokens += reply.promptTokens();
+            completionTokens += reply.completionTokens();
+            cachedTokens += reply.cachedTokens();
+        }
+        Outcome result = !outcome.valid() ? Outcome.INVALID
+                : attempts > 1 ? Outcome.REASKED
+                : outcome.repairs().isEmpty() ? Outcome.VALID_FIRST_TRY
+                : Outcome.REPAIRED;
+        return new StepResult(step, reply, outcome, attempts, result, promptTokens, completionTokens, cachedTokens,
+                Math.round((System.nanoTime() - start) / 100_000.0) / 10.0);
+    }
+
+    /** The answer read; one cut at the token limit says so, rather than looking like free-form garbage. */
+    private VerdictOutcome read(Profile profile, VisionReply reply, VerdictContract contract) {
+        VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
+        if (!outcome.valid() && reply.truncated()) {
+            List<Violation> violations = new ArrayList<>(outcome.violations());
+            violations.add(0, new Violation("", MAX_TOKENS, "the answer was cut at the profile's max-tokens ("
+                    + profile.decoding().maxTokens() + "): finish_reason is length"));
+            outcome = new VerdictOutcome(null, outcome.repairs(), List.copyOf(violations));
+        }
+        metrics.violations(profile, outcome.violations());
+        return outcome;
+    }
+
+    private static String correction(Profile profile, List<Violation> violations) {
+        String template = profile.repair().correction() == null
+                ? CorrectionMessage.DEFAULT_TEMPLATE
+                : profile.repair().correction();
+        return CorrectionMessage.render(template, violations);
+    }
+
+    private static VisionRequest request(Profile profile, Profile.Step step, VerdictContract contract,
+            String imageDataUrl, Variant variant) {
+        Profile.Decoding decoding = profile.decoding();
+        VisionRequest.Options options = new VisionRequest.Options(decoding.temperature(), decoding.seed(),
+                decoding.maxTokens(), Structured.valueOf(step.structured().toUpperCase(Locale.ROOT)),
+                contract.schema().name(), contract.schema().document(), step.highResolutionImages());
+        return new VisionRequest(step.model(), profile.system(), imageDataUrl, variant.text(), List.of(), options);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.loupe.testing;
+
+import io.restassured.RestAssured;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * Sends bytes exactly as given, for requests no well-behaved client would make (a broken multipart
+ * body, an over-long URL), and reads the response the server gives to them.
+ */
+public final class RawHttp {
+
+    /** What came back: status, the Content-Type header (lower case, may be null), the body. */
+    public record Response(int status, String contentType, String body) {}
+
+    private RawHttp() {}
+
+    public static Response send(String head, byte[] body) throws IOException {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            try {
+                out.write(body);
+                out.flush();
+            } catch (IOException closedEarly) {
+                // The server may answer and close before reading all of a body it refuses.
+            }
+            return read(socket.getInputStream());
+        }
+    }
+
+    /** A POST of {@code body} to {@code path} with the given Content-Type and a correct Content-Length. */
+    public static Response post(String path, String contentType, byte[] body) throws IOException {
+        return send("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: " + contentType
+                + "\r\nContent-Length: " + body.length + "\r\n\r\n", body);
+    }
+
+    private static Response read(InputStream in) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                all.write(buffer, 0, n);
+            }
+        } catch (IOException reset) {
+            // what arrived before a reset still counts
+        }
+        String text = all.toString(StandardCharsets.UTF_8);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return new Response(-1, null, text);
+        }
+        String[] head = text.substring(0, end).split("\r\n");
+        int status = Integer.parseInt(head[0].split(" ")[1]);
+        String contentType = null;
+        boolean chunked = false;
+        for (String header : head) {
+            String lower = header.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-type:")) {
+                contentType = lower.substring("content-type:".length()).strip();
+            }
+            chunked |= lower.startsWith("transfer-encoding:") && lower.contains("chunked");
+        }
+        String body = text.substring(end + 4);
+        return new Response(status, contentType, chunked ? unchunk(body) : body);
+    }
+
+    private static String unchunk(String body) {
+        StringBuilder out = new StringBuilder();
+        int pos = 0;
+        while (pos < body.length()) {
+            int eol = body.indexOf("\r\n", pos);
+            if (eol < 0) {
+                break;
+            }
+            int size = Integer.parseInt(body.substring(pos, eol).split(";")[0].strip(), 16);
+            if (size == 0) {
+                break;
+            }
+            out.append(body, eol + 2, Math.min(body.length(), eol + 2 + size));
+            pos = eol + 2 + size + 2;
+        }
+        return out.toString();
+    }
+}
