@@ -2,6 +2,7 @@ package dev.loupe.backend;
 
 import dev.loupe.config.LoupeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
@@ -11,6 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /** The configured backends, built once, each behind its concurrency limit, circuit breaker and retries. */
@@ -23,13 +27,19 @@ public class BackendService {
     private record Entry(BackendKind kind, String url, boolean hasKey, ResilientBackend backend,
             Optional<ServedModels> models) {}
 
-    /** A backend as {@code GET /v1/backends} shows it: never its key. */
+    /**
+     * A backend as {@code GET /v1/backends} shows it: never its key.
+     *
+     * @param models the models profiles ask this backend for, each with whether it is served now
+     */
     public record Status(String name, String kind, String url, boolean usable, List<String> servedModels,
-            String modelsError, String circuit, int inFlight, int queued) {}
+            String modelsError, Map<String, Boolean> models, String circuit, int inFlight, int queued) {}
 
     private final Map<String, Entry> entries;
 
     private final Redactor redactor;
+    /** Per backend, the models chain steps ask it for. */
+    private final Map<String, Set<String>> expected = new ConcurrentHashMap<>();
 
     public BackendService(LoupeConfig config, MeterRegistry registry, ObjectMapper json) {
         // Every key and URL password of every backend: any of them echoed anywhere is blanked.
@@ -63,6 +73,11 @@ public class BackendService {
         this.entries = Map.copyOf(built);
     }
 
+    @PreDestroy
+    void stop() {
+        entries.values().forEach(entry -> entry.backend().unregister());
+    }
+
     public Set<String> names() {
         return entries.keySet();
     }
@@ -81,6 +96,26 @@ public class BackendService {
      */
     public VisionReply complete(String backendName, VisionRequest request, Deadline deadline) {
         return entry(backendName).backend().complete(request, deadline);
+    }
+
+    /** Notes that a chain step asks this backend for this model, for {@link #status()} and readiness. */
+    public void expectModel(String backendName, String model) {
+        entry(backendName);
+        expected.computeIfAbsent(backendName, b -> new ConcurrentSkipListSet<>()).add(model);
+    }
+
+    /**
+     * Whether the backend is usable and, as far as last seen, serves the model; without calling it
+     * (a metric asks). A backend that does not list its models (DashScope) serves what it is asked.
+     */
+    public boolean modelServed(String backendName, String model) {
+        Entry entry = entry(backendName);
+        if (!usable(backendName)) {
+            return false;
+        }
+        return entry.models().map(models -> models.known()
+                .map(listing -> listing.error() == null && listing.models().contains(model))
+                .orElse(false)).orElse(true);
     }
 
     /** Blanks every configured secret out of a text (a log line, a message) before it is shown. */
@@ -104,6 +139,8 @@ public class BackendService {
                     usable(e.getKey()),
                     listing.map(ServedModels.Listing::models).orElse(null),
                     listing.map(ServedModels.Listing::error).orElse(null),
+                    expected.getOrDefault(e.getKey(), Set.of()).stream().collect(Collectors.toMap(
+                            model -> model, model -> modelServed(e.getKey(), model), (a, b) -> a, TreeMap::new)),
                     entry.backend().circuitState().name().toLowerCase(java.util.Locale.ROOT),
                     entry.backend().inFlight(), entry.backend().queued());
         }).toList();

@@ -140,9 +140,21 @@ public class OpenAiCompatibleBackend implements VisionBackend {
             messages.addObject().put("role", "user").put("content", turn.user());
         }
         VisionRequest.Options options = request.options();
-        body.put("temperature", options.temperature());
-        body.put("seed", options.seed());
-        body.put("max_tokens", options.maxTokens());
+        VisionRequest.Sampling sampling = options.sampling();
+        body.put("temperature", sampling.temperature());
+        body.put("seed", sampling.seed());
+        body.put("max_tokens", sampling.maxTokens());
+        putIfSet(body, "top_p", sampling.topP());
+        // vLLM reads top_k -1 as "off"; DashScope takes a positive top_k or none, so "off" is left out.
+        if (sampling.topK() != null && (sampling.topK() > 0 || kind != BackendKind.DASHSCOPE)) {
+            body.put("top_k", sampling.topK());
+        }
+        putIfSet(body, "repetition_penalty", sampling.repetitionPenalty());
+        putIfSet(body, "presence_penalty", sampling.presencePenalty());
+        putIfSet(body, "frequency_penalty", sampling.frequencyPenalty());
+        if (sampling.stop() != null) {
+            sampling.stop().forEach(body.putArray("stop")::add);
+        }
         switch (options.structured()) {
             case JSON_SCHEMA -> body.putObject("response_format").put("type", "json_schema")
                     .putObject("json_schema").put("name", options.schemaName()).put("strict", true)
@@ -154,6 +166,12 @@ public class OpenAiCompatibleBackend implements VisionBackend {
             body.put("vl_high_resolution_images", true);
         }
         return body;
+    }
+
+    private static void putIfSet(ObjectNode body, String field, Double value) {
+        if (value != null) {
+            body.put(field, value);
+        }
     }
 
     private VisionReply reply(String requestedModel, byte[] bytes) {

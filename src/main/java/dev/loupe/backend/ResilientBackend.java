@@ -3,10 +3,13 @@ package dev.loupe.backend;
 import dev.loupe.config.LoupeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,6 +45,7 @@ public final class ResilientBackend implements VisionBackend {
     private final CircuitBreaker circuit;
     private final RetryBudget budget;
     private final MeterRegistry registry;
+    private final List<Meter> gauges = new ArrayList<>(3);
 
     ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, MeterRegistry registry) {
         this.delegate = delegate;
@@ -53,18 +57,23 @@ public final class ResilientBackend implements VisionBackend {
                 System::nanoTime);
         this.budget = new RetryBudget(retry.budgetRatio(), retry.budgetMaxTokens());
         this.registry = registry;
-        Gauge.builder("loupe.backend.circuit.open", circuit, c -> c.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
+        gauges.add(Gauge.builder("loupe.backend.circuit.open", circuit, c -> c.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
                 .description("1 while the backend's circuit is open or half-open")
                 .tag("backend", delegate.name())
-                .register(registry);
-        Gauge.builder("loupe.backend.in.flight", this, ResilientBackend::inFlight)
+                .register(registry));
+        gauges.add(Gauge.builder("loupe.backend.in.flight", this, ResilientBackend::inFlight)
                 .description("Calls to the backend in progress")
                 .tag("backend", delegate.name())
-                .register(registry);
-        Gauge.builder("loupe.backend.queued", waiting, AtomicInteger::get)
+                .register(registry));
+        gauges.add(Gauge.builder("loupe.backend.queued", waiting, AtomicInteger::get)
                 .description("Calls waiting for a free slot")
                 .tag("backend", delegate.name())
-                .register(registry);
+                .register(registry));
+    }
+
+    /** Removes this backend's gauges: a registry can outlive the application (tests restart it in one JVM). */
+    void unregister() {
+        gauges.forEach(registry::remove);
     }
 
     @Override

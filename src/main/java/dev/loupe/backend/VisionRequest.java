@@ -28,11 +28,18 @@ public record VisionRequest(
      * How to answer.
      *
      * @param schemaName           the verdict schema's name, for {@code json_schema}
-     * @param schema               the verdict schema's document, for {@code json_schema}
+     * @param schema               the schema given to the server's grammar engine, for {@code json_schema}
      * @param highResolutionImages DashScope's {@code vl_high_resolution_images}
      */
-    public record Options(double temperature, int seed, int maxTokens, Structured structured, String schemaName,
-            JsonNode schema, boolean highResolutionImages) {}
+    public record Options(Sampling sampling, Structured structured, String schemaName, JsonNode schema,
+            boolean highResolutionImages) {}
+
+    /**
+     * The sampling fields of an OpenAI-compatible request; those vLLM and DashScope read beyond
+     * OpenAI's ({@code top_k}, {@code repetition_penalty}) go in the same body. Null: not sent.
+     */
+    public record Sampling(double temperature, int seed, int maxTokens, Double topP, Integer topK,
+            Double repetitionPenalty, Double presencePenalty, Double frequencyPenalty, List<String> stop) {}
 
     /** The same question continued: the model's answer and a further message. */
     public VisionRequest followedBy(String assistant, String user) {

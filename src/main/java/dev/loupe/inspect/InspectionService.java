@@ -21,7 +21,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,9 +63,8 @@ public class InspectionService {
      * it is full a consensus is refused with 503 rather than queued without end.
      */
     private final ThreadPoolExecutor wordings;
-    /** Per profile, built once: the schema with the profile's synonyms, and the image settings. */
+    /** Per profile, built once: the schema with the profile's synonyms. */
     private final Map<String, VerdictContract> contracts = new HashMap<>();
-    private final Map<String, ImageSpec> imageSpecs = new HashMap<>();
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
             BackendService backends, StepAsker asker, InspectionMetrics metrics, LoupeConfig config) {
@@ -84,7 +82,6 @@ public class InspectionService {
         for (Profile profile : profiles.all()) {
             schemas.find(profile.schema()).ifPresent(schema -> contracts.put(profile.name(),
                     new VerdictContract(schema, synonyms(profile.synonyms()), profile.decisionField())));
-            imageSpecs.put(profile.name(), imageSpec(profile.image()));
         }
     }
 
@@ -102,14 +99,14 @@ public class InspectionService {
         Profile profile = profiles.get(input.profile());
         List<Variant> variants = chooseVariants(profile, input.variant(), input.consensus());
         long start = System.nanoTime();
-        PreparedImage image;
+        StepImages image;
         try {
-            image = images.prepare(input.image(), imageSpecs.get(profile.name()));
+            image = prepare(profile, input.image());
         } catch (RuntimeException e) {
             metrics.inspection(profile, profile.chain().get(0).backend(), "error", InspectionMetrics.NO_DECISION, start);
             throw e;
         }
-        metrics.image(profile, image, System.nanoTime() - start);
+        metrics.image(profile, image.first(), System.nanoTime() - start);
         return inspect(profile, variants, image, start, input.trace(), newDeadline());
     }
 
@@ -118,13 +115,17 @@ public class InspectionService {
         return contract(profileName).decisionOf(word);
     }
 
-    /** Prepares an image the way the profile asks, for asking about it several times. */
-    public PreparedImage prepare(String profileName, byte[] original) {
-        return images.prepare(original, imageSpecs.get(profiles.get(profileName).name()));
+    /** Prepares an image the way the profile's first step asks, for asking about it several times. */
+    public StepImages prepare(String profileName, byte[] original) {
+        return prepare(profiles.get(profileName), original);
+    }
+
+    private StepImages prepare(Profile profile, byte[] original) {
+        return new StepImages(original, images, imageSpec(profile.chain().get(0).image()));
     }
 
     /** Inspects an image already prepared for the profile, in one wording (any, generated ones included). */
-    public Envelope inspectPrepared(String profileName, PreparedImage image, Variant variant, Trace trace,
+    public Envelope inspectPrepared(String profileName, StepImages image, Variant variant, Trace trace,
             Deadline deadline) {
         return inspect(profiles.get(profileName), List.of(variant), image, System.nanoTime(), trace, deadline);
     }
@@ -133,25 +134,23 @@ public class InspectionService {
         return contracts.get(profiles.get(profileName).name());
     }
 
-    private Envelope inspect(Profile profile, List<Variant> variants, PreparedImage image, long start, Trace trace,
+    private Envelope inspect(Profile profile, List<Variant> variants, StepImages images, long start, Trace trace,
             Deadline deadline) {
         VerdictContract contract = contracts.get(profile.name());
         String backendLabel = profile.chain().get(0).backend();
         try {
             long prepared = System.nanoTime();
-            // Encoded once: every wording sends these same bytes, after the same system message.
-            String imageDataUrl = "data:" + image.mimeType() + ";base64," + Base64.getEncoder().encodeToString(image.data());
 
             Envelope.Consensus consensus = null;
             ChainRun run;
             VerdictOutcome outcome;
             List<StepAsker.StepResult> counted;
             if (variants.size() == 1) {
-                run = runChain(profile, contract, imageDataUrl, variants.get(0), deadline);
+                run = runChain(profile, contract, images, variants.get(0), deadline);
                 outcome = run.result().verdict();
                 counted = List.of(run.result());
             } else {
-                Vote vote = vote(profile, contract, imageDataUrl, variants, deadline);
+                Vote vote = vote(profile, contract, images, variants, deadline);
                 run = vote.chosen();
                 consensus = vote.consensus();
                 outcome = vote.outcome();
@@ -160,6 +159,7 @@ public class InspectionService {
             }
             StepAsker.StepResult result = run.result();
             backendLabel = result.step().backend();
+            PreparedImage image = result.image();
             long done = System.nanoTime();
 
             InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
@@ -223,7 +223,7 @@ public class InspectionService {
     /** One wording asked through the chain: the step whose answer stands, and every step tried. */
     private record ChainRun(Variant variant, StepAsker.StepResult result, List<Envelope.Step> steps) {}
 
-    private ChainRun runChain(Profile profile, VerdictContract contract, String imageDataUrl, Variant variant,
+    private ChainRun runChain(Profile profile, VerdictContract contract, StepImages images, Variant variant,
             Deadline deadline) {
         List<Envelope.Step> steps = new ArrayList<>(profile.chain().size());
         StepAsker.StepResult result = null;
@@ -241,7 +241,8 @@ public class InspectionService {
             }
             long stepStart = System.nanoTime();
             try {
-                StepAsker.StepResult attempt = asker.ask(profile, step, contract, imageDataUrl, variant, deadline);
+                StepAsker.StepResult attempt = asker.ask(profile, step, contract, images.forSpec(imageSpec(step.image())),
+                        variant, deadline);
                 steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label(),
                         attempt.reply().finishReason(), attempt.millis()));
                 // A later step's failure never throws away an answer already in hand.
@@ -275,12 +276,12 @@ public class InspectionService {
     /** Consensus: every wording's run, the majority, and the answer that speaks for it. */
     private record Vote(ChainRun chosen, List<ChainRun> runs, VerdictOutcome outcome, Envelope.Consensus consensus) {}
 
-    private Vote vote(Profile profile, VerdictContract contract, String imageDataUrl, List<Variant> variants,
+    private Vote vote(Profile profile, VerdictContract contract, StepImages images, List<Variant> variants,
             Deadline deadline) {
         List<Future<ChainRun>> asked = new ArrayList<>(variants.size());
         try {
             for (Variant variant : variants) {
-                asked.add(wordings.submit(() -> runChain(profile, contract, imageDataUrl, variant, deadline)));
+                asked.add(wordings.submit(() -> runChain(profile, contract, images, variant, deadline)));
             }
         } catch (RejectedExecutionException full) {
             callOff(asked, deadline);

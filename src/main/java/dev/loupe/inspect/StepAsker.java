@@ -1,10 +1,12 @@
 package dev.loupe.inspect;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.backend.BackendService;
 import dev.loupe.backend.Deadline;
 import dev.loupe.backend.Structured;
 import dev.loupe.backend.VisionReply;
 import dev.loupe.backend.VisionRequest;
+import dev.loupe.image.PreparedImage;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.Variant;
 import dev.loupe.verdict.CorrectionMessage;
@@ -17,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jboss.logging.Logger;
 
 /**
  * One chain step, asked: send the question, read the answer into a verdict, and while it is invalid
@@ -29,8 +32,10 @@ public class StepAsker {
     static final String MAX_TOKENS = "max_tokens";
 
     /** What one chain step gave: its last answer, read, after any re-asks. */
-    record StepResult(Profile.Step step, VisionReply reply, VerdictOutcome verdict, int attempts, Outcome outcome,
-            int promptTokens, int completionTokens, int cachedTokens, double millis) {}
+    record StepResult(Profile.Step step, PreparedImage image, VisionReply reply, VerdictOutcome verdict, int attempts,
+            Outcome outcome, int promptTokens, int completionTokens, int cachedTokens, double millis) {}
+
+    private static final Logger LOG = Logger.getLogger(StepAsker.class);
 
     private final BackendService backends;
     private final VerdictService verdicts;
@@ -42,12 +47,12 @@ public class StepAsker {
         this.metrics = metrics;
     }
 
-    StepResult ask(Profile profile, Profile.Step step, VerdictContract contract, String imageDataUrl, Variant variant,
-            Deadline deadline) {
+    StepResult ask(Profile profile, Profile.Step step, VerdictContract contract, StepImages.Prepared image,
+            Variant variant, Deadline deadline) {
         long start = System.nanoTime();
-        VisionRequest request = request(profile, step, contract, imageDataUrl, variant);
+        VisionRequest request = request(profile, step, contract, image.dataUrl(), variant);
         VisionReply reply = backends.complete(step.backend(), request, deadline);
-        VerdictOutcome outcome = read(profile, reply, contract);
+        VerdictOutcome outcome = read(profile, step, reply, contract);
         int attempts = 1;
         int promptTokens = reply.promptTokens();
         int completionTokens = reply.completionTokens();
@@ -55,7 +60,7 @@ public class StepAsker {
         while (!outcome.valid() && attempts <= profile.repair().reask()) {
             request = request.followedBy(reply.text(), correction(profile, outcome.violations()));
             reply = backends.complete(step.backend(), request, deadline);
-            outcome = read(profile, reply, contract);
+            outcome = read(profile, step, reply, contract);
             attempts++;
             promptTokens += reply.promptTokens();
             completionTokens += reply.completionTokens();
@@ -65,17 +70,18 @@ public class StepAsker {
                 : attempts > 1 ? Outcome.REASKED
                 : outcome.repairs().isEmpty() ? Outcome.VALID_FIRST_TRY
                 : Outcome.REPAIRED;
-        return new StepResult(step, reply, outcome, attempts, result, promptTokens, completionTokens, cachedTokens,
+        return new StepResult(step, image.image(), reply, outcome, attempts, result, promptTokens, completionTokens,
+                cachedTokens,
                 Math.round((System.nanoTime() - start) / 100_000.0) / 10.0);
     }
 
     /** The answer read; one cut at the token limit says so, rather than looking like free-form garbage. */
-    private VerdictOutcome read(Profile profile, VisionReply reply, VerdictContract contract) {
+    private VerdictOutcome read(Profile profile, Profile.Step step, VisionReply reply, VerdictContract contract) {
         VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
         if (!outcome.valid() && reply.truncated()) {
             List<Violation> violations = new ArrayList<>(outcome.violations());
             violations.add(0, new Violation("", MAX_TOKENS, "the answer was cut at the profile's max-tokens ("
-                    + profile.decoding().maxTokens() + "): finish_reason is length"));
+                    + step.decoding().maxTokens() + "): finish_reason is length"));
             outcome = new VerdictOutcome(null, outcome.repairs(), List.copyOf(violations));
         }
         metrics.violations(profile, outcome.violations());
@@ -91,10 +97,20 @@ public class StepAsker {
 
     private static VisionRequest request(Profile profile, Profile.Step step, VerdictContract contract,
             String imageDataUrl, Variant variant) {
-        Profile.Decoding decoding = profile.decoding();
-        VisionRequest.Options options = new VisionRequest.Options(decoding.temperature(), decoding.seed(),
-                decoding.maxTokens(), Structured.valueOf(step.structured().toUpperCase(Locale.ROOT)),
-                contract.schema().name(), contract.schema().document(), step.highResolutionImages());
+        Profile.Decoding d = step.decoding();
+        VisionRequest.Sampling sampling = new VisionRequest.Sampling(d.temperature(), d.seed(), d.maxTokens(), d.topP(),
+                d.topK(), d.repetitionPenalty(), d.presencePenalty(), d.frequencyPenalty(), d.stop());
+        Structured structured = Structured.valueOf(step.structured().toUpperCase(Locale.ROOT));
+        // The grammar engine gets the profile's own decoding schema, else the one derived from the verdict schema.
+        JsonNode decodingSchema = profile.decodingSchema() != null
+                ? profile.decodingSchema() : contract.schema().decoding().schema();
+        if (structured == Structured.JSON_SCHEMA && LOG.isDebugEnabled()) {
+            LOG.debugf("Profile %s step %s/%s: response_format json_schema from %s", profile.name(), step.backend(),
+                    step.model(), profile.decodingSchema() != null ? "the profile's decoding-schema file"
+                            : "schema " + contract.schema().name() + " (derived for grammar engines)");
+        }
+        VisionRequest.Options options = new VisionRequest.Options(sampling, structured, contract.schema().name(),
+                decodingSchema, step.highResolutionImages());
         return new VisionRequest(step.model(), profile.system(), imageDataUrl, variant.text(), List.of(), options);
     }
 }

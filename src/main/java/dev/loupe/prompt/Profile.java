@@ -1,5 +1,6 @@
 package dev.loupe.prompt;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,8 @@ import java.util.Optional;
  * @param schema  name of the verdict schema in {@code schemas/}
  * @param decisionField the schema's property holding the decision (a required enum of strings):
  *                what consensus votes on, dataset labels mean and metrics are labelled by
+ * @param decodingSchema the profile's own schema for grammar engines ({@code decoding-schema:}, a file
+ *                in its folder), or null to derive one from the verdict schema
  * @param chain   where to ask, in order: the next step is tried when a step's backend fails
  * @param escalateOnReview also try the next step when a step's answer ends {@code needs_review}
  * @param system  system message, sent first
@@ -25,6 +28,7 @@ public record Profile(
         String description,
         String schema,
         String decisionField,
+        JsonNode decodingSchema,
         List<Step> chain,
         boolean escalateOnReview,
         String system,
@@ -66,11 +70,26 @@ public record Profile(
      * @param model      the {@code model} field sent (with vLLM: the LoRA adapter's name)
      * @param structured decode-time JSON: {@code none}, {@code json_schema} (vLLM) or {@code json_object} (DashScope)
      * @param highResolutionImages DashScope's {@code vl_high_resolution_images}
+     * @param decoding   the sampling this step sends: the profile's, with the step's own {@code decoding:} over it
+     * @param image      how the image is prepared for this step: the step's own {@code image:}, else the profile's
      */
-    public record Step(String backend, String model, String structured, boolean highResolutionImages) {}
+    public record Step(String backend, String model, String structured, boolean highResolutionImages,
+            Decoding decoding, ImagePolicy image) {}
 
-    /** Sampling settings; temperature 0 and a fixed seed make answers repeatable. */
-    public record Decoding(double temperature, int seed, int maxTokens) {}
+    /**
+     * Sampling settings, sent as the OpenAI-compatible fields vLLM and DashScope read. Temperature 0
+     * and a fixed seed make answers repeatable only if nothing else samples: vLLM applies the model's
+     * {@code generation_config.json} (Qwen2.5-VL: repetition_penalty 1.05, top_k, top_p) to every
+     * field a request leaves out, so a profile that means greedy decoding says so. Null: not sent.
+     */
+    public record Decoding(double temperature, int seed, int maxTokens, Double topP, Integer topK,
+            Double repetitionPenalty, Double presencePenalty, Double frequencyPenalty, List<String> stop) {
+
+        /** Temperature, seed and token limit only; the server's defaults for the rest. */
+        public static Decoding basic(double temperature, int seed, int maxTokens) {
+            return new Decoding(temperature, seed, maxTokens, null, null, null, null, null, null);
+        }
+    }
 
     /**
      * What is done to the image, in order: scale, crop (in the scaled image's pixels), resize to the

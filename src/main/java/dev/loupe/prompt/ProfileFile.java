@@ -3,7 +3,7 @@ package dev.loupe.prompt;
 import java.util.List;
 
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
-record ProfileFile(String description, String schema, String decisionField, String backend, String model, String structured,
+record ProfileFile(String description, String schema, String decisionField, String decodingSchema, String backend, String model, String structured,
         List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair,
         Variants variants, Consensus consensus) {
 
@@ -11,11 +11,13 @@ record ProfileFile(String description, String schema, String decisionField, Stri
 
     record Consensus(Integer variants, Double minAgreement) {}
 
-    record Step(String backend, String model, String structured, Boolean vlHighResolutionImages) {}
+    record Step(String backend, String model, String structured, Boolean vlHighResolutionImages, Decoding decoding,
+            Image image) {}
 
     record Repair(Integer reask) {}
 
-    record Decoding(Double temperature, Integer seed, Integer maxTokens) {}
+    record Decoding(Double temperature, Integer seed, Integer maxTokens, Double topP, Integer topK,
+            Double repetitionPenalty, Double presencePenalty, Double frequencyPenalty, List<String> stop) {}
 
     record Image(Double scale, Crop crop, Integer factor, Long minPixels, Long maxPixels, String encoding,
             Integer jpegQuality) {}

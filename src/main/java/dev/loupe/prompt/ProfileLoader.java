@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.loupe.config.DataFolder;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
@@ -39,6 +40,7 @@ public final class ProfileLoader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final int QWEN_FACTOR = 28;
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -73,8 +75,8 @@ public final class ProfileLoader {
         Path yamlFile = folder.resolve(PROFILE_FILE);
         ProfileFile file = readYaml(prompts, yamlFile);
         String where = prompts.describe(yamlFile);
-        Profile.Decoding decoding = decoding(file.decoding(), where);
-        Profile.ImagePolicy image = image(file.image(), where);
+        Profile.Decoding decoding = decoding(file.decoding(), where, "decoding");
+        Profile.ImagePolicy image = image(file.image(), where, "image");
         String system = readText(prompts, folder.resolve(SYSTEM_FILE));
         String prompt = readText(prompts, folder.resolve(PROMPT_FILE));
         Path synonymsFile = folder.resolve(SYNONYMS_FILE);
@@ -87,6 +89,7 @@ public final class ProfileLoader {
                 file.description() == null ? "" : file.description().strip(),
                 required(file.schema(), "schema", where),
                 file.decisionField() == null ? DEFAULT_DECISION_FIELD : required(file.decisionField(), "decision-field", where),
+                decodingSchema(prompts, folder, file.decodingSchema(), where),
                 chain(file, system + "\n" + prompt, where),
                 Boolean.TRUE.equals(file.escalateOnReview()),
                 system,
@@ -150,7 +153,7 @@ public final class ProfileLoader {
                     "give either 'chain' or 'backend' and 'model', not both");
             steps = file.chain();
         } else {
-            steps = List.of(new ProfileFile.Step(file.backend(), file.model(), file.structured(), null));
+            steps = List.of(new ProfileFile.Step(file.backend(), file.model(), file.structured(), null, null, null));
         }
         check(!steps.isEmpty(), where, "'chain' needs at least one step");
         List<Profile.Step> chain = new ArrayList<>();
@@ -164,7 +167,9 @@ public final class ProfileLoader {
                     at + "structured: json_object needs the word JSON in system.txt or prompt.txt (DashScope rejects it otherwise)");
             chain.add(new Profile.Step(required(step.backend(), at + "backend", where),
                     required(step.model(), at + "model", where), structured,
-                    Boolean.TRUE.equals(step.vlHighResolutionImages())));
+                    Boolean.TRUE.equals(step.vlHighResolutionImages()),
+                    decoding(over(file.decoding(), step.decoding()), where, at + "decoding"),
+                    image(over(file.image(), step.image()), where, at + "image")));
         }
         return List.copyOf(chain);
     }
@@ -258,16 +263,75 @@ public final class ProfileLoader {
         return value.strip();
     }
 
-    private static Profile.Decoding decoding(ProfileFile.Decoding d, String where) {
-        double temperature = d == null || d.temperature() == null ? 0.0 : d.temperature();
-        int seed = d == null || d.seed() == null ? 0 : d.seed();
-        int maxTokens = d == null || d.maxTokens() == null ? 512 : d.maxTokens();
-        check(temperature >= 0 && temperature <= 2, where, "decoding.temperature must be between 0 and 2");
-        check(maxTokens > 0, where, "decoding.max-tokens must be positive");
-        return new Profile.Decoding(temperature, seed, maxTokens);
+    /** A step's {@code decoding:} over the profile's, key by key. */
+    private static ProfileFile.Decoding over(ProfileFile.Decoding profile, ProfileFile.Decoding step) {
+        if (step == null || profile == null) {
+            return step == null ? profile : step;
+        }
+        return new ProfileFile.Decoding(first(step.temperature(), profile.temperature()), first(step.seed(), profile.seed()),
+                first(step.maxTokens(), profile.maxTokens()), first(step.topP(), profile.topP()),
+                first(step.topK(), profile.topK()), first(step.repetitionPenalty(), profile.repetitionPenalty()),
+                first(step.presencePenalty(), profile.presencePenalty()),
+                first(step.frequencyPenalty(), profile.frequencyPenalty()), first(step.stop(), profile.stop()));
     }
 
-    private static Profile.ImagePolicy image(ProfileFile.Image i, String where) {
+    /** A step's {@code image:} over the profile's, key by key: a step may raise only the pixel budget. */
+    private static ProfileFile.Image over(ProfileFile.Image profile, ProfileFile.Image step) {
+        if (step == null || profile == null) {
+            return step == null ? profile : step;
+        }
+        return new ProfileFile.Image(first(step.scale(), profile.scale()), first(step.crop(), profile.crop()),
+                first(step.factor(), profile.factor()), first(step.minPixels(), profile.minPixels()),
+                first(step.maxPixels(), profile.maxPixels()), first(step.encoding(), profile.encoding()),
+                first(step.jpegQuality(), profile.jpegQuality()));
+    }
+
+    private static <T> T first(T preferred, T fallback) {
+        return preferred != null ? preferred : fallback;
+    }
+
+    private static Profile.Decoding decoding(ProfileFile.Decoding d, String where, String key) {
+        ProfileFile.Decoding f = d == null ? new ProfileFile.Decoding(null, null, null, null, null, null, null, null, null) : d;
+        double temperature = f.temperature() == null ? 0.0 : f.temperature();
+        int seed = f.seed() == null ? 0 : f.seed();
+        int maxTokens = f.maxTokens() == null ? 512 : f.maxTokens();
+        check(temperature >= 0 && temperature <= 2, where, key + ".temperature must be between 0 and 2");
+        check(maxTokens > 0, where, key + ".max-tokens must be positive");
+        check(f.topP() == null || f.topP() > 0 && f.topP() <= 1, where, key + ".top-p must be above 0 and at most 1");
+        // vLLM reads -1 (and 0) as "no top-k"; DashScope wants a positive number or none.
+        check(f.topK() == null || f.topK() >= -1, where, key + ".top-k must be -1 (off) or more");
+        check(f.repetitionPenalty() == null || f.repetitionPenalty() > 0 && f.repetitionPenalty() <= 2, where,
+                key + ".repetition-penalty must be above 0 and at most 2 (1 is none)");
+        check(f.presencePenalty() == null || Math.abs(f.presencePenalty()) <= 2, where,
+                key + ".presence-penalty must be between -2 and 2");
+        check(f.frequencyPenalty() == null || Math.abs(f.frequencyPenalty()) <= 2, where,
+                key + ".frequency-penalty must be between -2 and 2");
+        check(f.stop() == null || f.stop().size() <= 4 && f.stop().stream().noneMatch(s -> s == null || s.isEmpty()),
+                where, key + ".stop takes at most 4 non-empty strings");
+        return new Profile.Decoding(temperature, seed, maxTokens, f.topP(), f.topK(), f.repetitionPenalty(),
+                f.presencePenalty(), f.frequencyPenalty(), f.stop() == null ? null : List.copyOf(f.stop()));
+    }
+
+    /** The profile's own decoding schema, a JSON object in its folder; null when it names none. */
+    private static JsonNode decodingSchema(DataFolder prompts, Path folder, String fileName, String where) {
+        if (fileName == null) {
+            return null;
+        }
+        Path file = folder.resolve(fileName).normalize();
+        check(file.startsWith(folder) && Files.isRegularFile(file), where,
+                "decoding-schema '" + fileName + "' must be a file in the profile's folder");
+        try {
+            JsonNode schema = JSON.readTree(Files.readString(file));
+            check(schema != null && schema.isObject(), prompts.describe(file), "a decoding schema must be a JSON object");
+            return schema;
+        } catch (JsonProcessingException e) {
+            throw new ProfileException(prompts.describe(file) + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ProfileException(prompts.describe(file) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Profile.ImagePolicy image(ProfileFile.Image i, String where, String key) {
         ProfileFile.Image image = i == null ? new ProfileFile.Image(null, null, null, null, null, null, null) : i;
         double scale = image.scale() == null ? 1.0 : image.scale();
         int factor = image.factor() == null ? QWEN_FACTOR : image.factor();
@@ -275,12 +339,12 @@ public final class ProfileLoader {
         long maxPixels = image.maxPixels() == null ? 1280L * QWEN_FACTOR * QWEN_FACTOR : image.maxPixels();
         String encoding = image.encoding() == null ? "jpeg" : image.encoding().strip().toLowerCase(Locale.ROOT);
         int quality = image.jpegQuality() == null ? 95 : image.jpegQuality();
-        check(scale > 0 && scale <= 1, where, "image.scale must be above 0 and at most 1 (smart resize does the rest)");
-        check(factor > 0, where, "image.factor must be positive");
-        check(minPixels >= (long) factor * factor, where, "image.min-pixels must be at least factor²");
-        check(maxPixels >= minPixels, where, "image.max-pixels must not be below image.min-pixels");
-        check(encoding.equals("jpeg") || encoding.equals("png"), where, "image.encoding must be jpeg or png");
-        check(quality >= 1 && quality <= 100, where, "image.jpeg-quality must be between 1 and 100");
+        check(scale > 0 && scale <= 1, where, key + ".scale must be above 0 and at most 1 (smart resize does the rest)");
+        check(factor > 0, where, key + ".factor must be positive");
+        check(minPixels >= (long) factor * factor, where, key + ".min-pixels must be at least factor²");
+        check(maxPixels >= minPixels, where, key + ".max-pixels must not be below " + key + ".min-pixels");
+        check(encoding.equals("jpeg") || encoding.equals("png"), where, key + ".encoding must be jpeg or png");
+        check(quality >= 1 && quality <= 100, where, key + ".jpeg-quality must be between 1 and 100");
         return new Profile.ImagePolicy(scale, crop(image.crop(), where), factor, minPixels, maxPixels, encoding, quality);
     }
 

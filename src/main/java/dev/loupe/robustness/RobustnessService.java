@@ -8,9 +8,9 @@ import dev.loupe.dataset.DatasetItem;
 import dev.loupe.dataset.DatasetReader;
 import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageRejectedException;
-import dev.loupe.image.PreparedImage;
 import dev.loupe.inspect.Envelope;
 import dev.loupe.inspect.InspectionService;
+import dev.loupe.inspect.StepImages;
 import dev.loupe.inspect.Trace;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
@@ -247,7 +247,7 @@ public class RobustnessService {
             try {
                 for (DatasetItem item : plan.items()) {
                     List<Runnable> calls = new ArrayList<>();
-                    PreparedImage[] image = new PreparedImage[1];
+                    StepImages[] image = new StepImages[1];
                     String[] rejected = new String[1];
                     for (Variant variant : plan.variants()) {
                         for (int repeat = 1; repeat <= plan.repeats(); repeat++) {
@@ -303,7 +303,7 @@ public class RobustnessService {
         return execution;
     }
 
-    private void call(String id, Plan plan, DatasetItem item, PreparedImage image, String rejected, Variant variant,
+    private void call(String id, Plan plan, DatasetItem item, StepImages image, String rejected, Variant variant,
             int repeat, BiConsumer<Integer, Integer> progress) {
         Execution execution = executions.get(id);
         if (execution == null || execution.stopping) {
@@ -319,7 +319,7 @@ public class RobustnessService {
                 Envelope envelope = inspections.inspectPrepared(plan.profile().name(), image, variant,
                         new Trace(null, null, "robustness-" + id, String.valueOf(item.index())),
                         inspections.newDeadline());
-                record = new CallRecord(item.index(), variant.name(), repeat, image.sha256(), item.label(),
+                record = new CallRecord(item.index(), variant.name(), repeat, image.first().sha256(), item.label(),
                         envelope.decision() == null ? CallRecord.INVALID : envelope.decision(),
                         envelope.status().label(), envelope.outcome().label(),
                         envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")),
@@ -328,7 +328,7 @@ public class RobustnessService {
                 if (execution.stopping) {
                     return; // interrupted by a stop: not a result, the call is made again on resume
                 }
-                record = new CallRecord(item.index(), variant.name(), repeat, image.sha256(), item.label(),
+                record = new CallRecord(item.index(), variant.name(), repeat, image.first().sha256(), item.label(),
                         CallRecord.INVALID, "error", e.failure().label(), "", (System.nanoTime() - start) / 1e6);
             }
         }

@@ -88,7 +88,7 @@ public final class SchemaLoader {
                     .collect(Collectors.joining("; ")));
         }
         try {
-            return new VerdictSchema(name, document, REGISTRY.getSchema(document));
+            return new VerdictSchema(name, document, REGISTRY.getSchema(document), DecodingSchema.derive(document));
         } catch (RuntimeException e) {
             throw new SchemaException(where + ": cannot compile: " + e.getMessage(), e);
         }

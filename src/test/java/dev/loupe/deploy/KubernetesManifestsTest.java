@@ -4,9 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.config.LoupeConfig;
+import io.smallrye.config.WithDefault;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,11 +37,60 @@ class KubernetesManifestsTest {
         assertTrue(yaml.contains("name: loupe-profile-microstructure-") && yaml.contains("verdict-v1.schema.json"),
                 "the profile and schema ConfigMaps are generated from prompts/ and schemas/");
 
+        assertGracePeriodCoversTheShutdown(yaml);
+        assertVllmIsPinnedAndSizedForLoupe(yaml);
+
         assumeTrue(Files.isDirectory(VALIDATOR.resolve("node_modules")),
                 "npm install --prefix deploy/k8s/validate (.ci/run does) to validate the objects");
         Tools.Result validated = Tools.run(List.of(Tools.require("node").toString(),
                 VALIDATOR.resolve("validate.mjs").toString()), yaml);
         assertEquals(0, validated.exitCode(), validated.all());
-        assertTrue(validated.output().contains("13 of 13 objects valid"), validated.all());
+        assertTrue(validated.output().contains("14 of 14 objects valid"), validated.all());
+    }
+
+    /**
+     * vLLM: the release whose metrics the dashboard uses, a startup probe for model load, the model
+     * cache on a volume claim, LoRA ranks up to 64, and one image of at most the pixels Loupe sends.
+     */
+    private static void assertVllmIsPinnedAndSizedForLoupe(String yaml) throws Exception {
+        VllmRelease release = VllmRelease.pinned();
+        assertTrue(yaml.contains("image: " + release.image()), "k8s runs " + release.image());
+        assertTrue(Files.readString(Path.of("deploy/compose/compose.yml")).contains("image: " + release.image()),
+                "compose runs " + release.image());
+        String vllm = yaml.substring(yaml.indexOf("image: " + release.image()));
+        vllm = vllm.substring(0, vllm.indexOf("volumes:", vllm.indexOf("volumeMounts:") + 13) + 200);
+        assertTrue(vllm.contains("startupProbe:"), "a startup probe sized for model load");
+        assertTrue(yaml.contains("claimName: vllm-models"), "the model cache survives a reschedule");
+        assertTrue(Integer.parseInt(find(yaml, "- --max-lora-rank\\s*\\n\\s*- \"(\\d+)\"")) >= 64);
+        assertTrue(yaml.contains("- --max-loras"));
+        assertTrue(yaml.contains("'{\"image\": 1}'"), "one image per prompt");
+        long maxPixels = dev.loupe.prompt.ProfileLoader.load(new dev.loupe.config.DataFolder(Path.of("prompts"), "prompts"))
+                .get("microstructure").chain().get(0).image().maxPixels();
+        assertEquals(String.valueOf(maxPixels), find(yaml, "\"max_pixels\": (\\d+)"),
+                "vLLM's processor budget is the pixel budget of the profile's vLLM step");
+        assertTrue(yaml.contains("medium: Memory"), "shared memory for PyTorch's workers");
+    }
+
+    /** The pod's grace period holds the preStop pause, Loupe's shutdown delay and an inspection's deadline. */
+    private static void assertGracePeriodCoversTheShutdown(String yaml) throws Exception {
+        long grace = Long.parseLong(find(yaml, "terminationGracePeriodSeconds: (\\d+)"));
+        long preStop = Long.parseLong(find(yaml, "- sleep\\s*\\n\\s*- \"?(\\d+)"));
+        Properties properties = new Properties();
+        try (var in = Files.newBufferedReader(Path.of("src/main/resources/application.properties"))) {
+            properties.load(in);
+        }
+        long delay = Duration.parse("PT" + properties.getProperty("quarkus.shutdown.delay").toUpperCase(Locale.ROOT)).toSeconds();
+        String deadline = LoupeConfig.Inspection.class.getMethod("deadline").getAnnotation(WithDefault.class).value();
+        long inspection = Duration.parse("PT" + deadline.toUpperCase(Locale.ROOT)).toSeconds();
+        assertTrue(grace >= preStop + delay + inspection, "terminationGracePeriodSeconds " + grace + " < preStop "
+                + preStop + " + shutdown delay " + delay + " + inspection deadline " + inspection);
+        String compose = Files.readString(Path.of("deploy/compose/compose.yml"));
+        assertTrue(Long.parseLong(find(compose, "stop_grace_period: (\\d+)s")) >= delay + inspection, "compose stop_grace_period");
+    }
+
+    private static String find(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), regex);
+        return m.group(1);
     }
 }

@@ -11,11 +11,13 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.loupe.testing.ChatCompletions;
 import dev.loupe.testing.InjectWireMock;
 import dev.loupe.testing.Metrics;
 import dev.loupe.testing.TestImages;
@@ -88,6 +90,25 @@ class ConsensusTest {
         assertEquals(5, sent.stream().map(b -> b.at("/messages/1/content/1/text").asText()).distinct().count());
         assertEquals(agreements + 1, Metrics.value("loupe_consensus_agreement_count", "profile", "microstructure"));
         assertEquals(agreementSum + 0.8, Metrics.value("loupe_consensus_agreement_sum", "profile", "microstructure"), 1e-9);
+    }
+
+    @Test
+    void theWordingsShareAByteIdenticalPrefixAndTheCachedTokensAreCounted() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody(ChatCompletions.answer(
+                        "{\"decision\": \"OK\", \"defect_present\": false, \"reason\": \"均匀\"}", "qc-lora", "stop", 580))));
+        double cached = Metrics.value("loupe_backend_cached_prompt_tokens_total", "backend", "vllm", "model", "qc-lora");
+        inspect(3).statusCode(200)
+                .body("usage.cached_tokens", org.hamcrest.Matchers.equalTo(3 * 580));
+        assertEquals(cached + 3 * 580, Metrics.value("loupe_backend_cached_prompt_tokens_total", "backend", "vllm",
+                "model", "qc-lora"));
+        // Everything up to the question's text — model, system message, image — is the same bytes in every request.
+        List<String> bodies = backend.findAll(postRequestedFor(urlEqualTo(CHAT))).stream()
+                .map(r -> r.getBodyAsString()).toList();
+        assertEquals(3, bodies.size());
+        List<String> prefixes = bodies.stream().map(b -> b.substring(0, b.indexOf("{\"type\":\"text\""))).distinct().toList();
+        assertEquals(1, prefixes.size(), "one cacheable prefix for all wordings");
+        assertTrue(prefixes.get(0).contains("\"image_url\""), "the image is in the shared prefix");
     }
 
     @Test

@@ -23,6 +23,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import java.awt.image.BufferedImage;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,40 @@ class DashScopeTest {
                 .body("steps[1].result", equalTo("valid_first_try"));
         assertEquals(1, requests(VLLM).size());
         assertEquals("qwen-vl-max", JSON.readTree(requests(DASHSCOPE).get(0).getBodyAsString()).path("model").asText());
+    }
+
+    @Test
+    void eachStepGetsTheImageItsBudgetAllows() throws Exception {
+        backend.stubFor(post(urlEqualTo(VLLM)).willReturn(aResponse().withStatus(500).withBody("CUDA out of memory")));
+        answer(DASHSCOPE, 200, "chat-plain.json");
+        BufferedImage frame = new BufferedImage(4000, 3000, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 3000; y++) {
+            for (int x = 0; x < 4000; x++) {
+                frame.getRaster().setSample(x, y, 0, (x / 16 + y / 16) % 256);
+            }
+        }
+        given().multiPart("image", "frame.png", TestImages.encode(frame, "png"), "image/png")
+                .multiPart("profile", "escalating")
+                .when().post("/v1/inspections").then().statusCode(200)
+                .body("backend", equalTo("dashscope"))
+                .body("image.sent_width", equalTo(4004))
+                .body("image.sent_height", equalTo(2996));
+
+        JsonNode vllm = JSON.readTree(requests(VLLM).get(0).getBodyAsString());
+        JsonNode dashScope = JSON.readTree(requests(DASHSCOPE).get(0).getBodyAsString());
+        BufferedImage small = sentImage(vllm);
+        BufferedImage large = sentImage(dashScope);
+        assertTrue((long) small.getWidth() * small.getHeight() <= 1280L * 28 * 28, small.getWidth() + "x" + small.getHeight());
+        assertTrue((long) large.getWidth() * large.getHeight() <= 16384L * 28 * 28, large.getWidth() + "x" + large.getHeight());
+        assertTrue(large.getWidth() > 3 * small.getWidth(), "DashScope sees the frame at its high-resolution budget");
+        assertEquals(-1, vllm.path("top_k").asInt(), "vLLM reads -1 as no top-k");
+        assertTrue(dashScope.path("top_k").isMissingNode(), "DashScope takes a positive top_k or none");
+        assertEquals(1.0, dashScope.path("repetition_penalty").asDouble());
+    }
+
+    private static BufferedImage sentImage(JsonNode body) {
+        String url = body.at("/messages/1/content/0/image_url/url").asText();
+        return TestImages.decode(java.util.Base64.getDecoder().decode(url.substring(url.indexOf(',') + 1)));
     }
 
     @Test

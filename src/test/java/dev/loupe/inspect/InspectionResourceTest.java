@@ -120,13 +120,23 @@ class InspectionResourceTest {
         assertEquals(0.0, sent.path("temperature").asDouble(-1));
         assertEquals(42, sent.path("seed").asInt());
         assertEquals(512, sent.path("max_tokens").asInt());
-        // decode-time JSON: vLLM's guided decoding from the verdict schema
+        // Greedy decoding said in full, so vLLM's generation_config.json cannot sample for us.
+        assertEquals(1.0, sent.path("top_p").asDouble());
+        assertEquals(-1, sent.path("top_k").asInt());
+        assertEquals(1.0, sent.path("repetition_penalty").asDouble());
+        assertTrue(sent.path("presence_penalty").isMissingNode() && sent.path("stop").isMissingNode(), "unset: not sent");
+        // decode-time JSON: the schema derived for vLLM's grammar engines, not the verdict schema as written
         JsonNode format = sent.path("response_format");
         assertEquals("json_schema", format.path("type").asText(), format.toString());
         assertEquals("verdict-v1", format.path("json_schema").path("name").asText());
         assertTrue(format.path("json_schema").path("strict").asBoolean());
-        assertEquals(JSON.readTree(Files.readString(Path.of("schemas/verdict-v1.schema.json"))),
-                format.path("json_schema").path("schema"));
+        JsonNode decoding = format.path("json_schema").path("schema");
+        assertEquals(2, decoding.path("anyOf").size(), decoding.toString());
+        for (String unsupported : List.of("\"if\"", "\"then\"", "\"allOf\"", "\"$schema\"")) {
+            assertTrue(!decoding.toString().contains(unsupported), unsupported + " sent to the grammar engine: " + decoding);
+        }
+        assertEquals(JSON.readTree(Files.readString(Path.of("schemas/verdict-v1.schema.json"))).path("required"),
+                decoding.at("/anyOf/0/required"));
         assertTrue(sent.path("vl_high_resolution_images").isMissingNode(), "a vLLM step does not send DashScope's flag");
         assertTrue(requests().get(0).getHeader("Authorization") == null, "no key configured, none sent");
         JsonNode messages = sent.path("messages");

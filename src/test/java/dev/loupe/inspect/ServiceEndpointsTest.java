@@ -85,10 +85,13 @@ class ServiceEndpointsTest {
                 .statusCode(503)
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'models served' }.data.microstructure",
-                        containsString("model 'qc-lora' is not served by backend 'vllm' (served: Qwen/Qwen2.5-VL-7B-Instruct, lora)"));
+                        containsString("no usable step: vllm/qc-lora: model 'qc-lora' is not served by backend 'vllm' "
+                                + "(served: Qwen/Qwen2.5-VL-7B-Instruct, lora); dashscope/qwen-vl-max: backend 'dashscope' "
+                                + "has no API key"));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/v1/backends").then().statusCode(200)
                 .body("find { it.name == 'vllm' }.served_models", hasItem("lora"))
+                .body("find { it.name == 'vllm' }.models.qc-lora", equalTo(false))
                 .body("find { it.name == 'dashscope' }.usable", equalTo(false))
                 .body("find { it.name == 'dashscope' }.kind", equalTo("dashscope"))
                 .body("find { it.name == 'vllm' }.circuit", equalTo("closed"));

@@ -25,9 +25,11 @@ class StartupCheckTest {
     }
 
     private static Profile profile(String schema, String decisionField, String backend) {
-        return new Profile("p", "prompts/p/profile.yaml", "", schema, decisionField,
-                java.util.List.of(new Profile.Step(backend, "m", "none", false)), false, "sys", "prompt",
-                new Profile.Decoding(0, 0, 512), new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95),
+        Profile.Decoding decoding = Profile.Decoding.basic(0, 0, 512);
+        Profile.ImagePolicy image = new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95);
+        return new Profile("p", "prompts/p/profile.yaml", "", schema, decisionField, null,
+                java.util.List.of(new Profile.Step(backend, "m", "none", false, decoding, image)), false, "sys", "prompt",
+                decoding, image,
                 new Profile.RepairPolicy(1, null), Profile.Synonyms.NONE,
                 new Profile.VariantPolicy(0, 0, java.util.List.of()), new Profile.ConsensusPolicy(1, 0.6),
                 java.util.List.of());

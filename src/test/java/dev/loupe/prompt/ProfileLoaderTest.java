@@ -36,12 +36,15 @@ class ProfileLoaderTest {
     void theShippedProfileLoadsWithItsSettings() {
         Profile p = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
         assertEquals("verdict-v1", p.schema());
-        assertEquals(List.of(new Profile.Step("vllm", "qc-lora", "json_schema", false),
-                new Profile.Step("dashscope", "qwen-vl-max", "json_object", true)), p.chain());
+        Profile.Decoding greedy = new Profile.Decoding(0.0, 42, 512, 1.0, -1, 1.0, null, null, null);
+        Profile.ImagePolicy qwen = new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95);
+        Profile.ImagePolicy highResolution = new Profile.ImagePolicy(1.0, null, 28, 3136, 16384L * 28 * 28, "jpeg", 95);
+        assertEquals(List.of(new Profile.Step("vllm", "qc-lora", "json_schema", false, greedy, qwen),
+                new Profile.Step("dashscope", "qwen-vl-max", "json_object", true, greedy, highResolution)), p.chain());
         assertTrue(p.escalateOnReview());
         assertEquals("You are a helpful assistant.", p.system());
-        assertEquals(new Profile.Decoding(0.0, 42, 512), p.decoding());
-        assertEquals(new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95), p.image());
+        assertEquals(greedy, p.decoding(), "greedy decoding said in full, so no server default can sample");
+        assertEquals(qwen, p.image());
         assertTrue(p.prompt().contains("形状、位置、结构、材质、堆叠"), p.prompt());
         assertEquals(1, p.repair().reask());
         assertTrue(p.repair().correction().contains("{violations}"));
@@ -53,7 +56,8 @@ class ProfileLoaderTest {
     void backendAndModelAreAChainOfOne() throws IOException {
         profile("single", "schema: s\nbackend: b\nmodel: m\nstructured: json_schema\n");
         Profile p = ProfileLoader.load(new DataFolder(dir, "prompts")).get("single");
-        assertEquals(List.of(new Profile.Step("b", "m", "json_schema", false)), p.chain());
+        assertEquals(List.of(new Profile.Step("b", "m", "json_schema", false, Profile.Decoding.basic(0, 0, 512),
+                new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95))), p.chain());
     }
 
     @Test
@@ -91,7 +95,7 @@ class ProfileLoaderTest {
         profile("minimal", "schema: s\nbackend: b\nmodel: m\n");
         Map<String, Profile> loaded = ProfileLoader.load(new DataFolder(dir, "prompts"));
         Profile p = loaded.get("minimal");
-        assertEquals(new Profile.Decoding(0.0, 0, 512), p.decoding());
+        assertEquals(Profile.Decoding.basic(0.0, 0, 512), p.decoding());
         assertEquals(new Profile.ImagePolicy(1.0, null, 28, 4 * 28 * 28, 1280 * 28 * 28, "jpeg", 95), p.image());
         assertEquals("prompts/minimal/profile.yaml", p.source());
     }
@@ -102,6 +106,45 @@ class ProfileLoaderTest {
         String message = loadError();
         assertTrue(message.startsWith("prompts/broken/profile.yaml: "), message);
         assertTrue(message.contains("line"), message);
+    }
+
+    @Test
+    void aStepsOwnDecodingAndImageKeysGoOverTheProfiles() throws IOException {
+        profile("steps", """
+                schema: s
+                chain:
+                  - {backend: a, model: m}
+                  - backend: b
+                    model: n
+                    decoding: {top-p: 0.8, stop: ["}"]}
+                    image: {max-pixels: 2000000}
+                decoding: {temperature: 0, seed: 7, top-k: -1, repetition-penalty: 1.0}
+                image: {scale: 0.5}
+                """);
+        Profile p = ProfileLoader.load(new DataFolder(dir, "prompts")).get("steps");
+        assertEquals(new Profile.Decoding(0, 7, 512, null, -1, 1.0, null, null, null), p.chain().get(0).decoding());
+        assertEquals(new Profile.Decoding(0, 7, 512, 0.8, -1, 1.0, null, null, List.of("}")), p.chain().get(1).decoding());
+        assertEquals(0.5, p.chain().get(1).image().scale(), "the rest of the image keys are the profile's");
+        assertEquals(2_000_000, p.chain().get(1).image().maxPixels());
+        assertEquals(1003520, p.chain().get(0).image().maxPixels());
+    }
+
+    @Test
+    void anUnknownSamplingKeyOrABadValueIsRefused() throws IOException {
+        profile("typo", "schema: s\nbackend: b\nmodel: m\ndecoding: {top_p: 0.9}\n");
+        assertTrue(loadError().contains("top_p"), "an unknown key is named");
+        Files.writeString(dir.resolve("typo/profile.yaml"), "schema: s\nchain:\n  - {backend: b, model: m, decoding: {top-p: 0}}\n");
+        assertTrue(loadError().contains("chain[0].decoding.top-p"), loadError());
+    }
+
+    @Test
+    void aProfileMayNameItsOwnDecodingSchema() throws IOException {
+        Path folder = profile("own", "schema: s\nbackend: b\nmodel: m\ndecoding-schema: decoding.json\n");
+        Files.writeString(folder.resolve("decoding.json"), "{\"type\": \"object\"}");
+        assertEquals("{\"type\":\"object\"}", ProfileLoader.load(new DataFolder(dir, "prompts")).get("own")
+                .decodingSchema().toString());
+        Files.writeString(folder.resolve("profile.yaml"), "schema: s\nbackend: b\nmodel: m\ndecoding-schema: ../x.json\n");
+        assertTrue(loadError().contains("must be a file in the profile's folder"), loadError());
     }
 
     @Test

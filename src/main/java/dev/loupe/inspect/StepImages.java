@@ -1,0 +1,44 @@
+package dev.loupe.inspect;
+
+import dev.loupe.image.ImageService;
+import dev.loupe.image.ImageSpec;
+import dev.loupe.image.PreparedImage;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * One uploaded image, prepared for each chain step's budget when that step is first asked: once per
+ * distinct budget, reused by every wording and re-ask (a vLLM step at 1280 visual tokens and a
+ * DashScope step at its high-resolution budget get two images; two steps with one budget share
+ * one). Each is encoded as a data URL once, so every request about it carries the same bytes.
+ */
+public final class StepImages {
+
+    /** An image as one budget prepared it, with its data URL. */
+    public record Prepared(PreparedImage image, String dataUrl) {}
+
+    private final byte[] original;
+    private final ImageService images;
+    private final Map<ImageSpec, Prepared> prepared = new ConcurrentHashMap<>(2);
+    private final PreparedImage first;
+
+    /** Prepares the first step's image at once, so an image that cannot be sent is refused before any call. */
+    StepImages(byte[] original, ImageService images, ImageSpec firstSpec) {
+        this.original = original;
+        this.images = images;
+        this.first = forSpec(firstSpec).image();
+    }
+
+    /** The image as the first step's budget prepared it: what the hash and the image metrics describe. */
+    public PreparedImage first() {
+        return first;
+    }
+
+    Prepared forSpec(ImageSpec spec) {
+        return prepared.computeIfAbsent(spec, s -> {
+            PreparedImage image = images.prepare(original, s);
+            return new Prepared(image, "data:" + image.mimeType() + ";base64," + Base64.getEncoder().encodeToString(image.data()));
+        });
+    }
+}
