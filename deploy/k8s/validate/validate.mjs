@@ -16,6 +16,7 @@ const models = {
   'v1/Service': core.Service,
   'v1/PersistentVolumeClaim': core.PersistentVolumeClaim,
   'apps/v1/Deployment': apps.Deployment,
+  'apps/v1/StatefulSet': apps.StatefulSet,
   'autoscaling/v2/HorizontalPodAutoscaler': autoscaling.HorizontalPodAutoscaler,
   'policy/v1/PodDisruptionBudget': policy.PodDisruptionBudget,
   'monitoring.coreos.com/v1/ServiceMonitor': monitoring.ServiceMonitor,

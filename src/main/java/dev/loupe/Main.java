@@ -18,11 +18,14 @@ public class Main {
     public static void main(String... args) {
         if (args.length > 0 && args[0].equals("robustness")) {
             // A command, not a server: any free port, quiet logs, no resuming of the server's runs.
-            System.setProperty("quarkus.http.port", "0");
+            if (System.getProperty("quarkus.http.port") == null) {
+                System.setProperty("quarkus.http.port", "0"); // a given port serves the simulated model
+            }
             System.setProperty("quarkus.log.level", "WARN");
             System.setProperty("quarkus.banner.enabled", "false");
             System.setProperty("loupe.robustness.resume-at-startup", "false");
-            Quarkus.run(Robustness.class, (code, failure) -> System.exit(failure == null ? code : RobustnessCommand.BAD_INPUT),
+            // A failure to start (a store that cannot be opened, say) leaves the run incomplete: exit 3.
+            Quarkus.run(Robustness.class, (code, failure) -> System.exit(failure == null ? code : RobustnessCommand.INCOMPLETE),
                     args);
         } else {
             Quarkus.run(args);
@@ -38,7 +41,7 @@ public class Main {
         @Override
         public int run(String... args) {
             return command.run(Arrays.asList(args).subList(1, args.length), Path.of("").toAbsolutePath(),
-                    System.out, System.err);
+                    System.out, System.err, System.console() != null);
         }
     }
 }

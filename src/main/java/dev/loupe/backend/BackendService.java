@@ -64,7 +64,8 @@ public class BackendService {
                 LOG.infof("Backend %s (DashScope) has no API key; chain steps using it are skipped", name);
             }
             ResilientBackend backend = new ResilientBackend(new OpenAiCompatibleBackend(name, kind, url,
-                    settings.apiKey(), settings.timeout(), json, redactor), settings, registry);
+                    settings.apiKey(), settings.timeout(), json, redactor), settings,
+                    config.robustness().maxBackendShare(), registry);
             Optional<ServedModels> models = kind == BackendKind.OPENAI
                     ? Optional.of(new ServedModels(url, settings.apiKey(), config.modelsCheckInterval(), json, redactor))
                     : Optional.empty();
@@ -94,8 +95,8 @@ public class BackendService {
      * @throws BackendException when no chat completion came back, the circuit is open, no slot came
      *                          free or the deadline passed
      */
-    public VisionReply complete(String backendName, VisionRequest request, Deadline deadline) {
-        return entry(backendName).backend().complete(request, deadline);
+    public VisionReply complete(String backendName, VisionRequest request, Deadline deadline, Caller caller) {
+        return entry(backendName).backend().complete(request, deadline, caller);
     }
 
     /** Notes that a chain step asks this backend for this model, for {@link #status()} and readiness. */

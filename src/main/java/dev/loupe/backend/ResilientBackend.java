@@ -40,6 +40,8 @@ public final class ResilientBackend implements VisionBackend {
     private final LoupeConfig.Backend.Retry retry;
     private final Duration queueTimeout;
     private final Semaphore slots;
+    /** The share of the slots a robustness run may hold, so a run never starves the line. */
+    private final Semaphore runSlots;
     private final int maxConcurrent;
     private final AtomicInteger waiting = new AtomicInteger();
     private final CircuitBreaker circuit;
@@ -47,8 +49,9 @@ public final class ResilientBackend implements VisionBackend {
     private final MeterRegistry registry;
     private final List<Meter> gauges = new ArrayList<>(3);
 
-    ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, MeterRegistry registry) {
+    ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, double runShare, MeterRegistry registry) {
         this.delegate = delegate;
+        this.runSlots = new Semaphore(Math.max(1, (int) Math.floor(settings.maxConcurrent() * runShare)), true);
         this.retry = settings.retry();
         this.queueTimeout = settings.queueTimeout();
         this.maxConcurrent = settings.maxConcurrent();
@@ -95,7 +98,37 @@ public final class ResilientBackend implements VisionBackend {
 
     @Override
     public VisionReply complete(VisionRequest request, Deadline deadline) {
-        acquireSlot(request.model(), deadline);
+        return complete(request, deadline, Caller.INSPECTION);
+    }
+
+    /** A call for the line, or for a run: a run first takes one of its share of the slots, as long as its deadline allows. */
+    public VisionReply complete(VisionRequest request, Deadline deadline, Caller caller) {
+        if (caller == Caller.RUN) {
+            acquire(runSlots, deadline.remaining(), deadline);
+            try {
+                return call(request, deadline, deadline.remaining());
+            } finally {
+                runSlots.release();
+            }
+        }
+        return call(request, deadline, queueTimeout);
+    }
+
+    private void acquire(Semaphore semaphore, Duration wait, Deadline deadline) {
+        try {
+            if (!semaphore.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
+                        + "': the deadline passed while waiting for a run's share of the slots", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
+                    + "': interrupted while waiting for a slot", e);
+        }
+    }
+
+    private VisionReply call(VisionRequest request, Deadline deadline, Duration queueWait) {
+        acquireSlot(request.model(), deadline, queueWait);
         // Released on every path: answer, failure, timeout, cancellation, interrupt.
         try {
             budget.onFirstCall();
@@ -166,10 +199,10 @@ public final class ResilientBackend implements VisionBackend {
         return budget.tryRetry() ? pause : null;
     }
 
-    private void acquireSlot(String model, Deadline deadline) {
+    private void acquireSlot(String model, Deadline deadline, Duration queueWait) {
         waiting.incrementAndGet();
         boolean acquired;
-        Duration wait = deadline.bound(queueTimeout);
+        Duration wait = deadline.bound(queueWait);
         try {
             acquired = slots.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
@@ -179,7 +212,7 @@ public final class ResilientBackend implements VisionBackend {
         } finally {
             waiting.decrementAndGet();
         }
-        if (!acquired && wait.compareTo(queueTimeout) < 0) {
+        if (!acquired && wait.compareTo(queueWait) < 0) {
             throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
                     + "': the deadline passed while waiting for a slot", null);
         }

@@ -35,6 +35,10 @@ public interface LoupeConfig {
 
     Inspection inspection();
 
+    Store store();
+
+    Records records();
+
     Http http();
 
     Image image();
@@ -155,6 +159,43 @@ public interface LoupeConfig {
         MemorySize maxBodySize();
     }
 
+    /**
+     * The one store of everything that must outlive a process: inspection records, reviews,
+     * robustness runs. An embedded H2 file for one replica; PostgreSQL for more (they share it).
+     */
+    interface Store {
+        /** JDBC URL: an H2 file by default, or e.g. jdbc:postgresql://db:5432/loupe. */
+        @WithDefault("jdbc:h2:file:./data/loupe")
+        String jdbcUrl();
+
+        Optional<String> username();
+
+        Optional<String> password();
+
+        /** Connections in the pool. */
+        @WithDefault("16")
+        int maxConnections();
+    }
+
+    /** Every inspection on record, and the uploaded images for a while. */
+    interface Records {
+        /** Folder of the kept images, content-addressed by SHA-256. */
+        @WithDefault("data/images")
+        String imagesDir();
+
+        /** How long an uploaded image is kept; its record stays after. */
+        @WithDefault("30d")
+        Duration imageRetention();
+
+        /** How often images past their retention are deleted. */
+        @WithDefault("1h")
+        Duration purgeInterval();
+
+        /** Inspections waiting to be recorded; beyond it one is counted as a failure and logged, never blocks. */
+        @WithDefault("1000")
+        int queueCapacity();
+    }
+
     /** Limits on what an upload may cost before and while it is decoded. */
     interface Image {
         /** Largest accepted upload; larger ones get 413 before any decoding. */
@@ -202,21 +243,42 @@ public interface LoupeConfig {
         @WithDefault("datasets")
         String datasetsRoot();
 
-        /** JDBC URL of the run store: an H2 file by default, or e.g. jdbc:postgresql://db:5432/loupe. */
-        @WithDefault("jdbc:h2:file:./data/loupe")
-        String jdbcUrl();
-
-        Optional<String> username();
-
-        Optional<String> password();
-
         /** Calls in flight per run when the request does not say. */
         @WithDefault("4")
         int concurrency();
 
-        /** Continue runs a previous process left unfinished (the CLI turns this off). */
+        /**
+         * Take part in the store's runs: resume at start-up what is left, and every poll-interval pick
+         * up items of runs other replicas started or left behind (the CLI turns this off).
+         */
         @WithDefault("true")
         boolean resumeAtStartup();
+
+        /** How often a replica looks for run items to claim. */
+        @WithDefault("5s")
+        Duration pollInterval();
+
+        /**
+         * How long a claimed item stays a replica's without a stored call; a replica that dies leaves
+         * its items to others after this.
+         */
+        @WithDefault("2m")
+        Duration lease();
+
+        /**
+         * The share of each backend's slots ({@code max-concurrent}) runs may hold at once; the rest is
+         * the line's. At least one slot.
+         */
+        @WithDefault("0.5")
+        double maxBackendShare();
+
+        /** Runs executing at once; a further start is refused with 429. */
+        @WithDefault("2")
+        int maxConcurrentRuns();
+
+        /** Largest plan (items × wordings × repeats); a larger one is refused with 400. */
+        @WithDefault("1000000")
+        long maxCalls();
     }
 
     interface Simulator {
@@ -230,5 +292,12 @@ public interface LoupeConfig {
         /** Model names the simulator answers to and lists at /sim/v1/models, as vLLM lists LoRA adapters. */
         @WithDefault("qc-lora")
         List<String> models();
+
+        /**
+         * For images near its contrast threshold, let the wording decide the answer (deterministically),
+         * so robustness runs show flips, unstable items and significance without a GPU. On in dev mode.
+         */
+        @WithDefault("false")
+        boolean wordingSensitive();
     }
 }

@@ -16,26 +16,63 @@ import java.util.function.Function;
  * Reads a dataset in the ms-swift JSONL the field report trained with:
  * {@code {"messages": [{"role": "user", "content": "<image>..."}, {"role": "assistant", "content": "..."}],
  * "images": "path"}} ({@code images} may be a list; the first is used). The label is the assistant's
- * answer: a JSON verdict's {@code decision}, or a plain label such as OK, NG or 合格. Image paths are
- * relative to the file's folder and may not leave {@code root}. Every bad line is reported; none is
- * skipped.
+ * answer: a JSON verdict's {@code decision}, or a plain label such as OK, NG or 合格. Every bad line is
+ * reported; none is skipped.
+ *
+ * <p>Two ways in. {@link #readUnder} is the API's: the dataset and its images must lie under a root,
+ * checked on real paths (a symbolic link out of it is refused), and no message quotes a word of the
+ * file, since the file may not be the caller's. {@link #readAny} is the command line's: the user's own
+ * files, any readable path, images relative to the dataset's folder or absolute (as ms-swift datasets
+ * are usually written), and messages that quote what is wrong.
  */
 public final class DatasetReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Where a dataset may be read from, and whether its content may be quoted back. */
+    private record Access(Path root, boolean quote) {
+        String shown(Path dataset) {
+            return root == null ? dataset.toString() : root.relativize(dataset).toString();
+        }
+    }
+
     private DatasetReader() {}
 
     /**
+     * A dataset named relative to {@code root}, which it and its images may not leave.
+     *
      * @param labels maps an answer's word to the schema's decision (OK/NG), empty when it is none
      */
-    public static List<DatasetItem> read(Path file, Path root, Function<String, Optional<String>> labels) {
-        Path normalizedRoot = root.toAbsolutePath().normalize();
-        Path dataset = file.toAbsolutePath().normalize();
-        if (!dataset.startsWith(normalizedRoot)) {
-            throw new DatasetException(file.toString(), List.of("the dataset lies outside the datasets root"));
+    public static List<DatasetItem> readUnder(Path root, String relative, Function<String, Optional<String>> labels) {
+        Path realRoot;
+        try {
+            realRoot = root.toAbsolutePath().toRealPath();
+        } catch (IOException e) {
+            throw new DatasetException(relative, List.of("the datasets root does not exist"));
         }
-        String shown = normalizedRoot.relativize(dataset).toString();
+        Path dataset = realRoot.resolve(relative).normalize();
+        if (!dataset.startsWith(realRoot)) {
+            throw new DatasetException(relative, List.of("the dataset lies outside the datasets root"));
+        }
+        try {
+            dataset = dataset.toRealPath();
+        } catch (IOException e) {
+            throw new DatasetException(relative, List.of("no such file"));
+        }
+        if (!dataset.startsWith(realRoot)) {
+            throw new DatasetException(relative, List.of("the dataset lies outside the datasets root"));
+        }
+        return read(dataset, new Access(realRoot, false), labels);
+    }
+
+    /** A dataset anywhere the user can read, for the command line; image paths relative to it or absolute. */
+    public static List<DatasetItem> readAny(Path file, Function<String, Optional<String>> labels) {
+        Path dataset = file.toAbsolutePath().normalize();
+        return read(dataset, new Access(null, true), labels);
+    }
+
+    private static List<DatasetItem> read(Path dataset, Access access, Function<String, Optional<String>> labels) {
+        String shown = access.shown(dataset);
         if (!Files.isRegularFile(dataset)) {
             throw new DatasetException(shown, List.of("no such file"));
         }
@@ -45,7 +82,7 @@ public final class DatasetReader {
         } catch (CharacterCodingException e) {
             throw new DatasetException(shown, List.of("not UTF-8 text"));
         } catch (IOException e) {
-            throw new DatasetException(shown, List.of("cannot be read: " + e.getMessage()));
+            throw new DatasetException(shown, List.of("cannot be read"));
         }
         List<DatasetItem> items = new ArrayList<>();
         List<String> problems = new ArrayList<>();
@@ -56,9 +93,9 @@ public final class DatasetReader {
             }
             int line = i + 1;
             try {
-                items.add(item(JSON.readTree(text), items.size(), line, dataset.getParent(), normalizedRoot, labels));
+                items.add(item(JSON.readTree(text), items.size(), line, dataset.getParent(), access, labels));
             } catch (JsonProcessingException e) {
-                problems.add("line " + line + ": not JSON (" + e.getOriginalMessage() + ")");
+                problems.add("line " + line + ": not JSON" + (access.quote() ? " (" + e.getOriginalMessage() + ")" : ""));
             } catch (IllegalArgumentException e) {
                 problems.add("line " + line + ": " + e.getMessage());
             }
@@ -72,7 +109,7 @@ public final class DatasetReader {
         return List.copyOf(items);
     }
 
-    private static DatasetItem item(JsonNode node, int index, int line, Path folder, Path root,
+    private static DatasetItem item(JsonNode node, int index, int line, Path folder, Access access,
             Function<String, Optional<String>> labels) {
         JsonNode images = node.path("images");
         String imagePath = images.isTextual() ? images.asText()
@@ -80,12 +117,23 @@ public final class DatasetReader {
         if (imagePath == null || imagePath.isBlank()) {
             throw new IllegalArgumentException("no 'images' path");
         }
+        String named = access.quote() ? "image '" + imagePath + "'" : "the image of this line";
         Path image = folder.resolve(imagePath).toAbsolutePath().normalize();
-        if (!image.startsWith(root)) {
-            throw new IllegalArgumentException("image '" + imagePath + "' lies outside the datasets root");
+        if (access.root() != null) {
+            if (!image.startsWith(access.root())) {
+                throw new IllegalArgumentException(named + " lies outside the datasets root");
+            }
+            try {
+                image = image.toRealPath();
+            } catch (IOException e) {
+                throw new IllegalArgumentException(named + " not found");
+            }
+            if (!image.startsWith(access.root())) {
+                throw new IllegalArgumentException(named + " lies outside the datasets root");
+            }
         }
         if (!Files.isRegularFile(image)) {
-            throw new IllegalArgumentException("image '" + imagePath + "' not found");
+            throw new IllegalArgumentException(named + " not found");
         }
         String answer = null;
         for (JsonNode message : node.path("messages")) {
@@ -96,25 +144,26 @@ public final class DatasetReader {
         if (answer == null) {
             throw new IllegalArgumentException("no assistant message holding the label");
         }
-        return new DatasetItem(index, line, image, label(answer, labels));
+        return new DatasetItem(index, line, image, label(answer, labels, access.quote()));
     }
 
-    private static String label(String answer, Function<String, Optional<String>> labels) {
+    private static String label(String answer, Function<String, Optional<String>> labels, boolean quote) {
         String text = answer.strip();
         if (text.startsWith("{")) {
             try {
                 JsonNode decision = JSON.readTree(text).path("decision");
                 if (decision.isTextual()) {
                     return labels.apply(decision.asText()).orElseThrow(() -> new IllegalArgumentException(
-                            "the label's decision '" + decision.asText() + "' is not a decision of the schema"));
+                            "the label's decision" + (quote ? " '" + decision.asText() + "'" : "")
+                                    + " is not a decision of the schema"));
                 }
             } catch (JsonProcessingException e) {
-                throw new IllegalArgumentException("the label is broken JSON (" + e.getOriginalMessage() + ")");
+                throw new IllegalArgumentException("the label is broken JSON");
             }
             throw new IllegalArgumentException("the label's JSON has no 'decision'");
         }
-        return labels.apply(text).orElseThrow(() -> new IllegalArgumentException(
-                "the label '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text)
-                        + "' is neither a JSON verdict nor a decision such as OK or NG"));
+        return labels.apply(text).orElseThrow(() -> new IllegalArgumentException("the label"
+                + (quote ? " '" + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'" : "")
+                + " is neither a JSON verdict nor a decision such as OK or NG"));
     }
 }

@@ -57,15 +57,15 @@ public class ProblemMappers {
     public Response backend(BackendException e, UriInfo uri) {
         LOG.warnf("Backend call failed: %s", e.getMessage());
         Response response = switch (e.failure()) {
-            case UNREACHABLE -> problem(503, "backend-unreachable", "Model backend unreachable", e.getMessage(), uri);
-            case CIRCUIT_OPEN -> problem(503, "backend-circuit-open", "Model backend circuit open", e.getMessage(), uri);
-            case TIMEOUT -> problem(504, "backend-timeout", "Model backend timed out", e.getMessage(), uri);
-            case RATE_LIMITED -> problem(429, "backend-rate-limited", "Model backend rate-limited", e.getMessage(), uri);
-            case QUEUE_TIMEOUT -> problem(429, "backend-busy", "Model backend busy", e.getMessage(), uri);
-            case SERVER_ERROR -> problem(502, "backend-error", "Model backend failed", e.getMessage(), uri);
-            case CLIENT_ERROR -> problem(502, "backend-refused", "Model backend refused the request", e.getMessage(), uri);
-            case BAD_RESPONSE -> problem(502, "backend-bad-response", "Model backend answered garbage", e.getMessage(), uri);
-            case CANCELLED -> problem(504, "inspection-deadline", "Inspection deadline passed", e.getMessage(), uri);
+            case UNREACHABLE -> problem(e.failure().httpStatus(), "backend-unreachable", "Model backend unreachable", e.getMessage(), uri);
+            case CIRCUIT_OPEN -> problem(e.failure().httpStatus(), "backend-circuit-open", "Model backend circuit open", e.getMessage(), uri);
+            case TIMEOUT -> problem(e.failure().httpStatus(), "backend-timeout", "Model backend timed out", e.getMessage(), uri);
+            case RATE_LIMITED -> problem(e.failure().httpStatus(), "backend-rate-limited", "Model backend rate-limited", e.getMessage(), uri);
+            case QUEUE_TIMEOUT -> problem(e.failure().httpStatus(), "backend-busy", "Model backend busy", e.getMessage(), uri);
+            case SERVER_ERROR -> problem(e.failure().httpStatus(), "backend-error", "Model backend failed", e.getMessage(), uri);
+            case CLIENT_ERROR -> problem(e.failure().httpStatus(), "backend-refused", "Model backend refused the request", e.getMessage(), uri);
+            case BAD_RESPONSE -> problem(e.failure().httpStatus(), "backend-bad-response", "Model backend answered garbage", e.getMessage(), uri);
+            case CANCELLED -> problem(e.failure().httpStatus(), "inspection-deadline", "Inspection deadline passed", e.getMessage(), uri);
         };
         return withRetryAfter(response, e.retryAfter());
     }

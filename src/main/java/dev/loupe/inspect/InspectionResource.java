@@ -6,14 +6,20 @@ import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageService;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -26,11 +32,16 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class InspectionResource {
 
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     private final InspectionService inspections;
     private final ImageService images;
     private final int maxTraceLength;
+    private final Idempotency idempotency;
 
-    public InspectionResource(InspectionService inspections, ImageService images, LoupeConfig config) {
+    public InspectionResource(InspectionService inspections, ImageService images, LoupeConfig config,
+            Idempotency idempotency) {
+        this.idempotency = idempotency;
         this.inspections = inspections;
         this.images = images;
         this.maxTraceLength = config.inspection().maxTraceLength();
@@ -41,7 +52,7 @@ public class InspectionResource {
     @Operation(summary = "Inspect an uploaded micrograph",
             description = "Multipart form: the `image` file, the `profile`, optional traceability fields.")
     @EnvelopeResponses
-    public Envelope inspectUpload(@BeanParam InspectionForm form) {
+    public Envelope inspectUpload(@BeanParam InspectionForm form, @HeaderParam(IDEMPOTENCY_KEY) String key) {
         if (form.image == null) {
             throw ProblemException.badRequest("the multipart field 'image' (a file) is required");
         }
@@ -52,7 +63,7 @@ public class InspectionResource {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
-        return inspections.inspect(new InspectionInput(bytes, requireProfile(form.profile), blankToNull(form.variant),
+        return inspectOnce(key, new InspectionInput(bytes, requireProfile(form.profile), blankToNull(form.variant),
                 form.consensus, trace(form.line, form.station, form.lot, form.serial)));
     }
 
@@ -61,14 +72,55 @@ public class InspectionResource {
     @Operation(summary = "Inspect a base64-encoded micrograph",
             description = "JSON body with `image` as base64 (a `data:` URL is accepted too). Loupe never fetches an image from a URL.")
     @EnvelopeResponses
-    public Envelope inspectJson(InspectionJson body) {
+    public Envelope inspectJson(InspectionJson body, @HeaderParam(IDEMPOTENCY_KEY) String key) {
         if (body == null || body.image() == null || body.image().isBlank()) {
             throw ProblemException.badRequest("'image' (base64) is required");
         }
         images.checkUploadSize(body.image().length() / 4L * 3);
-        return inspections.inspect(new InspectionInput(decodeBase64(body.image()), requireProfile(body.profile()),
+        return inspectOnce(key, new InspectionInput(decodeBase64(body.image()), requireProfile(body.profile()),
                 blankToNull(body.variant()), body.consensus(),
                 trace(body.line(), body.station(), body.lot(), body.serial())));
+    }
+
+    /**
+     * With an {@code Idempotency-Key}, a retry gets the first answer instead of a second model call;
+     * a failed inspection frees the key for the next try.
+     */
+    private Envelope inspectOnce(String key, InspectionInput input) {
+        if (key == null) {
+            return inspections.inspect(input);
+        }
+        if (key.isBlank() || key.length() > 200 || !key.chars().allMatch(ch -> ch > 0x20 && ch < 0x7F)) {
+            throw ProblemException.badRequest("'" + IDEMPOTENCY_KEY + "' must be 1 to 200 visible ASCII characters");
+        }
+        Optional<Envelope> answered = idempotency.claim(key, fingerprint(input));
+        if (answered.isPresent()) {
+            return answered.get();
+        }
+        try {
+            Envelope envelope = inspections.inspect(input);
+            idempotency.complete(key, envelope);
+            return envelope;
+        } catch (RuntimeException e) {
+            idempotency.abandon(key);
+            throw e;
+        }
+    }
+
+    /** What the request asked: the same request has the same fingerprint, whatever its encoding. */
+    private static String fingerprint(InspectionInput input) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(input.image());
+            Trace t = input.trace();
+            for (Object part : new Object[] {input.profile(), input.variant(), input.consensus(), t.line(), t.station(),
+                t.lot(), t.serial()}) {
+                digest.update(("\u0000" + part).getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
     }
 
     private Trace trace(String line, String station, String lot, String serial) {

@@ -3,6 +3,7 @@ package dev.loupe.inspect;
 import dev.loupe.backend.BackendException;
 import dev.loupe.backend.BackendFailure;
 import dev.loupe.backend.BackendService;
+import dev.loupe.backend.Caller;
 import dev.loupe.backend.Deadline;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.ProblemException;
@@ -19,7 +20,9 @@ import dev.loupe.verdict.VerdictOutcome;
 import dev.loupe.verdict.Violation;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -50,6 +53,9 @@ public class InspectionService {
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
     /** How soon a client refused for a full consensus queue may try again. */
     private static final Duration CONSENSUS_RETRY_AFTER = Duration.ofSeconds(2);
+    /** About 96 × 96 pixels. */
+    private static final ImageSpec THUMBNAIL = new ImageSpec(1.0, Optional.empty(), 8, 64, 96 * 96,
+            ImageSpec.Encoding.JPEG, 80);
 
     private final ProfileCatalog profiles;
     private final ImageService images;
@@ -63,11 +69,15 @@ public class InspectionService {
      * it is full a consensus is refused with 503 rather than queued without end.
      */
     private final ThreadPoolExecutor wordings;
-    /** Per profile, built once: the schema with the profile's synonyms. */
+    /** Per profile, built once: the schema with the profile's synonyms, and the hashes of what it asks. */
     private final Map<String, VerdictContract> contracts = new HashMap<>();
+    private final Map<String, InspectionFinished.Provenance> provenance = new HashMap<>();
+    private final Event<InspectionFinished> finished;
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
-            BackendService backends, StepAsker asker, InspectionMetrics metrics, LoupeConfig config) {
+            BackendService backends, StepAsker asker, InspectionMetrics metrics, LoupeConfig config,
+            Event<InspectionFinished> finished) {
+        this.finished = finished;
         this.profiles = profiles;
         this.images = images;
         this.backends = backends;
@@ -80,8 +90,12 @@ public class InspectionService {
                 new ThreadPoolExecutor.AbortPolicy());
         this.wordings.allowCoreThreadTimeOut(true);
         for (Profile profile : profiles.all()) {
-            schemas.find(profile.schema()).ifPresent(schema -> contracts.put(profile.name(),
-                    new VerdictContract(schema, synonyms(profile.synonyms()), profile.decisionField())));
+            schemas.find(profile.schema()).ifPresent(schema -> {
+                contracts.put(profile.name(), new VerdictContract(schema, synonyms(profile.synonyms()),
+                        profile.decisionField()));
+                provenance.put(profile.name(), new InspectionFinished.Provenance(sha256(profile.system()),
+                        profile.variants().get(0).sha256(), schema.name(), sha256(schema.document().toString())));
+            });
         }
     }
 
@@ -107,7 +121,35 @@ public class InspectionService {
             throw e;
         }
         metrics.image(profile, image.first(), System.nanoTime() - start);
-        return inspect(profile, variants, image, start, input.trace(), newDeadline());
+        try {
+            Envelope envelope = inspect(profile, variants, image, start, input.trace(), newDeadline(), Caller.INSPECTION);
+            finished.fire(new InspectionFinished(envelope.id(), Instant.now(), profile.name(), envelope, input.image(),
+                    input.trace(), null, provenance.get(profile.name())));
+            return envelope;
+        } catch (BackendException e) {
+            finished.fire(refused(profile, input, e.failure().httpStatus(), "backend-" + e.failure().label(),
+                    e.getMessage()));
+            throw e;
+        } catch (ProblemException e) {
+            if (e.status() >= 500) {
+                finished.fire(refused(profile, input, e.status(), e.slug(), e.getMessage()));
+            }
+            throw e;
+        }
+    }
+
+    private InspectionFinished refused(Profile profile, InspectionInput input, int status, String kind, String detail) {
+        return new InspectionFinished(UUID.randomUUID().toString(), Instant.now(), profile.name(), null, input.image(),
+                input.trace(), new InspectionFinished.Failure(status, kind, detail), provenance.get(profile.name()));
+    }
+
+    /**
+     * A small JPEG of an image as a data URL, for a report's item list: any format Loupe reads, 16-bit
+     * stretched as for the model.
+     */
+    public String thumbnail(byte[] original) {
+        PreparedImage small = images.prepare(original, THUMBNAIL);
+        return "data:" + small.mimeType() + ";base64," + java.util.Base64.getEncoder().encodeToString(small.data());
     }
 
     /** The profile's decision a word means (a dataset label such as OK, ng or 合格), if any. */
@@ -124,10 +166,13 @@ public class InspectionService {
         return new StepImages(original, images, imageSpec(profile.chain().get(0).image()));
     }
 
-    /** Inspects an image already prepared for the profile, in one wording (any, generated ones included). */
-    public Envelope inspectPrepared(String profileName, StepImages image, Variant variant, Trace trace,
+    /**
+     * A robustness run's call: an image already prepared for the profile, in one wording (any, generated
+     * ones included), on the run's share of the backends' slots; counted in the run, not as an inspection.
+     */
+    public Envelope inspectForRun(String profileName, StepImages image, Variant variant, Trace trace,
             Deadline deadline) {
-        return inspect(profiles.get(profileName), List.of(variant), image, System.nanoTime(), trace, deadline);
+        return inspect(profiles.get(profileName), List.of(variant), image, System.nanoTime(), trace, deadline, Caller.RUN);
     }
 
     private VerdictContract contract(String profileName) {
@@ -135,7 +180,7 @@ public class InspectionService {
     }
 
     private Envelope inspect(Profile profile, List<Variant> variants, StepImages images, long start, Trace trace,
-            Deadline deadline) {
+            Deadline deadline, Caller caller) {
         VerdictContract contract = contracts.get(profile.name());
         String backendLabel = profile.chain().get(0).backend();
         try {
@@ -146,16 +191,18 @@ public class InspectionService {
             VerdictOutcome outcome;
             List<StepAsker.StepResult> counted;
             if (variants.size() == 1) {
-                run = runChain(profile, contract, images, variants.get(0), deadline);
+                run = runChain(profile, contract, images, variants.get(0), deadline, caller);
                 outcome = run.result().verdict();
                 counted = List.of(run.result());
             } else {
-                Vote vote = vote(profile, contract, images, variants, deadline);
+                Vote vote = vote(profile, contract, images, variants, deadline, caller);
                 run = vote.chosen();
                 consensus = vote.consensus();
                 outcome = vote.outcome();
                 counted = vote.runs().stream().map(ChainRun::result).toList();
-                metrics.consensus(profile, consensus.agreement());
+                if (caller == Caller.INSPECTION) {
+                    metrics.consensus(profile, consensus.agreement());
+                }
             }
             StepAsker.StepResult result = run.result();
             backendLabel = result.step().backend();
@@ -189,15 +236,21 @@ public class InspectionService {
                     new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
                     trace);
             String decisionLabel = decision == null ? InspectionMetrics.NO_DECISION : decision;
-            metrics.inspection(profile, backendLabel, status.label(), decisionLabel, start);
-            metrics.verdict(profile, result.outcome(), outcome.repairs());
-            LOG.infof("Inspection %s profile=%s status=%s decision=%s outcome=%s backend=%s variant=%s attempts=%d "
+            if (caller == Caller.INSPECTION) {
+                metrics.inspection(profile, backendLabel, status.label(), decisionLabel, start);
+                metrics.verdict(profile, result.outcome(), outcome.repairs());
+            }
+            // A run's calls are in its report; logged only when asked for.
+            LOG.logf(caller == Caller.INSPECTION ? Logger.Level.INFO : Logger.Level.DEBUG,
+                    "Inspection %s profile=%s status=%s decision=%s outcome=%s backend=%s variant=%s attempts=%d "
                             + "sha256=%s %s",
                     envelope.id(), profile.name(), status.label(), decisionLabel, result.outcome().label(),
                     backendLabel, run.variant().name(), envelope.attempts(), image.sha256(), trace.forLog());
             return envelope;
         } catch (RuntimeException e) {
-            metrics.inspection(profile, backendLabel, "error", InspectionMetrics.NO_DECISION, start);
+            if (caller == Caller.INSPECTION) {
+                metrics.inspection(profile, backendLabel, "error", InspectionMetrics.NO_DECISION, start);
+            }
             throw e;
         }
     }
@@ -224,7 +277,7 @@ public class InspectionService {
     private record ChainRun(Variant variant, StepAsker.StepResult result, List<Envelope.Step> steps) {}
 
     private ChainRun runChain(Profile profile, VerdictContract contract, StepImages images, Variant variant,
-            Deadline deadline) {
+            Deadline deadline, Caller caller) {
         List<Envelope.Step> steps = new ArrayList<>(profile.chain().size());
         StepAsker.StepResult result = null;
         List<BackendException> failures = new ArrayList<>(1);
@@ -242,7 +295,7 @@ public class InspectionService {
             long stepStart = System.nanoTime();
             try {
                 StepAsker.StepResult attempt = asker.ask(profile, step, contract, images.forSpec(imageSpec(step.image())),
-                        variant, deadline);
+                        variant, deadline, caller);
                 steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label(),
                         attempt.reply().finishReason(), attempt.millis()));
                 // A later step's failure never throws away an answer already in hand.
@@ -277,11 +330,11 @@ public class InspectionService {
     private record Vote(ChainRun chosen, List<ChainRun> runs, VerdictOutcome outcome, Envelope.Consensus consensus) {}
 
     private Vote vote(Profile profile, VerdictContract contract, StepImages images, List<Variant> variants,
-            Deadline deadline) {
+            Deadline deadline, Caller caller) {
         List<Future<ChainRun>> asked = new ArrayList<>(variants.size());
         try {
             for (Variant variant : variants) {
-                asked.add(wordings.submit(() -> runChain(profile, contract, images, variant, deadline)));
+                asked.add(wordings.submit(() -> runChain(profile, contract, images, variant, deadline, caller)));
             }
         } catch (RejectedExecutionException full) {
             callOff(asked, deadline);
@@ -384,6 +437,15 @@ public class InspectionService {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
     }
 
     private static double millis(long fromNanos, long toNanos) {

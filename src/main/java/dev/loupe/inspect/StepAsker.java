@@ -2,6 +2,7 @@ package dev.loupe.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.backend.BackendService;
+import dev.loupe.backend.Caller;
 import dev.loupe.backend.Deadline;
 import dev.loupe.backend.Structured;
 import dev.loupe.backend.VisionReply;
@@ -48,19 +49,19 @@ public class StepAsker {
     }
 
     StepResult ask(Profile profile, Profile.Step step, VerdictContract contract, StepImages.Prepared image,
-            Variant variant, Deadline deadline) {
+            Variant variant, Deadline deadline, Caller caller) {
         long start = System.nanoTime();
         VisionRequest request = request(profile, step, contract, image.dataUrl(), variant);
-        VisionReply reply = backends.complete(step.backend(), request, deadline);
-        VerdictOutcome outcome = read(profile, step, reply, contract);
+        VisionReply reply = backends.complete(step.backend(), request, deadline, caller);
+        VerdictOutcome outcome = read(profile, step, reply, contract, caller);
         int attempts = 1;
         int promptTokens = reply.promptTokens();
         int completionTokens = reply.completionTokens();
         int cachedTokens = reply.cachedTokens();
         while (!outcome.valid() && attempts <= profile.repair().reask()) {
             request = request.followedBy(reply.text(), correction(profile, outcome.violations()));
-            reply = backends.complete(step.backend(), request, deadline);
-            outcome = read(profile, step, reply, contract);
+            reply = backends.complete(step.backend(), request, deadline, caller);
+            outcome = read(profile, step, reply, contract, caller);
             attempts++;
             promptTokens += reply.promptTokens();
             completionTokens += reply.completionTokens();
@@ -76,7 +77,8 @@ public class StepAsker {
     }
 
     /** The answer read; one cut at the token limit says so, rather than looking like free-form garbage. */
-    private VerdictOutcome read(Profile profile, Profile.Step step, VisionReply reply, VerdictContract contract) {
+    private VerdictOutcome read(Profile profile, Profile.Step step, VisionReply reply, VerdictContract contract,
+            Caller caller) {
         VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
         if (!outcome.valid() && reply.truncated()) {
             List<Violation> violations = new ArrayList<>(outcome.violations());
@@ -84,7 +86,9 @@ public class StepAsker {
                     + step.decoding().maxTokens() + "): finish_reason is length"));
             outcome = new VerdictOutcome(null, outcome.repairs(), List.copyOf(violations));
         }
-        metrics.violations(profile, outcome.violations());
+        if (caller == Caller.INSPECTION) {
+            metrics.violations(profile, outcome.violations()); // a run's answers are counted in its report, not here
+        }
         return outcome;
     }
 

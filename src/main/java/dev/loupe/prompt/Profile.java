@@ -39,6 +39,7 @@ public record Profile(
         Synonyms synonyms,
         VariantPolicy variantPolicy,
         ConsensusPolicy consensus,
+        ReviewPolicy review,
         List<Variant> variants) {
 
     /** The wording of that name: base, a file variant or a generated one within the default count. */
@@ -62,6 +63,18 @@ public record Profile(
      * @param minAgreement the majority's share of the wordings below which the inspection needs review
      */
     public record ConsensusPolicy(int variants, double minAgreement) {}
+
+    /**
+     * What a person sees: every needs_review inspection, and this share of accepted ones, drawn
+     * deterministically from their ids (an audit of verdicts the model was sure of).
+     */
+    public record ReviewPolicy(double sampleRate) {
+
+        /** Whether an accepted inspection of this id is in the audit sample: the same answer on every replica. */
+        public boolean samples(String id) {
+            return sampleRate > 0 && Math.floorMod(id.hashCode(), 10_000) < sampleRate * 10_000;
+        }
+    }
 
     /**
      * One place to ask.

@@ -5,7 +5,9 @@ import java.util.List;
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
 record ProfileFile(String description, String schema, String decisionField, String decodingSchema, String backend, String model, String structured,
         List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair,
-        Variants variants, Consensus consensus) {
+        Variants variants, Consensus consensus, Review review) {
+
+    record Review(Double sampleRate) {}
 
     record Variants(Long seed, Integer generated) {}
 

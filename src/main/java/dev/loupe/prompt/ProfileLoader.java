@@ -100,6 +100,7 @@ public final class ProfileLoader {
                 synonyms(synonyms, prompts.describe(synonymsFile)),
                 variantPolicy,
                 consensus(file.consensus(), variants.size(), where),
+                review(file.review(), where),
                 variants);
     }
 
@@ -172,6 +173,12 @@ public final class ProfileLoader {
                     image(over(file.image(), step.image()), where, at + "image")));
         }
         return List.copyOf(chain);
+    }
+
+    private static Profile.ReviewPolicy review(ProfileFile.Review r, String where) {
+        double rate = r == null || r.sampleRate() == null ? 0.02 : r.sampleRate();
+        check(rate >= 0 && rate <= 1, where, "review.sample-rate must be between 0 and 1");
+        return new Profile.ReviewPolicy(rate);
     }
 
     private static Profile.RepairPolicy repair(ProfileFile.Repair r, DataFolder prompts, Path folder, String where) {

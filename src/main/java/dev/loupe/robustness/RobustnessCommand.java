@@ -6,21 +6,23 @@ import dev.loupe.prompt.UnknownProfileException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code robustness --profile P --dataset D [--variants a,b|all] [--generated N] [--repeats N]
- * [--concurrency N] [--min-accuracy X] [--max-flip-rate X] [--min-kappa X] [--out DIR]}: runs to
- * completion, prints the summary, writes report.json/.csv/.html, and exits 0 when every gate holds,
- * 1 when one fails, 2 for bad arguments or a bad dataset.
+ * The {@code robustness} command, for CI: runs to completion in a store of its own, prints the
+ * summary on stdout (progress and logs on stderr), writes report.json/.csv/.html, and exits 0 when
+ * the run is complete and every gate holds, 1 when a gate fails, 2 for bad arguments or a bad
+ * dataset, 3 when the run is incomplete (errors above --max-error-rate, cancelled, store failure).
  */
 @ApplicationScoped
 public class RobustnessCommand {
@@ -28,9 +30,60 @@ public class RobustnessCommand {
     public static final int GATES_HOLD = 0;
     public static final int GATE_FAILED = 1;
     public static final int BAD_INPUT = 2;
+    public static final int INCOMPLETE = 3;
+    /** Without a terminal (a CI log), a progress line at most this often. */
+    private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
 
-    private static final Set<String> OPTIONS = Set.of("--profile", "--dataset", "--variants", "--generated",
-            "--repeats", "--concurrency", "--min-accuracy", "--max-flip-rate", "--min-kappa", "--out");
+    /** The command's options, parsed by picocli. */
+    @Command(name = "robustness", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Asks every item of a labelled ms-swift dataset in every chosen wording, scores accuracy, "
+                    + "flip rate and agreement, and checks the gates. Exit: 0 complete and every gate holds, 1 a gate "
+                    + "failed, 2 bad arguments or dataset, 3 run incomplete.")
+    static final class Options {
+        @Option(names = "--profile", required = true, description = "profile to run")
+        String profile;
+
+        @Option(names = "--dataset", required = true, description = "ms-swift JSONL; any readable path; image paths "
+                + "relative to it or absolute")
+        Path dataset;
+
+        @Option(names = "--variants", split = ",", description = "wordings to ask (the base always), or all")
+        List<String> variants = new ArrayList<>();
+
+        @Option(names = "--generated", description = "generated wordings to offer (default: the profile's)")
+        Integer generated;
+
+        @Option(names = "--repeats", description = "calls per (item, wording); default 1")
+        Integer repeats;
+
+        @Option(names = "--concurrency", description = "calls in flight")
+        Integer concurrency;
+
+        @Option(names = "--min-accuracy", defaultValue = "0", description = "gate: overall accuracy at least this")
+        double minAccuracy;
+
+        @Option(names = "--max-flip-rate", defaultValue = "1", description = "gate: every wording's flip rate at most this")
+        double maxFlipRate;
+
+        @Option(names = "--min-kappa", description = "gate: Fleiss' kappa at least this (n/a when undefined)")
+        Double minKappa;
+
+        @Option(names = "--max-error-rate", defaultValue = "0",
+                description = "calls without an answer allowed, as a share; above it the run is incomplete")
+        double maxErrorRate;
+
+        @Option(names = "--out", defaultValue = ".", description = "folder for the reports (and the run store)")
+        Path out;
+
+        @Option(names = "--store", description = "JDBC URL of the run store (default: an H2 file under --out)")
+        String store;
+
+        @Option(names = "--store-user", description = "user for --store")
+        String storeUser;
+
+        @Option(names = "--store-password", description = "password for --store", interactive = false)
+        String storePassword;
+    }
 
     private final RobustnessService runs;
 
@@ -38,34 +91,48 @@ public class RobustnessCommand {
         this.runs = runs;
     }
 
-    public int run(List<String> args, Path workingDir, PrintStream out, PrintStream err) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String name = args.get(i);
-            if (!OPTIONS.contains(name) || i + 1 >= args.size()) {
-                err.println("robustness: unknown option or missing value: " + name);
-                err.println("usage: robustness --profile P --dataset D.jsonl [--variants a,b|all] [--generated N]"
-                        + " [--repeats N] [--concurrency N] [--min-accuracy X] [--max-flip-rate X] [--min-kappa X] [--out DIR]");
-                return BAD_INPUT;
+    /** @param terminal whether stderr is a terminal: a redrawn progress bar, else a line every few seconds */
+    public int run(List<String> args, Path workingDir, PrintStream out, PrintStream err, boolean terminal) {
+        Options options = new Options();
+        CommandLine line = new CommandLine(options).setCaseInsensitiveEnumValuesAllowed(true);
+        line.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
+        line.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+        try {
+            CommandLine.ParseResult parsed = line.parseArgs(args.toArray(String[]::new));
+            if (CommandLine.printHelpIfRequested(parsed)) {
+                return GATES_HOLD;
             }
-            options.put(name, args.get(++i));
-        }
-        if (!options.containsKey("--profile") || !options.containsKey("--dataset")) {
-            err.println("robustness: --profile and --dataset are required");
+        } catch (CommandLine.ParameterException e) {
+            err.println("robustness: " + e.getMessage());
+            line.usage(err);
             return BAD_INPUT;
         }
-        RunView run;
-        double minAccuracy;
-        double maxFlipRate;
-        double minKappa;
+        Path outDir = workingDir.resolve(options.out);
+        String storeUrl = options.store != null ? options.store
+                : "jdbc:h2:file:" + outDir.resolve("robustness-store").toAbsolutePath();
+        RobustnessService.CommandLineRuns own;
         try {
-            minAccuracy = number(options, "--min-accuracy", 0);
-            maxFlipRate = number(options, "--max-flip-rate", 1);
-            minKappa = number(options, "--min-kappa", -1);
-            RunSpec spec = new RunSpec(options.get("--profile"), options.get("--dataset"),
-                    options.containsKey("--variants") ? Arrays.asList(options.get("--variants").split(",")) : List.of(),
-                    integer(options, "--generated"), integer(options, "--repeats"), integer(options, "--concurrency"));
-            run = runs.runToCompletion(spec, workingDir, (done, total) -> progress(err, done, total));
+            Files.createDirectories(outDir);
+            own = runs.commandLine(storeUrl, Optional.ofNullable(options.storeUser),
+                    Optional.ofNullable(options.storePassword), workingDir);
+        } catch (IOException | RuntimeException e) {
+            err.println("robustness: cannot open the run store (" + (options.store == null ? outDir.resolve("robustness-store")
+                    : "--store") + "): " + e.getMessage());
+            err.println("robustness: is another run using it? Give another --out or --store.");
+            return INCOMPLETE;
+        }
+        try (own) {
+            return run(options, own, outDir, out, err, terminal);
+        }
+    }
+
+    private int run(Options options, RobustnessService.CommandLineRuns own, Path outDir, PrintStream out,
+            PrintStream err, boolean terminal) {
+        RunView run;
+        try {
+            RunSpec spec = new RunSpec(options.profile, options.dataset.toString(), options.variants, options.generated,
+                    options.repeats, options.concurrency);
+            run = own.run(spec, progress(err, terminal));
         } catch (DatasetException e) {
             err.println();
             err.println("robustness: the dataset cannot be run:");
@@ -75,71 +142,96 @@ public class RobustnessCommand {
             err.println();
             err.println("robustness: " + e.getMessage());
             return BAD_INPUT;
+        } catch (IllegalStateException e) {
+            err.println();
+            err.println("robustness: the run store failed: " + e.getMessage());
+            return INCOMPLETE;
         }
         err.println();
         Statistics.Summary summary = run.summary();
+        boolean complete = run.status() == RunStatus.FINISHED && summary.errorRate() <= options.maxErrorRate;
+        List<Reports.Gate> gates = gates(summary, options);
         out.print(table(summary));
-        Path dir = workingDir.resolve(options.getOrDefault("--out", "."));
+        out.println(summary.precision());
         try {
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("report.json"), Reports.json(run));
-            Files.writeString(dir.resolve("report.csv"), Reports.csv(runs.calls(run.id())));
-            Files.writeString(dir.resolve("report.html"), Reports.html(run, runs.calls(run.id())));
+            Files.writeString(outDir.resolve("report.json"), Reports.json(run, gates));
+            Files.writeString(outDir.resolve("report.csv"), Reports.csv(own.calls(run.id())));
+            Files.writeString(outDir.resolve("report.html"), Reports.html(run, own.calls(run.id()), gates,
+                    own.reportItems(run)));
         } catch (IOException e) {
-            err.println("robustness: cannot write the reports to " + dir + ": " + e.getMessage());
-            return BAD_INPUT;
+            err.println("robustness: cannot write the reports to " + outDir + ": " + e.getMessage());
+            return INCOMPLETE;
         }
-        List<String> failed = new ArrayList<>();
-        if (summary.accuracy() < minAccuracy) {
-            failed.add(String.format(Locale.ROOT, "accuracy %.3f < %.3f", summary.accuracy(), minAccuracy));
+        gates.forEach(g -> out.println((g.held() == null ? "GATE n/a: " : g.held() ? "gate holds: " : "GATE FAILED: ")
+                + g.name() + " " + g.value() + " " + g.limit()));
+        out.println("Reports: " + outDir.resolve("report.html"));
+        if (!complete) {
+            out.println(String.format(Locale.ROOT, "RUN INCOMPLETE: status %s, error rate %.3f (at most %.3f allowed)%s",
+                    run.status().label(), summary.errorRate(), options.maxErrorRate,
+                    run.error() == null ? "" : ": " + run.error()));
+            return INCOMPLETE;
         }
-        summary.variants().stream().filter(v -> v.flipRate() > maxFlipRate).forEach(v -> failed.add(
-                String.format(Locale.ROOT, "flip rate of %s %.3f > %.3f", v.variant(), v.flipRate(), maxFlipRate)));
-        if (summary.kappa() < minKappa) {
-            failed.add(String.format(Locale.ROOT, "kappa %.3f < %.3f", summary.kappa(), minKappa));
+        long failed = gates.stream().filter(g -> Boolean.FALSE.equals(g.held())).count();
+        out.println(failed == 0 ? "All gates hold." : failed + " gate(s) failed.");
+        return failed == 0 ? GATES_HOLD : GATE_FAILED;
+    }
+
+    static List<Reports.Gate> gates(Statistics.Summary s, Options o) {
+        List<Reports.Gate> gates = new ArrayList<>();
+        gates.add(new Reports.Gate("accuracy", format(s.accuracy()), ">= " + format(o.minAccuracy),
+                s.accuracy() == null ? Boolean.FALSE : s.accuracy() >= o.minAccuracy));
+        for (Statistics.VariantStats v : s.variants().subList(Math.min(1, s.variants().size()), s.variants().size())) {
+            if (v.flipRate() != null) { // the base wording cannot flip against itself
+                gates.add(new Reports.Gate("flip rate of " + v.variant(), format(v.flipRate()), "<= " + format(o.maxFlipRate),
+                        v.flipRate() <= o.maxFlipRate));
+            }
         }
-        failed.forEach(f -> out.println("GATE FAILED: " + f));
-        out.println(failed.isEmpty() ? "All gates hold." : failed.size() + " gate(s) failed.");
-        out.println("Reports: " + dir.resolve("report.html"));
-        return failed.isEmpty() ? GATES_HOLD : GATE_FAILED;
+        if (o.minKappa != null) {
+            gates.add(new Reports.Gate("kappa", format(s.kappa()), ">= " + format(o.minKappa),
+                    s.kappa() == null ? null : s.kappa() >= o.minKappa));
+        }
+        gates.add(new Reports.Gate("error rate", format(s.errorRate()), "<= " + format(o.maxErrorRate),
+                s.errorRate() <= o.maxErrorRate));
+        return gates;
     }
 
     static String table(Statistics.Summary s) {
         StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "%-20s %6s %9s %9s %9s %9s%n", "variant", "calls", "accuracy", "flip",
-                "agreement", "p95 ms"));
+        t.append(String.format(Locale.ROOT, "%-20s %6s %6s %9s %15s %9s %9s %9s %9s%n", "variant", "calls", "errors",
+                "accuracy", "95% interval", "flip", "mcnemar p", "agreement", "p95 ms"));
         for (Statistics.VariantStats v : s.variants()) {
-            t.append(String.format(Locale.ROOT, "%-20s %6d %9.3f %9.3f %9.3f %9.0f%n", v.variant(), v.calls(),
-                    v.accuracy(), v.flipRate(), v.agreement(), v.p95LatencyMs()));
+            t.append(String.format(Locale.ROOT, "%-20s %6d %6.3f %9s %15s %9s %9s %9.3f %9.0f%n", v.variant(), v.calls(),
+                    v.errorRate(), format(v.accuracy()), interval(v.accuracyCi()), format(v.flipRate()),
+                    format(v.mcnemarP()) + (v.significant() ? "*" : ""), v.agreement(), v.p95LatencyMs()));
         }
-        t.append(String.format(Locale.ROOT, "overall accuracy %.3f, spread %.3f, Fleiss' kappa %.3f, %d unstable item(s)%n",
-                s.accuracy(), s.accuracySpread(), s.kappa(), s.unstableItems().size()));
+        t.append(String.format(Locale.ROOT, "overall accuracy %s %s, error rate %.3f, spread %.3f, Fleiss' kappa %s, "
+                + "%d unstable item(s); * significant at 0.05%n", format(s.accuracy()), interval(s.accuracyCi()),
+                s.errorRate(), s.accuracySpread(), format(s.kappa()), s.unstableItems().size()));
         return t.toString();
     }
 
-    /** A progress bar on stderr, redrawn in place. */
-    private static void progress(PrintStream err, int done, int total) {
-        int width = 30;
-        int filled = total == 0 ? width : done * width / total;
-        err.print("\rrobustness [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total + " calls");
-        err.flush();
+    static String format(Double value) {
+        return value == null ? "n/a" : String.format(Locale.ROOT, "%.3f", value);
     }
 
-    private static double number(Map<String, String> options, String name, double otherwise) {
-        String value = options.get(name);
-        try {
-            return value == null ? otherwise : Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a number, not '" + value + "'");
-        }
+    private static String interval(List<Double> ci) {
+        return ci == null ? "n/a" : String.format(Locale.ROOT, "[%.3f, %.3f]", ci.get(0), ci.get(1));
     }
 
-    private static Integer integer(Map<String, String> options, String name) {
-        String value = options.get(name);
-        try {
-            return value == null ? null : Integer.valueOf(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a whole number, not '" + value + "'");
-        }
+    /** A bar redrawn in place on a terminal; in a CI log, a line every few seconds and at the end. */
+    private static RunExecutor.Progress progress(PrintStream err, boolean terminal) {
+        long[] last = {System.nanoTime()};
+        return (done, total) -> {
+            if (terminal) {
+                int width = 30;
+                int filled = total == 0 ? width : (int) (done * width / total);
+                err.print("\rrobustness [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + done + "/" + total
+                        + " calls");
+                err.flush();
+            } else if (done == total || System.nanoTime() - last[0] >= PROGRESS_EVERY_NANOS) {
+                last[0] = System.nanoTime();
+                err.println("robustness: " + done + "/" + total + " calls");
+            }
+        };
     }
 }

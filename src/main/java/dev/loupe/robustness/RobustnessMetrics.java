@@ -1,43 +1,85 @@
 package dev.loupe.robustness;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import dev.loupe.prompt.Profile;
+import dev.loupe.prompt.ProfileCatalog;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
-/** Gauges of the last finished run per profile: per variant accuracy, flip rate, agreement; kappa. */
+/**
+ * What runs export: their calls by outcome (never counted as inspections), and gauges of the last
+ * finished run per profile — per variant accuracy, flip rate, agreement; kappa. A new run replaces
+ * its profile's gauges, so a wording that is gone disappears; an undefined value has no gauge.
+ */
 @ApplicationScoped
 public class RobustnessMetrics {
 
+    static final String CALLS_HELP = "Calls of robustness runs by outcome: accepted, needs_review, error";
+
     private final MeterRegistry registry;
-    private final Map<String, AtomicReference<Double>> values = new ConcurrentHashMap<>();
+    /** Per profile, the gauges of its last finished run. */
+    private final Map<String, List<Meter>> gauges = new ConcurrentHashMap<>();
 
     public RobustnessMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
-    void publish(String profile, Statistics.Summary summary) {
-        for (Statistics.VariantStats v : summary.variants()) {
-            set("loupe.robustness.accuracy", profile, v.variant(), v.accuracy(), "Accuracy of a wording in the last finished run");
-            set("loupe.robustness.flip_rate", profile, v.variant(), v.flipRate(), "Share of decisions that differ from the base wording's");
-            set("loupe.robustness.agreement", profile, v.variant(), v.agreement(), "Share of a wording's calls agreeing with their item's majority");
+    /** Zero-valued series for every profile, so a rate over them is 0 rather than no data. */
+    void registerKnown(@Observes StartupEvent event, ProfileCatalog profiles) {
+        for (Profile profile : profiles.all()) {
+            for (String outcome : List.of("accepted", "needs_review", CallRecord.ERROR)) {
+                Counter.builder("loupe.robustness.calls").description(CALLS_HELP)
+                        .tags("profile", profile.name(), "outcome", outcome).register(registry);
+            }
         }
-        set("loupe.robustness.kappa", profile, null, summary.kappa(), "Fleiss' kappa of the last finished run");
     }
 
-    private void set(String name, String profile, String variant, double value, String description) {
-        String key = name + "|" + profile + "|" + variant;
-        values.computeIfAbsent(key, k -> {
-            AtomicReference<Double> holder = new AtomicReference<>(value);
-            Gauge.Builder<AtomicReference<Double>> gauge = Gauge.builder(name, holder, AtomicReference::get)
-                    .description(description).tag("profile", profile);
-            if (variant != null) {
-                gauge.tag("variant", variant);
-            }
-            gauge.register(registry);
-            return holder;
-        }).set(value);
+    void call(String profile, String outcome) {
+        Counter.builder("loupe.robustness.calls").description(CALLS_HELP)
+                .tags("profile", profile, "outcome", outcome).register(registry).increment();
+    }
+
+    synchronized void publish(String profile, Statistics.Summary summary) {
+        List<Meter> old = gauges.remove(profile);
+        if (old != null) {
+            old.forEach(registry::remove);
+        }
+        List<Meter> fresh = new ArrayList<>();
+        for (Statistics.VariantStats v : summary.variants()) {
+            gauge(fresh, "loupe.robustness.accuracy", profile, v.variant(), v.accuracy(),
+                    "Accuracy of a wording over its answered calls in the last finished run");
+            gauge(fresh, "loupe.robustness.flip_rate", profile, v.variant(), v.flipRate(),
+                    "Share of decisions that differ from the base wording's");
+            gauge(fresh, "loupe.robustness.agreement", profile, v.variant(), v.agreement(),
+                    "Share of a wording's answered calls agreeing with their item's majority");
+        }
+        gauge(fresh, "loupe.robustness.kappa", profile, null, summary.kappa(), "Fleiss' kappa of the last finished run");
+        gauges.put(profile, fresh);
+    }
+
+    @PreDestroy
+    void unregister() {
+        gauges.values().forEach(list -> list.forEach(registry::remove));
+    }
+
+    private void gauge(List<Meter> into, String name, String profile, String variant, Double value, String description) {
+        if (value == null) {
+            return;
+        }
+        double v = value;
+        var gauge = Gauge.builder(name, () -> v).description(description).tag("profile", profile);
+        if (variant != null) {
+            gauge.tag("variant", variant);
+        }
+        into.add(gauge.strongReference(true).register(registry));
     }
 }

@@ -77,7 +77,7 @@ public class RobustnessResource {
     @Path("/{id}/report.json")
     @Operation(summary = "The run with its summary and the definitions of every statistic")
     public Response reportJson(@PathParam("id") String id) {
-        return Response.ok(Reports.json(get(id)), MediaType.APPLICATION_JSON).build();
+        return Response.ok(Reports.json(get(id), List.of()), MediaType.APPLICATION_JSON).build();
     }
 
     @GET
@@ -94,7 +94,9 @@ public class RobustnessResource {
     @Produces(MediaType.TEXT_HTML)
     @Operation(summary = "One self-contained page: summary table, per-variant chart, items × variants heatmap")
     public Response reportHtml(@PathParam("id") String id) {
-        return Response.ok(Reports.html(get(id), runs.calls(id)), "text/html; charset=utf-8").build();
+        RunView run = get(id);
+        return Response.ok(Reports.html(run, runs.calls(id), List.of(), runs.reportItems(run)),
+                "text/html; charset=utf-8").build();
     }
 
     private static ProblemException notFound(String id) {

@@ -2,357 +2,265 @@ package dev.loupe.robustness;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.backend.BackendException;
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.dataset.DatasetException;
 import dev.loupe.dataset.DatasetItem;
-import dev.loupe.dataset.DatasetReader;
-import dev.loupe.error.ProblemException;
-import dev.loupe.image.ImageRejectedException;
-import dev.loupe.inspect.Envelope;
 import dev.loupe.inspect.InspectionService;
-import dev.loupe.inspect.StepImages;
-import dev.loupe.inspect.Trace;
+import dev.loupe.error.ProblemException;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
-import dev.loupe.prompt.Variant;
-import dev.loupe.verdict.Repair;
+import dev.loupe.store.Store;
+import dev.loupe.verdict.SchemaCatalog;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiConsumer;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
  * Robustness runs: every (item, wording, repeat) of a run through the same pipeline as an
- * inspection, each image prepared once, with bounded concurrency. Each call is stored as it
- * completes; a run interrupted by a crash or restart resumes at start-up without redoing a call.
+ * inspection. Planning ({@link RunPlanner}), execution ({@link RunExecutor}) and storage
+ * ({@link RunStore}) are apart; this is where the API and the command line meet them. Runs left
+ * running by a previous process resume at start-up without redoing a stored call.
  */
 @ApplicationScoped
 public class RobustnessService {
 
     private static final Logger LOG = Logger.getLogger(RobustnessService.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_REPEATS = 100;
-    private static final int MAX_CONCURRENCY = 32;
+    private static final Duration RUNS_RETRY_AFTER = Duration.ofSeconds(60);
 
     private final ProfileCatalog profiles;
+    private final SchemaCatalog schemas;
+    private final RunPlanner planner;
+    private final RunExecutor executor;
     private final InspectionService inspections;
-    private final RobustnessMetrics metrics;
+    private final Store appStore;
     private final LoupeConfig.Robustness config;
-    private final Path datasetsRoot;
+    /** The runs in the application's store (loupe.store.*), opened on first use. */
     private volatile RunStore store;
-    private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+    private java.util.concurrent.ScheduledExecutorService poller;
 
-    /** A run being executed here: its pool, and whether it was told to stop. */
-    private static final class Execution {
-        final ExecutorService pool;
-        final AtomicInteger finished = new AtomicInteger();
-        volatile boolean stopping;
-        volatile Thread coordinator;
-
-        Execution(int threads) {
-            this.pool = Executors.newFixedThreadPool(threads);
-        }
-    }
-
-    public RobustnessService(ProfileCatalog profiles, InspectionService inspections, RobustnessMetrics metrics,
-            LoupeConfig config) {
-        this.profiles = profiles;
+    public RobustnessService(ProfileCatalog profiles, SchemaCatalog schemas, RunPlanner planner, RunExecutor executor,
+            InspectionService inspections, Store appStore, LoupeConfig config) {
+        this.appStore = appStore;
         this.inspections = inspections;
-        this.metrics = metrics;
+        this.profiles = profiles;
+        this.schemas = schemas;
+        this.planner = planner;
+        this.executor = executor;
         this.config = config.robustness();
-        this.datasetsRoot = Path.of(this.config.datasetsRoot());
     }
 
-    /** Runs left running by a previous process continue. */
-    void resumeAtStartup(@Observes StartupEvent event) {
+    /**
+     * Takes part in the store's runs: at start-up and every poll interval, a run that is running and
+     * has items nobody holds (left by a stopped or dead replica, or started on another) is worked on here.
+     */
+    void takePart(@Observes StartupEvent event) {
         if (!config.resumeAtStartup()) {
             return;
         }
-        for (RunStore.StoredRun run : store().runs()) {
-            if (run.status().equals("running") || run.status().equals("stopped")) {
-                LOG.infof("Resuming robustness run %s (%s)", run.id(), run.profile());
-                resume(run.id());
+        poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "robustness-poll");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = config.pollInterval().toMillis();
+        poller.scheduleWithFixedDelay(this::pickUp, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Launches here every open run with claimable items that this replica is not executing. */
+    void pickUp() {
+        try {
+            for (RunStore.StoredRun run : store().runs()) {
+                if (run.status().open() && !executor.executing(run.id()) && store().claimable(run.id(), Instant.now())
+                        && executor.running() < config.maxConcurrentRuns()) {
+                    LOG.infof("Working on robustness run %s (%s)", run.id(), run.profile());
+                    resume(run.id());
+                }
             }
+        } catch (RuntimeException e) {
+            LOG.warnf("Looking for robustness runs to work on failed: %s", e.getMessage());
         }
     }
 
     void shutdown(@Observes ShutdownEvent event) {
-        executions.keySet().forEach(this::stop);
-        if (store != null) {
-            store.close();
+        if (poller != null) {
+            poller.shutdownNow();
         }
+        List.copyOf(openIds()).forEach(executor::stop);
+    }
+
+    /**
+     * The command line's runs, in a store of their own, apart from any server's (which may hold its
+     * store's file locked in the same folder).
+     */
+    public final class CommandLineRuns implements AutoCloseable {
+        private final RunStore own;
+        private final Path workingDir;
+
+        private CommandLineRuns(RunStore own, Path workingDir) {
+            this.own = own;
+            this.workingDir = workingDir;
+        }
+
+        /**
+         * Plans, stores and executes a run in this thread's time, reporting progress.
+         *
+         * @throws DatasetException      for a dataset that cannot be run
+         * @throws IllegalStateException when the store fails
+         */
+        public RunView run(RunSpec spec, RunExecutor.Progress progress) {
+            RunPlanner.Plan plan = planner.onCommandLine(spec, workingDir);
+            String id = create(own, plan);
+            RunExecutor.Execution execution = executor.launch(id, plan, own, progress);
+            try {
+                execution.ended.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return view(own, own.run(id).orElseThrow(), true);
+        }
+
+        public List<CallRecord> calls(String id) {
+            return own.calls(id);
+        }
+
+        public Map<Integer, Reports.Item> reportItems(RunView run) {
+            return items(run, spec -> planner.onCommandLine(spec, workingDir));
+        }
+
+        @Override
+        public void close() {
+            own.close();
+        }
+    }
+
+    /**
+     * Opens the command line's own store.
+     *
+     * @throws IllegalStateException when it cannot be opened (locked by another process, unreachable)
+     */
+    public CommandLineRuns commandLine(String jdbcUrl, Optional<String> user, Optional<String> password, Path workingDir) {
+        return new CommandLineRuns(new RunStore(jdbcUrl, user, password), workingDir);
     }
 
     /** Checks the spec, stores the run, and starts it in the background. */
     public RunView start(RunSpec spec) {
-        Plan plan = plan(spec, datasetsRoot);
-        RunStore.StoredRun run = new RunStore.StoredRun(UUID.randomUUID().toString(), plan.profile().name(),
-                spec.dataset(), json(plan.spec()), "running", plan.total(), Instant.now(), null, null);
-        store().create(run);
-        launch(run.id(), plan, null);
-        return view(run.id()).orElseThrow();
-    }
-
-    /** The CLI's way: the same run, in this thread's time, reporting progress; returns the finished run. */
-    /** @param progress told (calls done, calls in the run) after every call */
-    public RunView runToCompletion(RunSpec spec, Path root, BiConsumer<Integer, Integer> progress) {
-        Plan plan = plan(spec, root);
-        RunStore.StoredRun run = new RunStore.StoredRun(UUID.randomUUID().toString(), plan.profile().name(),
-                spec.dataset(), json(plan.spec()), "running", plan.total(), Instant.now(), null, null);
-        store().create(run);
-        Execution execution = launch(run.id(), plan, progress);
-        try {
-            while (!execution.pool.awaitTermination(1, TimeUnit.SECONDS)) {
-                // waiting for the last calls
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (executor.running() >= config.maxConcurrentRuns()) {
+            throw new ProblemException(429, "too-many-runs", "Too many robustness runs",
+                    executor.running() + " runs are executing, the most allowed (loupe.robustness.max-concurrent-runs); "
+                            + "try again when one has ended", RUNS_RETRY_AFTER);
         }
-        return view(run.id()).orElseThrow();
+        RunPlanner.Plan plan = planner.underDatasetsRoot(spec);
+        String id = create(store(), plan);
+        executor.launch(id, plan, store(), null);
+        return view(id).orElseThrow();
     }
 
     public List<RunView> list() {
-        return store().runs().stream().map(r -> view(r, false)).toList();
+        return store().runs().stream().map(r -> view(store(), r, false)).toList();
     }
 
     public Optional<RunView> view(String id) {
-        return store().run(id).map(r -> view(r, true));
+        return store().run(id).map(r -> view(store(), r, true));
     }
 
     public List<CallRecord> calls(String id) {
         return store().calls(id);
     }
 
-    /** Cancels a run: its remaining calls are not made; what finished stays. */
+    /** The items of an API run as its HTML report shows them: file name and a small thumbnail. */
+    public Map<Integer, Reports.Item> reportItems(RunView run) {
+        return items(run, planner::underDatasetsRoot);
+    }
+
+    /** Read again from the dataset; empty when it cannot be read any more. */
+    private Map<Integer, Reports.Item> items(RunView run, java.util.function.Function<RunSpec, RunPlanner.Plan> plans) {
+        Map<Integer, Reports.Item> items = new LinkedHashMap<>();
+        if (run.spec() == null) {
+            return items;
+        }
+        try {
+            RunPlanner.Plan plan = plans.apply(run.spec());
+            for (DatasetItem item : plan.items()) {
+                String thumbnail;
+                try {
+                    thumbnail = inspections.thumbnail(Files.readAllBytes(item.image()));
+                } catch (IOException | RuntimeException unreadable) {
+                    thumbnail = null;
+                }
+                items.put(item.index(), new Reports.Item(item.image().getFileName().toString(), thumbnail));
+            }
+        } catch (RuntimeException gone) {
+            LOG.debugf("Run %s: its dataset cannot be read for the report: %s", run.id(), gone.getMessage());
+        }
+        return items;
+    }
+
+    /** Cancels a run: its calls in flight end, the rest are not made; what finished stays. */
     public Optional<RunView> cancel(String id) {
         Optional<RunStore.StoredRun> run = store().run(id);
         if (run.isEmpty()) {
             return Optional.empty();
         }
-        if (run.get().status().equals("running") || run.get().status().equals("stopped")) {
-            stop(id);
-            store().status(id, "cancelled", null);
+        if (run.get().status().open()) {
+            executor.stop(id);
+            store().status(id, RunStatus.CANCELLED, null);
         }
         return view(id);
     }
 
-    /** Stops a run's workers as a crash would, leaving it to resume; for shutdown and tests. */
+    /** Stops a run's calls as a crash would, leaving it to resume; for shutdown and tests. */
     public void stop(String id) {
-        Execution execution = executions.remove(id);
-        if (execution != null) {
-            execution.stopping = true;
-            if (execution.coordinator != null) {
-                execution.coordinator.interrupt(); // it may be waiting for a free place in the window
-            }
-            execution.pool.shutdownNow();
-            try {
-                execution.pool.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        executor.stop(id);
     }
 
-    /** Continues a stored run: only calls not stored yet are made. */
+    /** Continues a stored run here: only calls not stored yet are made, on items nobody else holds. */
     public void resume(String id) {
         RunStore.StoredRun run = store().run(id).orElseThrow();
-        RunSpec spec;
         try {
-            spec = JSON.readValue(run.spec(), RunSpec.class);
+            RunPlanner.Plan plan = planner.underDatasetsRoot(JSON.readValue(run.spec(), RunSpec.class));
+            if (run.status() != RunStatus.RUNNING) {
+                store().status(id, RunStatus.RUNNING, null);
+            }
+            executor.launch(id, plan, store(), null);
         } catch (JsonProcessingException e) {
-            store().status(id, "failed", "unreadable run spec");
-            return;
-        }
-        try {
-            Plan plan = plan(spec, datasetsRoot);
-            store().status(id, "running", null);
-            launch(id, plan, null);
+            store().status(id, RunStatus.FAILED, "the run's stored spec cannot be read");
         } catch (RuntimeException e) {
-            store().status(id, "failed", e.getMessage());
+            store().status(id, RunStatus.FAILED, "cannot resume: " + e.getMessage());
         }
     }
 
-    /** What a run will ask. */
-    private record Plan(Profile profile, RunSpec spec, List<DatasetItem> items, List<Variant> variants, int repeats,
-            int concurrency) {
-        int total() {
-            return items.size() * variants.size() * repeats;
-        }
+    private static String create(RunStore store, RunPlanner.Plan plan) {
+        String id = UUID.randomUUID().toString();
+        store.create(new RunStore.StoredRun(id, plan.profile().name(), plan.spec().dataset(), json(plan.spec()),
+                RunStatus.RUNNING, plan.total(), Instant.now(), null, null));
+        store.createItems(id, plan.items().size());
+        return id;
     }
 
-    private Plan plan(RunSpec spec, Path root) {
-        if (spec.profile() == null || spec.dataset() == null) {
-            throw ProblemException.badRequest("'profile' and 'dataset' are required");
-        }
-        Profile profile = profiles.get(spec.profile());
-        int generated = spec.generated() == null ? profile.variantPolicy().generated() : spec.generated();
-        int repeats = spec.repeats() == null ? 1 : spec.repeats();
-        int concurrency = spec.concurrency() == null ? config.concurrency() : spec.concurrency();
-        if (generated < 0 || generated > 200 || repeats < 1 || repeats > MAX_REPEATS
-                || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-            throw ProblemException.badRequest("'generated' must be 0..200, 'repeats' 1.." + MAX_REPEATS
-                    + ", 'concurrency' 1.." + MAX_CONCURRENCY);
-        }
-        List<Variant> available = profiles.variants(profile.name(), generated);
-        List<String> names = spec.variants() == null ? List.of() : spec.variants();
-        List<Variant> variants;
-        if (names.isEmpty() || names.contains("all")) {
-            variants = available;
-        } else {
-            variants = new ArrayList<>();
-            variants.add(available.get(0)); // the base, which flip rates compare against
-            for (String name : names) {
-                Variant variant = available.stream().filter(v -> v.name().equals(name)).findFirst()
-                        .orElseThrow(() -> ProblemException.badRequest("profile '" + profile.name() + "' has no variant '"
-                                + name + "' (with " + generated + " generated)"));
-                if (!variants.contains(variant)) {
-                    variants.add(variant);
-                }
-            }
-        }
-        // Labels are read the way answers are: the schema's decisions, in any case or width, or a synonym.
-        List<DatasetItem> items = DatasetReader.read(root.resolve(spec.dataset()), root,
-                word -> inspections.decisionOf(profile.name(), word));
-        RunSpec resolved = new RunSpec(profile.name(), spec.dataset(), variants.stream().map(Variant::name).toList(),
-                generated, repeats, concurrency);
-        return new Plan(profile, resolved, items, List.copyOf(variants), repeats, concurrency);
+    private List<String> openIds() {
+        return store == null ? List.of() : store.runs().stream().filter(r -> executor.executing(r.id()))
+                .map(RunStore.StoredRun::id).toList();
     }
 
-    private Execution launch(String id, Plan plan, BiConsumer<Integer, Integer> progress) {
-        Execution execution = new Execution(plan.concurrency());
-        executions.put(id, execution);
-        Set<String> done = store().done(id);
-        execution.finished.set(done.size());
-        Semaphore window = new Semaphore(plan.concurrency() * 2);
-        Thread coordinator = new Thread(() -> {
-            try {
-                for (DatasetItem item : plan.items()) {
-                    List<Runnable> calls = new ArrayList<>();
-                    StepImages[] image = new StepImages[1];
-                    String[] rejected = new String[1];
-                    for (Variant variant : plan.variants()) {
-                        for (int repeat = 1; repeat <= plan.repeats(); repeat++) {
-                            if (done.contains(RunStore.key(item.index(), variant.name(), repeat))) {
-                                continue;
-                            }
-                            int rep = repeat;
-                            calls.add(() -> call(id, plan, item, image[0], rejected[0], variant, rep, progress));
-                        }
-                    }
-                    if (calls.isEmpty()) {
-                        continue;
-                    }
-                    try {
-                        image[0] = inspections.prepare(plan.profile().name(), Files.readAllBytes(item.image()));
-                    } catch (ImageRejectedException | IOException e) {
-                        rejected[0] = e.getMessage();
-                    }
-                    for (Runnable call : calls) {
-                        window.acquire();
-                        if (execution.stopping) {
-                            return;
-                        }
-                        execution.pool.execute(() -> {
-                            try {
-                                call.run();
-                            } finally {
-                                window.release();
-                            }
-                        });
-                    }
-                }
-                execution.pool.shutdown();
-                execution.pool.awaitTermination(365, TimeUnit.DAYS);
-                if (!execution.stopping) {
-                    finish(id, plan);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                if (!execution.stopping) { // a stopped run's pool refuses work: that is the stop, not a failure
-                    LOG.errorf(e, "Robustness run %s failed", id);
-                    store().status(id, "failed", e.getMessage());
-                }
-            } finally {
-                execution.pool.shutdown();
-                executions.remove(id, execution);
-            }
-        }, "robustness-" + id);
-        coordinator.setDaemon(true);
-        execution.coordinator = coordinator;
-        coordinator.start();
-        return execution;
-    }
-
-    private void call(String id, Plan plan, DatasetItem item, StepImages image, String rejected, Variant variant,
-            int repeat, BiConsumer<Integer, Integer> progress) {
-        Execution execution = executions.get(id);
-        if (execution == null || execution.stopping) {
-            return;
-        }
-        long start = System.nanoTime();
-        CallRecord record;
-        if (image == null) {
-            record = new CallRecord(item.index(), variant.name(), repeat, null, item.label(), CallRecord.INVALID,
-                    "error", "image_rejected", rejected, 0);
-        } else {
-            try {
-                Envelope envelope = inspections.inspectPrepared(plan.profile().name(), image, variant,
-                        new Trace(null, null, "robustness-" + id, String.valueOf(item.index())),
-                        inspections.newDeadline());
-                record = new CallRecord(item.index(), variant.name(), repeat, image.first().sha256(), item.label(),
-                        envelope.decision() == null ? CallRecord.INVALID : envelope.decision(),
-                        envelope.status().label(), envelope.outcome().label(),
-                        envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")),
-                        (System.nanoTime() - start) / 1e6);
-            } catch (BackendException e) {
-                if (execution.stopping) {
-                    return; // interrupted by a stop: not a result, the call is made again on resume
-                }
-                record = new CallRecord(item.index(), variant.name(), repeat, image.first().sha256(), item.label(),
-                        CallRecord.INVALID, "error", e.failure().label(), "", (System.nanoTime() - start) / 1e6);
-            }
-        }
-        if (execution.stopping) {
-            return;
-        }
-        store().save(id, record);
-        int finished = execution.finished.incrementAndGet();
-        if (progress != null) {
-            progress.accept(finished, plan.total());
-        }
-    }
-
-    private void finish(String id, Plan plan) {
-        List<CallRecord> calls = store().calls(id);
-        Statistics.Summary summary = Statistics.of(calls, plan.variants().stream().map(Variant::name).toList());
-        store().status(id, "finished", null);
-        metrics.publish(plan.profile().name(), summary);
-        LOG.infof("Robustness run %s finished: %d calls, accuracy %.3f, kappa %.3f", id, calls.size(),
-                summary.accuracy(), summary.kappa());
-    }
-
-    private RunView view(RunStore.StoredRun run, boolean withSummary) {
-        List<CallRecord> calls = store().calls(run.id());
+    private RunView view(RunStore from, RunStore.StoredRun run, boolean withSummary) {
+        List<CallRecord> calls = from.calls(run.id());
         RunSpec spec;
         try {
             spec = JSON.readValue(run.spec(), RunSpec.class);
@@ -361,18 +269,41 @@ public class RobustnessService {
         }
         Statistics.Summary summary = withSummary && spec != null ? Statistics.of(calls, spec.variants()) : null;
         return new RunView(run.id(), run.profile(), run.dataset(), run.status(), calls.size(), run.total(),
-                run.created(), run.finished(), run.error(), spec, summary);
+                run.created(), run.finished(), run.error(), spec, summary, provenance(run.profile()));
+    }
+
+    /** The chain asked and the content hashes of the base prompt and the schema: what a report stands on. */
+    private RunView.Provenance provenance(String profileName) {
+        try {
+            Profile profile = profiles.get(profileName);
+            Map<String, String> hashes = new LinkedHashMap<>();
+            hashes.put("system", sha256(profile.system()));
+            hashes.put("prompt", profile.variants().get(0).sha256());
+            schemas.find(profile.schema()).ifPresent(s -> hashes.put("schema", sha256(s.document().toString())));
+            return new RunView.Provenance(profile.chain().stream().map(s -> s.backend() + "/" + s.model()).toList(),
+                    profile.schema(), hashes);
+        } catch (RuntimeException gone) {
+            return null; // a run of a profile no longer loaded
+        }
     }
 
     private RunStore store() {
         if (store == null) {
             synchronized (this) {
                 if (store == null) {
-                    store = new RunStore(config.jdbcUrl(), config.username(), config.password());
+                    store = new RunStore(appStore.database());
                 }
             }
         }
         return store;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
     }
 
     private static String json(Object value) {

@@ -1,81 +1,63 @@
 package dev.loupe.robustness;
 
+import dev.loupe.store.Database;
 import java.sql.Connection;
-import java.sql.Driver;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
- * Runs and their calls, kept through plain JDBC in an embedded H2 file or in PostgreSQL (portable
- * SQL only). Every call is written as it completes, so nothing finished is lost when the process dies.
+ * Runs and their calls, in Loupe's store (an embedded H2 file or PostgreSQL; tables by the Flyway
+ * migrations of {@link Database}). Every call is written as it completes, so nothing finished is lost
+ * when the process dies. A connection per operation from the pool: no lock of this class's own.
  */
 final class RunStore implements AutoCloseable {
 
     /** A run as stored. */
-    record StoredRun(String id, String profile, String dataset, String spec, String status, int total,
+    record StoredRun(String id, String profile, String dataset, String spec, RunStatus status, long total,
             Instant created, Instant finished, String error) {}
 
-    private final Connection connection;
+    /** Longest error message kept with a run; a longer one is cut, never a reason for the store to fail. */
+    private static final int MAX_ERROR = 2000;
 
+    private final Database database;
+    private final boolean owned;
+
+    /** On the application's store. */
+    RunStore(Database database) {
+        this.database = database;
+        this.owned = false;
+    }
+
+    /** On a store of its own (the command line's), closed with this. */
     RunStore(String url, Optional<String> user, Optional<String> password) {
-        try {
-            this.connection = connect(url, user, password);
-            try (Statement s = connection.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS robustness_run (id VARCHAR(36) PRIMARY KEY, profile VARCHAR(100),"
-                        + " dataset VARCHAR(1000), spec VARCHAR(10000), status VARCHAR(20), total INT,"
-                        + " created_at TIMESTAMP, finished_at TIMESTAMP, error VARCHAR(2000))");
-                s.execute("CREATE TABLE IF NOT EXISTS robustness_call (run_id VARCHAR(36), item INT, variant VARCHAR(100),"
-                        + " rep INT, image_sha256 VARCHAR(64), label VARCHAR(20), decision VARCHAR(20), status VARCHAR(20),"
-                        + " outcome VARCHAR(40), repairs VARCHAR(1000), latency_ms DOUBLE PRECISION,"
-                        + " PRIMARY KEY (run_id, item, variant, rep))");
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot open the robustness store at " + url.replaceAll("password=[^;&]*", "password=***")
-                    + ": " + e.getMessage(), e);
-        }
+        this.database = Database.open(url, user, password, 4);
+        this.owned = true;
     }
 
-    /**
-     * Finds the driver through this class's loader rather than DriverManager's registry, which keeps
-     * the drivers of the first class loader that asked (a restarted application has a new one).
-     */
-    private static Connection connect(String url, Optional<String> user, Optional<String> password) throws SQLException {
-        Properties properties = new Properties();
-        user.ifPresent(u -> properties.setProperty("user", u));
-        password.ifPresent(p -> properties.setProperty("password", p));
-        for (Driver driver : ServiceLoader.load(Driver.class, RunStore.class.getClassLoader())) {
-            if (driver.acceptsURL(url)) {
-                return driver.connect(url, properties);
-            }
-        }
-        throw new SQLException("no JDBC driver for this URL (H2 and PostgreSQL are included)");
-    }
-
-    synchronized void create(StoredRun run) {
+    void create(StoredRun run) {
         update("INSERT INTO robustness_run (id, profile, dataset, spec, status, total, created_at) VALUES (?,?,?,?,?,?,?)",
-                run.id(), run.profile(), run.dataset(), run.spec(), run.status(), run.total(), Timestamp.from(run.created()));
+                run.id(), run.profile(), run.dataset(), run.spec(), run.status().label(), run.total(),
+                Timestamp.from(run.created()));
     }
 
-    synchronized void status(String id, String status, String error) {
-        update("UPDATE robustness_run SET status = ?, error = ?, finished_at = ? WHERE id = ?", status, error,
-                status.equals("running") ? null : Timestamp.from(Instant.now()), id);
+    void status(String id, RunStatus status, String error) {
+        String kept = error == null || error.length() <= MAX_ERROR ? error : error.substring(0, MAX_ERROR - 1) + "…";
+        update("UPDATE robustness_run SET status = ?, error = ?, finished_at = ? WHERE id = ?", status.label(), kept,
+                status.open() ? null : Timestamp.from(Instant.now()), id);
     }
 
     /** Stores one call; a call already stored (same item, variant, repeat) is kept as it was. */
-    synchronized void save(String runId, CallRecord call) {
-        try {
-            insert("INSERT INTO robustness_call (run_id, item, variant, rep, image_sha256, label, decision, status, outcome,"
+    void save(String runId, CallRecord call) {
+        try (Connection c = database.connection()) {
+            execute(c, "INSERT INTO robustness_call (run_id, item, variant, rep, image_sha256, label, decision, status, outcome,"
                         + " repairs, latency_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 runId, call.item(), call.variant(), call.repeat(), call.imageSha256(), call.label(), call.decision(),
                     call.status(), call.outcome(), call.repairs(), call.latencyMs());
@@ -87,20 +69,21 @@ final class RunStore implements AutoCloseable {
         }
     }
 
-    synchronized List<StoredRun> runs() {
+    List<StoredRun> runs() {
         return query("SELECT id, profile, dataset, spec, status, total, created_at, finished_at, error FROM robustness_run"
                 + " ORDER BY created_at DESC", null);
     }
 
-    synchronized Optional<StoredRun> run(String id) {
+    Optional<StoredRun> run(String id) {
         return query("SELECT id, profile, dataset, spec, status, total, created_at, finished_at, error FROM robustness_run"
                 + " WHERE id = ?", id).stream().findFirst();
     }
 
-    synchronized List<CallRecord> calls(String runId) {
+    List<CallRecord> calls(String runId) {
         List<CallRecord> calls = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement("SELECT item, variant, rep, image_sha256, label, decision,"
-                + " status, outcome, repairs, latency_ms FROM robustness_call WHERE run_id = ? ORDER BY item, variant, rep")) {
+        try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement("SELECT item, variant, rep,"
+                + " image_sha256, label, decision, status, outcome, repairs, latency_ms FROM robustness_call"
+                + " WHERE run_id = ? ORDER BY item, variant, rep")) {
             s.setString(1, runId);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -115,10 +98,10 @@ final class RunStore implements AutoCloseable {
     }
 
     /** The (item, variant, repeat) keys finished in a run. */
-    synchronized Set<String> done(String runId) {
+    Set<String> done(String runId) {
         Set<String> keys = new HashSet<>();
-        try (PreparedStatement s = connection.prepareStatement(
-                "SELECT item, variant, rep FROM robustness_call WHERE run_id = ?")) {
+        try (Connection c = database.connection();
+                PreparedStatement s = c.prepareStatement("SELECT item, variant, rep FROM robustness_call WHERE run_id = ?")) {
             s.setString(1, runId);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
@@ -131,22 +114,144 @@ final class RunStore implements AutoCloseable {
         return keys;
     }
 
+    /** Adds a run's items, unclaimed, so any replica can take them. */
+    void createItems(String runId, int items) {
+        try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO robustness_item (run_id, item, done) VALUES (?, ?, FALSE)")) {
+            c.setAutoCommit(false);
+            for (int item = 0; item < items; item++) {
+                s.setString(1, runId);
+                s.setInt(2, item);
+                s.addBatch();
+            }
+            s.executeBatch();
+            c.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Claims up to {@code n} items nobody holds (never claimed, or their lease ran out) for a lease.
+     * On PostgreSQL, {@code FOR UPDATE SKIP LOCKED} lets replicas claim at once without waiting for or
+     * taking each other's rows; H2 serves one replica, where a plain row lock does.
+     */
+    List<Integer> claim(String runId, String owner, int n, Instant now, Instant leaseUntil) {
+        List<Integer> claimed = new ArrayList<>();
+        try (Connection c = database.connection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement s = c.prepareStatement("SELECT item FROM robustness_item WHERE run_id = ?"
+                        + " AND done = FALSE AND (owner IS NULL OR lease_until < ?) ORDER BY item LIMIT " + n
+                        + (database.kind() == Database.Kind.POSTGRESQL ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE"))) {
+                    s.setString(1, runId);
+                    s.setTimestamp(2, Timestamp.from(now));
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next()) {
+                            claimed.add(r.getInt(1));
+                        }
+                    }
+                }
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE robustness_item SET owner = ?, lease_until = ? WHERE run_id = ? AND item = ?")) {
+                    for (int item : claimed) {
+                        s.setString(1, owner);
+                        s.setTimestamp(2, Timestamp.from(leaseUntil));
+                        s.setString(3, runId);
+                        s.setInt(4, item);
+                        s.addBatch();
+                    }
+                    s.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+        }
+        return claimed;
+    }
+
+    /** How many items the run has in the store (0 for a run stored before items were). */
+    long itemCount(String runId) {
+        return count("SELECT COUNT(*) FROM robustness_item WHERE run_id = ?", runId);
+    }
+
+    /** Gives back the items this owner holds and has not finished, for another to take at once. */
+    void release(String runId, String owner) {
+        update("UPDATE robustness_item SET owner = NULL, lease_until = NULL WHERE run_id = ? AND owner = ? AND done = FALSE",
+                runId, owner);
+    }
+
+    /** Keeps an item this owner works on. */
+    void renew(String runId, int item, String owner, Instant leaseUntil) {
+        update("UPDATE robustness_item SET lease_until = ? WHERE run_id = ? AND item = ? AND owner = ?",
+                Timestamp.from(leaseUntil), runId, item, owner);
+    }
+
+    void itemDone(String runId, int item) {
+        update("UPDATE robustness_item SET done = TRUE WHERE run_id = ? AND item = ?", runId, item);
+    }
+
+    /** Items not done yet; 0 when every item's calls are stored. */
+    long itemsLeft(String runId) {
+        return count("SELECT COUNT(*) FROM robustness_item WHERE run_id = ? AND done = FALSE", runId);
+    }
+
+    /** Whether some item can be claimed now. */
+    boolean claimable(String runId, Instant now) {
+        return count("SELECT COUNT(*) FROM robustness_item WHERE run_id = ? AND done = FALSE"
+                + " AND (owner IS NULL OR lease_until < ?)", runId, Timestamp.from(now)) > 0;
+    }
+
+    private long count(String sql, Object... values) {
+        try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                s.setObject(i + 1, values[i]);
+            }
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+        }
+    }
+
+    /** Ends a run as one status, only if it is still running: of two replicas ending it, one does. */
+    boolean endIfRunning(String id, RunStatus status, String error) {
+        String kept = error == null || error.length() <= MAX_ERROR ? error : error.substring(0, MAX_ERROR - 1) + "…";
+        try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE robustness_run SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = ?")) {
+            s.setString(1, status.label());
+            s.setString(2, kept);
+            s.setTimestamp(3, Timestamp.from(Instant.now()));
+            s.setString(4, id);
+            s.setString(5, RunStatus.RUNNING.label());
+            return s.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+        }
+    }
+
     static String key(int item, String variant, int repeat) {
         return item + "/" + variant + "/" + repeat;
     }
 
     private List<StoredRun> query(String sql, String id) {
         List<StoredRun> runs = new ArrayList<>();
-        try (PreparedStatement s = connection.prepareStatement(sql)) {
+        try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement(sql)) {
             if (id != null) {
                 s.setString(1, id);
             }
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Timestamp finished = r.getTimestamp(8);
-                    runs.add(new StoredRun(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5),
-                            r.getInt(6), r.getTimestamp(7).toInstant(), finished == null ? null : finished.toInstant(),
-                            r.getString(9)));
+                    runs.add(new StoredRun(r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                            RunStatus.of(r.getString(5)), r.getLong(6), r.getTimestamp(7).toInstant(),
+                            finished == null ? null : finished.toInstant(), r.getString(9)));
                 }
             }
         } catch (SQLException e) {
@@ -156,15 +261,15 @@ final class RunStore implements AutoCloseable {
     }
 
     private void update(String sql, Object... values) {
-        try {
-            insert(sql, values);
+        try (Connection c = database.connection()) {
+            execute(c, sql, values);
         } catch (SQLException e) {
             throw new IllegalStateException("robustness store: " + e.getMessage(), e);
         }
     }
 
-    private void insert(String sql, Object... values) throws SQLException {
-        try (PreparedStatement s = connection.prepareStatement(sql)) {
+    private static void execute(Connection c, String sql, Object... values) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < values.length; i++) {
                 s.setObject(i + 1, values[i]);
             }
@@ -173,11 +278,9 @@ final class RunStore implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // closing at shutdown: nothing left to save
+    public void close() {
+        if (owned) {
+            database.close();
         }
     }
 }

@@ -1,13 +1,20 @@
 package dev.loupe.robustness;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A run as the API shows it.
  *
- * @param status  running, finished, cancelled, stopped (interrupted; resumes at start-up) or failed
- * @param done    calls finished so far, of {@code total}
- * @param summary the statistics of the calls finished so far
+ * @param done       calls stored so far, of {@code total}
+ * @param summary    the statistics of the calls stored so far
+ * @param provenance what the run asked: the chain, the schema and the content hashes of the texts
  */
-public record RunView(String id, String profile, String dataset, String status, int done, int total,
-        Instant created, Instant finished, String error, RunSpec spec, Statistics.Summary summary) {}
+public record RunView(String id, String profile, String dataset, RunStatus status, int done, long total,
+        Instant created, Instant finished, String error, RunSpec spec, Statistics.Summary summary,
+        Provenance provenance) {
+
+    /** @param chain backend/model of each step; @param sha256 of the system text, base prompt and schema */
+    public record Provenance(List<String> chain, String schema, Map<String, String> sha256) {}
+}

@@ -117,6 +117,11 @@ public class VerdictService {
         return true;
     }
 
+    /** What is wrong with a verdict a person wrote (a review): the schema's violations, nothing repaired. */
+    public List<Violation> check(JsonNode verdict, VerdictContract contract) {
+        return validate(verdict, contract.schema());
+    }
+
     static List<Violation> validate(JsonNode node, VerdictSchema schema) {
         return schema.compiled().validate(node).stream().map(VerdictService::toViolation).toList();
     }

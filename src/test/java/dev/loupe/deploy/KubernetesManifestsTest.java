@@ -45,7 +45,7 @@ class KubernetesManifestsTest {
         Tools.Result validated = Tools.run(List.of(Tools.require("node").toString(),
                 VALIDATOR.resolve("validate.mjs").toString()), yaml);
         assertEquals(0, validated.exitCode(), validated.all());
-        assertTrue(validated.output().contains("14 of 14 objects valid"), validated.all());
+        assertTrue(validated.output().contains("17 of 17 objects valid"), validated.all());
     }
 
     /**

@@ -63,8 +63,12 @@ class MonitoringTest {
         Path root = Path.of("target/test-datasets/monitoring");
         Files.createDirectories(root);
         Files.write(root.resolve("cell.png"), TestImages.cellPng());
+        Files.write(root.resolve("ihc.png"), TestImages.ihcPng());
+        // Two items the simulated model judges differently (OK, NG): kappa is defined, so its gauge exists.
         Files.writeString(root.resolve("set.jsonl"), "{\"messages\": [{\"role\": \"user\", \"content\": \"<image>?\"}, "
-                + "{\"role\": \"assistant\", \"content\": \"OK\"}], \"images\": \"cell.png\"}\n");
+                + "{\"role\": \"assistant\", \"content\": \"OK\"}], \"images\": \"cell.png\"}\n"
+                + "{\"messages\": [{\"role\": \"user\", \"content\": \"<image>?\"}, "
+                + "{\"role\": \"assistant\", \"content\": \"NG\"}], \"images\": \"ihc.png\"}\n");
         String id = given().contentType("application/json")
                 .body(Map.of("profile", "microstructure", "dataset", "monitoring/set.jsonl", "generated", 2))
                 .when().post("/v1/robustness-runs").then().statusCode(202).extract().path("id");
@@ -194,7 +198,7 @@ class MonitoringTest {
                 }
             }
             assertEquals(List.of(), unhealthy);
-            assertEquals(14, get(http, api + "rules").path("data").path("groups").findValues("health").size());
+            assertEquals(15, get(http, api + "rules").path("data").path("groups").findValues("health").size());
         } finally {
             server.destroy();
             server.waitFor();

@@ -31,7 +31,7 @@ class StartupCheckTest {
                 java.util.List.of(new Profile.Step(backend, "m", "none", false, decoding, image)), false, "sys", "prompt",
                 decoding, image,
                 new Profile.RepairPolicy(1, null), Profile.Synonyms.NONE,
-                new Profile.VariantPolicy(0, 0, java.util.List.of()), new Profile.ConsensusPolicy(1, 0.6),
+                new Profile.VariantPolicy(0, 0, java.util.List.of()), new Profile.ConsensusPolicy(1, 0.6), new Profile.ReviewPolicy(0.02),
                 java.util.List.of());
     }
 

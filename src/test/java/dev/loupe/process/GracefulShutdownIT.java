@@ -55,7 +55,7 @@ class GracefulShutdownIT {
                 "-Dquarkus.http.port=" + port,
                 "-Dloupe.backends.vllm.url=" + model.baseUrl() + "/v1",
                 "-Dloupe.backends.dashscope.api-key=",
-                "-Dloupe.robustness.jdbc-url=jdbc:h2:file:./target/it/loupe",
+                "-Dloupe.store.jdbc-url=jdbc:h2:file:./target/it/loupe",
                 "-jar", JAR.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         for (int i = 0; i < 300 && status("/q/health/live") != 200; i++) {

@@ -20,7 +20,11 @@ final class ReportInBrowser {
 
     private ReportInBrowser() {}
 
-    static void check(String html, Path base) throws IOException, InterruptedException {
+    /**
+     * @param thumbnails how many item thumbnails must have loaded; @param gates whether a gates table
+     *                   must be shown
+     */
+    static void check(String html, Path base, int thumbnails, boolean gates) throws IOException, InterruptedException {
         Path page = Files.writeString(Path.of(base + ".html"), html);
         if (!Files.isExecutable(CHROMIUM)) {
             // Development machines without Chromium still check the page's content; CI installs it.
@@ -42,11 +46,18 @@ final class ReportInBrowser {
         assertTrue(Files.size(screenshot) > 1000, "a screenshot was written: " + screenshot);
         assertFalse(log.contains(":CONSOLE(") || log.contains("Uncaught"), "console errors: " + log);
 
-        Process dom = new ProcessBuilder(concat(flags, "--dump-dom", page.toUri().toString())).start();
+        // The report has no script; a copy with one counts the images the browser decoded.
+        Path probe = Files.writeString(Path.of(base + "-probe.html"), html.replace("</body>", "<script>"
+                + "window.addEventListener('load',()=>document.body.setAttribute('data-loaded',"
+                + "[...document.images].filter(i=>i.complete&&i.naturalWidth>0).length))</script></body>"));
+        Process dom = new ProcessBuilder(concat(flags, "--dump-dom", probe.toUri().toString())).start();
         String rendered = new String(dom.getInputStream().readAllBytes());
         dom.waitFor(60, TimeUnit.SECONDS);
         assertTrue(rendered.contains("id=\"summary\"") && rendered.contains("<rect") && rendered.contains("id=\"heatmap\""),
                 "rendered DOM");
+        assertTrue(rendered.contains("data-loaded=\"" + thumbnails + "\""), "every thumbnail loaded: "
+                + rendered.substring(rendered.indexOf("<body"), rendered.indexOf("<body") + 120));
+        assertEquals(gates, rendered.contains("id=\"gates\""), "the gates are shown");
     }
 
     private static List<String> concat(List<String> flags, String... more) {

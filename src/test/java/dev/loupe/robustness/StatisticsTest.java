@@ -1,6 +1,9 @@
 package dev.loupe.robustness;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +95,77 @@ class StatisticsTest {
     }
 
     @Test
-    void perfectAgreementOnOneCategoryIsKappaOne() {
-        assertEquals(1.0, Statistics.fleissKappa(List.of(new int[] {3, 0, 0}, new int[] {3, 0, 0})));
+    void kappaIsUndefinedWithOneCategoryOrNoDataNeverOne() {
+        assertNull(Statistics.fleissKappa(List.of(new int[] {3, 0, 0}, new int[] {3, 0, 0})));
+        assertNull(Statistics.fleissKappa(List.of()));
+        assertNull(Statistics.fleissKappa(List.of(new int[] {1, 0, 0})), "one rater per subject says nothing");
+    }
+
+    /**
+     * A backend that is down answers nothing: every call is an error, no statistic of stability
+     * exists, and nothing says the wordings agree.
+     */
+    @Test
+    void failedCallsAreErrorsNotDecisions() {
+        List<CallRecord> calls = new ArrayList<>();
+        for (int item = 0; item < 3; item++) {
+            for (String variant : List.of("base", "a")) {
+                calls.add(CallRecord.error(item, variant, 1, "h", "OK", "unreachable", "connection refused", 3));
+            }
+        }
+        Statistics.Summary s = Statistics.of(calls, List.of("base", "a"));
+        assertEquals(1.0, s.errorRate());
+        assertEquals(0, s.answered());
+        assertNull(s.accuracy());
+        assertNull(s.kappa());
+        assertNull(s.variants().get(1).flipRate(), "no flip without answers");
+        assertTrue(s.unstableItems().isEmpty());
+        assertTrue(s.precision().startsWith("No call was answered"));
+
+        // One answered pair among errors: the errors neither flip nor agree.
+        calls.add(call(0, "base", 2, "OK", "OK"));
+        calls.add(call(0, "a", 2, "OK", "NG"));
+        Statistics.Summary some = Statistics.of(calls, List.of("base", "a"));
+        assertEquals(0.75, some.errorRate());
+        assertEquals(1.0, some.variants().get(1).flipRate(), "1 flip of the 1 pair answered by both");
+        assertEquals(0.5, some.accuracy());
+    }
+
+    /**
+     * Reference values from statsmodels for worked examples: proportion_confint(9, 10, method="wilson")
+     * = (0.5958, 0.9821), proportion_confint(0, 10, method="wilson") = (0.0, 0.2775),
+     * proportion_confint(45, 50, method="wilson") = (0.7864, 0.9565); mcnemar([[a, 1], [6, d]],
+     * exact=True).pvalue = 0.125 (2 × P(X ≤ 1), X ~ Bin(7, ½) = 2 × 8/128), [[a, 0], [5, d]] → 0.0625,
+     * [[a, 2], [8, d]] → 0.109375, [[a, 3], [3, d]] → 1.0, no discordant pair → 1.0.
+     */
+    @Test
+    void wilsonIntervalsAndExactMcNemarMatchTheReference() {
+        assertArrayEquals(new double[] {0.5958, 0.9821}, Confidence.wilson(9, 10), 0.0001);
+        assertArrayEquals(new double[] {0.0, 0.2775}, Confidence.wilson(0, 10), 0.0001);
+        assertArrayEquals(new double[] {0.7864, 0.9565}, Confidence.wilson(45, 50), 0.0001);
+        assertEquals(0.125, Confidence.mcnemarExact(1, 6), 1e-12);
+        assertEquals(0.0625, Confidence.mcnemarExact(0, 5), 1e-12);
+        assertEquals(0.109375, Confidence.mcnemarExact(2, 8), 1e-12);
+        assertEquals(1.0, Confidence.mcnemarExact(3, 3), 1e-12);
+        assertEquals(1.0, Confidence.mcnemarExact(0, 0));
+        assertEquals(2 * Math.pow(0.5, 2000), Confidence.mcnemarExact(0, 2000), 1e-300, "large samples do not underflow to NaN");
+    }
+
+    @Test
+    void aVariantWrongWhereTheBaseIsRightIsSignificantOnlyWithEnoughPairs() {
+        List<CallRecord> calls = new ArrayList<>();
+        for (int item = 0; item < 10; item++) {
+            calls.add(call(item, "base", 1, "OK", "OK"));
+            calls.add(call(item, "a", 1, "OK", item < 8 ? "NG" : "OK")); // wrong on 8 of 10 where base is right
+            calls.add(call(item, "b", 1, "OK", item < 2 ? "NG" : "OK")); // wrong on 2 of 10
+        }
+        Statistics.Summary s = Statistics.of(calls, List.of("base", "a", "b"));
+        assertEquals(0.0078, s.variants().get(1).mcnemarP()); // 2 × 0.5^8
+        assertTrue(s.variants().get(1).significant());
+        assertEquals(0.5, s.variants().get(2).mcnemarP()); // 2 × 0.5^2
+        assertTrue(!s.variants().get(2).significant());
+        assertNull(s.variants().get(0).mcnemarP(), "the base is not tested against itself");
+        assertEquals(List.of(0.7225, 1.0), s.variants().get(0).accuracyCi(), "10 of 10: Wilson (0.7225, 1.0)");
+        assertTrue(s.precision().contains("too small"), s.precision());
     }
 }

@@ -19,6 +19,11 @@ final class SimulatedAnswer {
 
     /** Above this grey-level standard deviation the simulator "sees" structure and answers NG. */
     static final double CONTRAST_THRESHOLD = 35.0;
+    /**
+     * In wording-sensitive mode, images whose contrast lies this close to the threshold are the
+     * borderline ones, whose decision a rewording can flip, as the field report saw with real models.
+     */
+    static final double BORDERLINE = 15.0;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int GRID = 256;
@@ -32,10 +37,20 @@ final class SimulatedAnswer {
 
     private SimulatedAnswer() {}
 
-    static String answer(BufferedImage image, String imageData, String prompt, boolean constrained) {
+    /**
+     * @param wordingSensitive for borderline images, let the wording decide: a deterministic hash of the
+     *                         prompt flips about a third of the wordings' decisions
+     */
+    static String answer(BufferedImage image, String imageData, String prompt, boolean constrained,
+            boolean wordingSensitive) {
         Stats stats = stats(image);
         Style style = constrained ? Style.BARE : style(imageData, prompt);
-        String json = verdict(stats, style == Style.SYNONYM);
+        boolean defect = stats.stdDev() > CONTRAST_THRESHOLD;
+        if (wordingSensitive && Math.abs(stats.stdDev() - CONTRAST_THRESHOLD) < BORDERLINE
+                && Math.floorMod(ByteBuffer.wrap(sha256("wording\n" + prompt + "\n" + imageData.length())).getInt(), 3) == 0) {
+            defect = !defect;
+        }
+        String json = verdict(stats, defect, style == Style.SYNONYM);
         return switch (style) {
             case BARE, SYNONYM -> json;
             case FENCED -> "```json\n" + json + "\n```";
@@ -51,8 +66,7 @@ final class SimulatedAnswer {
         return h < 6 ? Style.FENCED : h == 6 ? Style.PROSE : Style.SYNONYM;
     }
 
-    private static String verdict(Stats stats, boolean synonym) {
-        boolean defect = stats.stdDev() > CONTRAST_THRESHOLD;
+    private static String verdict(Stats stats, boolean defect, boolean synonym) {
         double margin = Math.abs(stats.stdDev() - CONTRAST_THRESHOLD) / (2 * CONTRAST_THRESHOLD);
         double confidence = Math.round((0.5 + Math.min(0.49, margin)) * 100) / 100.0;
         ObjectNode v = JSON.createObjectNode();

@@ -97,7 +97,8 @@ public class SimulatorResource {
             return error(400, "the image data URL does not decode to an image");
         }
         boolean constrained = request.path("response_format").path("type").asText("").startsWith("json");
-        String answer = SimulatedAnswer.answer(image, data, text.toString(), constrained);
+        String answer = SimulatedAnswer.answer(image, data, text.toString(), constrained,
+                config.simulator().wordingSensitive());
         return Response.ok(completion(answer, image, text.length())).build();
     }
 

@@ -1,0 +1,135 @@
+package dev.loupe.record;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.config.LoupeConfig;
+import dev.loupe.inspect.Envelope;
+import dev.loupe.inspect.InspectionFinished;
+import dev.loupe.prompt.ProfileCatalog;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps every finished inspection: its record in the store and its image in the images folder. The
+ * answer never waits for it: the work is handed to one named thread with a bounded queue, and a
+ * record that cannot be kept (store down, queue full, disk full) is logged with the inspection's id
+ * and counted in {@code loupe_records_failures_total}, never lost silently.
+ */
+@ApplicationScoped
+public class InspectionRecorder {
+
+    private static final Logger LOG = Logger.getLogger(InspectionRecorder.class);
+    static final String FAILURES_HELP = "Inspections that could not be recorded (logged with their id)";
+
+    private final InspectionRecords records;
+    private final ImageFiles images;
+    private final ProfileCatalog profiles;
+    private final ObjectMapper json;
+    private final LoupeConfig.Records config;
+    private final Counter failures;
+    private final ThreadPoolExecutor writer;
+
+    public InspectionRecorder(InspectionRecords records, ProfileCatalog profiles, ObjectMapper json, LoupeConfig config,
+            MeterRegistry registry) {
+        this.records = records;
+        this.profiles = profiles;
+        this.json = json;
+        this.config = config.records();
+        this.images = new ImageFiles(Path.of(this.config.imagesDir()));
+        this.failures = Counter.builder("loupe.records.failures").description(FAILURES_HELP).register(registry);
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(this.config.queueCapacity()),
+                task -> {
+                    Thread thread = new Thread(task, "loupe-recorder");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+    }
+
+    void onFinished(@Observes InspectionFinished finished) {
+        try {
+            writer.execute(() -> keep(finished));
+        } catch (RejectedExecutionException full) {
+            failed(finished.id(), "the recording queue is full (loupe.records.queue-capacity)", null);
+        }
+    }
+
+    /** Waits until what was handed over is written; for shutdown and tests. */
+    public void drain() {
+        var done = new java.util.concurrent.CountDownLatch(1);
+        try {
+            writer.execute(done::countDown);
+            done.await(30, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException | InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        writer.shutdown();
+        try {
+            writer.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void keep(InspectionFinished f) {
+        try {
+            Envelope e = f.envelope();
+            String sha256 = e != null ? e.image().sha256() : sha256(f.image());
+            images.keep(sha256, f.image());
+            Instant at = f.at().truncatedTo(ChronoUnit.MICROS);
+            boolean sampled = e != null && e.status().label().equals("accepted")
+                    && profiles.get(f.profile()).review().samples(f.id());
+            InspectionFinished.Provenance p = f.provenance();
+            records.insert(new InspectionRecord(f.id(), at, f.profile(),
+                    e == null ? "error" : e.status().label(), e == null ? null : e.decision(),
+                    e == null ? null : e.backend(), e == null ? null : e.model(), e == null ? null : e.variant(),
+                    f.trace().line(), f.trace().station(), f.trace().lot(), f.trace().serial(), sha256,
+                    e == null ? null : e.image().format(), at.plus(config.imageRetention()),
+                    p == null ? null : p.systemSha256(), p == null ? null : p.promptSha256(),
+                    e == null ? null : variantSha256(f.profile(), e.variant()), p == null ? null : p.schema(),
+                    p == null ? null : p.schemaSha256(), e == null ? null : json.writeValueAsString(e),
+                    f.failure() == null ? null : f.failure().status() + " " + f.failure().kind() + ": " + cut(f.failure().detail()),
+                    sampled, false));
+        } catch (java.sql.SQLException | java.io.IOException | RuntimeException e) {
+            failed(f.id(), e.getMessage(), e);
+        }
+    }
+
+    private String variantSha256(String profile, String variant) {
+        return profiles.get(profile).variant(variant).map(v -> v.sha256()).orElse(null);
+    }
+
+    private void failed(String id, String why, Throwable cause) {
+        failures.increment();
+        LOG.errorf(cause, "Inspection %s was not recorded: %s", id, why);
+    }
+
+    private static String cut(String text) {
+        return text == null || text.length() <= 3500 ? text : text.substring(0, 3500) + "…";
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+
+    ImageFiles images() {
+        return images;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.loupe.review;
+
+import dev.loupe.error.Problem;
+import dev.loupe.error.ProblemException;
+import dev.loupe.error.RequestValues;
+import dev.loupe.record.InspectionRecord;
+import dev.loupe.record.InspectionRecords;
+import dev.loupe.record.RecordedImages;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The review queue, and the reviewed inspections out as training data. */
+@Path("/v1")
+@Tag(name = "Reviews")
+@Produces(MediaType.APPLICATION_JSON)
+public class ReviewResource {
+
+    private static final int MAX_QUEUE_PAGE = 200;
+
+    /** The next inspections to review, oldest first, and how many wait in all. */
+    public record Queue(long length, List<InspectionRecord> items) {}
+
+    private final InspectionRecords records;
+    private final TrainingExport export;
+    private final RecordedImages images;
+
+    public ReviewResource(InspectionRecords records, TrainingExport export, RecordedImages images) {
+        this.records = records;
+        this.export = export;
+        this.images = images;
+    }
+
+    @GET
+    @Path("/reviews/queue")
+    @Operation(summary = "What waits for a person: needs_review inspections and the audit sample of accepted ones")
+    public Queue queue(@QueryParam("profile") String profile, @QueryParam("limit") Integer limit) {
+        int size = limit == null ? 20 : limit;
+        if (size < 1 || size > MAX_QUEUE_PAGE) {
+            throw ProblemException.badRequest("'limit' must be between 1 and " + MAX_QUEUE_PAGE);
+        }
+        String p = profile == null || profile.isBlank() ? null : profile.strip();
+        long length = records.queueLengths().entrySet().stream().filter(e -> p == null || e.getKey().equals(p))
+                .mapToLong(java.util.Map.Entry::getValue).sum();
+        return new Queue(length, records.queue(p, size));
+    }
+
+    @GET
+    @Path("/exports/ms-swift")
+    @Produces("application/zip")
+    @Operation(summary = "Reviewed inspections of a profile as an ms-swift training set: train.jsonl and images/ in a zip")
+    @APIResponse(responseCode = "400", description = "No profile, or a time that cannot be read",
+            content = @Content(mediaType = Problem.MEDIA_TYPE))
+    public Response exportMsSwift(@QueryParam("profile") String profile, @QueryParam("from") String from,
+            @QueryParam("to") String to) {
+        if (profile == null || profile.isBlank()) {
+            throw ProblemException.badRequest("'profile' is required");
+        }
+        export.check(profile.strip());
+        Instant since = RequestValues.instant("from", from);
+        Instant until = RequestValues.instant("to", to);
+        StreamingOutput zip = out -> export.write(profile.strip(), since, until, images::read, out);
+        return Response.ok(zip, "application/zip")
+                .header("Content-Disposition", "attachment; filename=\"" + profile.strip() + "-ms-swift.zip\"").build();
+    }
+}

@@ -1,0 +1,362 @@
+package dev.loupe.robustness;
+
+import dev.loupe.backend.BackendException;
+import dev.loupe.backend.Deadline;
+import dev.loupe.dataset.DatasetItem;
+import dev.loupe.error.ProblemException;
+import dev.loupe.inspect.Envelope;
+import dev.loupe.inspect.InspectionService;
+import dev.loupe.inspect.StepImages;
+import dev.loupe.inspect.Trace;
+import dev.loupe.prompt.Variant;
+import dev.loupe.verdict.Repair;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * Executes planned runs: every (item, wording, repeat) not stored yet, each image prepared once,
+ * within the run's concurrency. Items are claimed from the store a few at a time for a lease, so
+ * several replicas on one PostgreSQL share a run, and a replica that dies leaves its items to be
+ * claimed again; a stored call is never asked again. Every call ends in a stored result — an answer,
+ * or the error that kept it from one — and a run is finished only when every planned call is
+ * stored; a store that refuses a call fails the run with the reason. Stopping or cancelling ends the
+ * calls in flight through their deadlines, never by interrupting a backend call, so it is never
+ * taken for the backend's failure. Status and cancellation are read from the store, so a run
+ * cancelled on one replica stops on all.
+ */
+@ApplicationScoped
+public class RunExecutor {
+
+    private static final Logger LOG = Logger.getLogger(RunExecutor.class);
+
+    /** Told after every stored call: calls stored so far, calls planned. */
+    interface Progress {
+        void update(long done, long total);
+    }
+
+    /** A run being executed here. */
+    static final class Execution {
+        final String id;
+        final RunPlanner.Plan plan;
+        final RunStore store;
+        final Progress progress;
+        final ThreadPoolExecutor pool;
+        final AtomicLong stored = new AtomicLong();
+        final Set<Deadline> inFlight = ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        final Map<Integer, AtomicInteger> openCalls = new ConcurrentHashMap<>();
+        volatile boolean stopping;
+        volatile String failure;
+        volatile Thread coordinator;
+        private volatile long statusReadAt;
+        private volatile boolean running = true;
+
+        Execution(String id, RunPlanner.Plan plan, RunStore store, Progress progress) {
+            this.id = id;
+            this.plan = plan;
+            this.store = store;
+            this.progress = progress;
+            this.pool = new ThreadPoolExecutor(plan.concurrency(), plan.concurrency(), 30, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), named("robustness-" + id.substring(0, 8) + "-call-"));
+        }
+
+        /** Ends the calls: none is started any more, and those in flight end their waits at once. */
+        void halt() {
+            stopping = true;
+            inFlight.forEach(Deadline::cancel);
+            Thread c = coordinator;
+            if (c != null) {
+                c.interrupt(); // it may be waiting for a place in the window, never in a backend call
+            }
+            pool.shutdown();
+        }
+
+        /** Whether the run is still running in the store (cancelled or failed elsewhere ends it here), read at most once a second. */
+        boolean stillRunning() {
+            if (System.nanoTime() - statusReadAt > 1_000_000_000L) {
+                running = store.run(id).map(r -> r.status() == RunStatus.RUNNING).orElse(false);
+                statusReadAt = System.nanoTime();
+            }
+            return running;
+        }
+
+        void fail(String reason) {
+            if (failure == null) {
+                failure = reason;
+            }
+            halt();
+        }
+    }
+
+    /** Items claimed at a time: small, so replicas share a run evenly. */
+    private static final int CLAIM = 2;
+
+    private final InspectionService inspections;
+    private final RobustnessMetrics metrics;
+    private final java.time.Duration lease;
+    /** Who holds the items this process claims: host, process and a random part. */
+    private final String owner;
+    private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+    /** Where each run's coordinator runs: reads images, hands calls to the run's pool, ends the run. */
+    private final ExecutorService coordinators = Executors.newCachedThreadPool(named("robustness-run-"));
+
+    public RunExecutor(InspectionService inspections, RobustnessMetrics metrics, dev.loupe.config.LoupeConfig config) {
+        this.inspections = inspections;
+        this.metrics = metrics;
+        this.lease = config.robustness().lease();
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "unknown-host";
+        }
+        this.owner = host + "/" + ProcessHandle.current().pid() + "/" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    int running() {
+        return executions.size();
+    }
+
+    boolean executing(String id) {
+        return executions.containsKey(id);
+    }
+
+    /** Starts executing a stored run; the calls already stored are not made again. */
+    synchronized Execution launch(String id, RunPlanner.Plan plan, RunStore store, Progress progress) {
+        Execution running = executions.get(id);
+        if (running != null) {
+            return running; // already worked on here
+        }
+        Execution execution = new Execution(id, plan, store, progress);
+        executions.put(id, execution);
+        coordinators.execute(() -> coordinate(execution));
+        return execution;
+    }
+
+    /** Stops a run's calls as a crash would, leaving it to resume; waits until its calls have ended. */
+    void stop(String id) {
+        Execution execution = executions.get(id);
+        if (execution == null) {
+            return;
+        }
+        execution.halt();
+        try {
+            execution.ended.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @PreDestroy
+    void stopAll() {
+        executions.keySet().forEach(this::stop);
+        coordinators.shutdownNow();
+    }
+
+    private void coordinate(Execution execution) {
+        execution.coordinator = Thread.currentThread();
+        RunPlanner.Plan plan = execution.plan;
+        try {
+            if (execution.store.itemCount(execution.id) == 0) {
+                execution.store.createItems(execution.id, plan.items().size()); // a run stored before items were
+            }
+            execution.stored.set(execution.store.done(execution.id).size());
+            Semaphore window = new Semaphore(plan.concurrency() * 2);
+            while (!execution.stopping && execution.stillRunning()) {
+                java.time.Instant now = java.time.Instant.now();
+                List<Integer> claimed = execution.store.claim(execution.id, owner, CLAIM, now, now.plus(lease));
+                if (claimed.isEmpty()) {
+                    break; // every item is done or held by another replica
+                }
+                Set<String> done = execution.store.done(execution.id); // what any replica stored
+                for (int index : claimed) {
+                    DatasetItem item = plan.items().get(index);
+                    List<Runnable> calls = new java.util.ArrayList<>();
+                    StepImages[] image = new StepImages[1];
+                    String[] rejected = new String[1];
+                    for (Variant variant : plan.variants()) {
+                        for (int repeat = 1; repeat <= plan.repeats(); repeat++) {
+                            if (!done.contains(RunStore.key(item.index(), variant.name(), repeat))) {
+                                int rep = repeat;
+                                calls.add(() -> call(execution, item, image[0], rejected[0], variant, rep));
+                            }
+                        }
+                    }
+                    if (calls.isEmpty()) {
+                        execution.store.itemDone(execution.id, index);
+                        continue;
+                    }
+                    execution.openCalls.put(index, new AtomicInteger(calls.size()));
+                    try {
+                        image[0] = inspections.prepare(plan.profile().name(), Files.readAllBytes(item.image()));
+                    } catch (Exception e) {
+                        rejected[0] = e.getMessage();
+                    }
+                    for (Runnable call : calls) {
+                        window.acquire();
+                        if (execution.stopping) {
+                            return;
+                        }
+                        execution.pool.execute(() -> {
+                            try {
+                                call.run();
+                            } finally {
+                                window.release();
+                            }
+                        });
+                    }
+                }
+            }
+            execution.pool.shutdown();
+            while (!execution.pool.awaitTermination(1, TimeUnit.SECONDS)) {
+                // the last calls end within their deadlines
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Robustness run %s: coordination failed", execution.id);
+            execution.fail("the run could not go on: " + e.getMessage());
+        } finally {
+            end(execution);
+        }
+    }
+
+    /** Finished only when every planned call is stored; failed with the reason otherwise; left as is when stopped. */
+    private void end(Execution execution) {
+        // A halt interrupts the coordinator's wait for the window; the run's end must still be stored.
+        boolean interrupted = Thread.interrupted();
+        try {
+            execution.pool.shutdown();
+            execution.pool.awaitTermination(60, TimeUnit.SECONDS);
+            if (execution.failure != null) {
+                LOG.errorf("Robustness run %s failed: %s", execution.id, execution.failure);
+                execution.store.endIfRunning(execution.id, RunStatus.FAILED, execution.failure);
+            } else if (execution.stopping) {
+                execution.store.release(execution.id, owner); // unfinished items: for whoever resumes, at once
+            } else if (execution.store.itemsLeft(execution.id) == 0) {
+                // The replica that stored the last call ends the run; another one finds it ended.
+                List<CallRecord> calls = execution.store.calls(execution.id);
+                long planned = execution.plan.total();
+                if (calls.size() != planned) {
+                    execution.store.endIfRunning(execution.id, RunStatus.FAILED, (planned - calls.size()) + " of "
+                            + planned + " planned calls have no stored result");
+                } else if (execution.store.endIfRunning(execution.id, RunStatus.FINISHED, null)) {
+                    Statistics.Summary summary = Statistics.of(calls, execution.plan.spec().variants());
+                    metrics.publish(execution.plan.profile().name(), summary);
+                    LOG.infof("Robustness run %s finished: %d calls, error rate %.3f", execution.id, calls.size(),
+                            summary.errorRate());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Robustness run %s: its end could not be stored", execution.id);
+        } finally {
+            executions.remove(execution.id, execution);
+            execution.ended.countDown();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void call(Execution execution, DatasetItem item, StepImages image, String rejected, Variant variant,
+            int repeat) {
+        if (execution.stopping) {
+            return;
+        }
+        if (!execution.stillRunning()) {
+            execution.halt(); // cancelled or failed on another replica
+            return;
+        }
+        RunPlanner.Plan plan = execution.plan;
+        long start = System.nanoTime();
+        String sha256 = image == null ? null : image.first().sha256();
+        CallRecord record;
+        Deadline deadline = inspections.newDeadline();
+        execution.inFlight.add(deadline);
+        try {
+            if (image == null) {
+                record = CallRecord.error(item.index(), variant.name(), repeat, null, item.label(), "image_rejected",
+                        rejected, 0);
+            } else {
+                Envelope envelope = inspections.inspectForRun(plan.profile().name(), image, variant,
+                        new Trace(null, null, "robustness-" + execution.id, String.valueOf(item.index())), deadline);
+                record = new CallRecord(item.index(), variant.name(), repeat, sha256, item.label(),
+                        envelope.decision() == null ? CallRecord.INVALID : envelope.decision(),
+                        envelope.status().label(), envelope.outcome().label(),
+                        envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")), millis(start));
+            }
+        } catch (BackendException | ProblemException e) {
+            if (execution.stopping) {
+                return; // ended by a stop or cancel: not a result; a resumed run asks again
+            }
+            String why = e instanceof BackendException b ? b.failure().label() : ((ProblemException) e).slug();
+            record = CallRecord.error(item.index(), variant.name(), repeat, sha256, item.label(), why, e.getMessage(),
+                    millis(start));
+        } catch (RuntimeException e) {
+            if (execution.stopping) {
+                return;
+            }
+            LOG.warnf(e, "Robustness run %s: a call failed inside Loupe", execution.id);
+            record = CallRecord.error(item.index(), variant.name(), repeat, sha256, item.label(), "internal_error",
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), millis(start));
+        } finally {
+            execution.inFlight.remove(deadline);
+        }
+        if (execution.stopping) {
+            return;
+        }
+        try {
+            execution.store.save(execution.id, record);
+        } catch (RuntimeException e) {
+            execution.fail("the store refused a call (item " + item.index() + ", " + variant.name() + ", repeat "
+                    + repeat + "): " + e.getMessage());
+            return;
+        }
+        metrics.call(plan.profile().name(), record.status());
+        try {
+            if (execution.openCalls.get(item.index()).decrementAndGet() == 0) {
+                execution.store.itemDone(execution.id, item.index());
+            } else {
+                execution.store.renew(execution.id, item.index(), owner, java.time.Instant.now().plus(lease));
+            }
+        } catch (RuntimeException e) {
+            execution.fail("the store refused to mark item " + item.index() + ": " + e.getMessage());
+            return;
+        }
+        long stored = execution.stored.incrementAndGet();
+        if (execution.progress != null) {
+            execution.progress.update(stored, plan.total());
+        }
+    }
+
+    private static double millis(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e6;
+    }
+
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

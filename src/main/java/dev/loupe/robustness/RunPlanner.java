@@ -1,0 +1,98 @@
+package dev.loupe.robustness;
+
+import dev.loupe.config.LoupeConfig;
+import dev.loupe.dataset.DatasetItem;
+import dev.loupe.dataset.DatasetReader;
+import dev.loupe.error.ProblemException;
+import dev.loupe.inspect.InspectionService;
+import dev.loupe.prompt.Profile;
+import dev.loupe.prompt.ProfileCatalog;
+import dev.loupe.prompt.Variant;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** What a run will ask: the spec checked, the dataset read, the wordings chosen, the size bounded. */
+@ApplicationScoped
+public class RunPlanner {
+
+    private static final int MAX_REPEATS = 100;
+    private static final int MAX_CONCURRENCY = 32;
+    private static final int MAX_GENERATED = 200;
+
+    /** A checked run: every item of the dataset in every wording, {@code repeats} times. */
+    record Plan(Profile profile, RunSpec spec, List<DatasetItem> items, List<Variant> variants, int repeats,
+            int concurrency) {
+        long total() {
+            return (long) items.size() * variants.size() * repeats;
+        }
+    }
+
+    private final ProfileCatalog profiles;
+    private final InspectionService inspections;
+    private final LoupeConfig.Robustness config;
+
+    public RunPlanner(ProfileCatalog profiles, InspectionService inspections, LoupeConfig config) {
+        this.profiles = profiles;
+        this.inspections = inspections;
+        this.config = config.robustness();
+    }
+
+    /** The API's plan: the dataset under {@code loupe.robustness.datasets-root}, checked on real paths. */
+    Plan underDatasetsRoot(RunSpec spec) {
+        return plan(spec, labels -> DatasetReader.readUnder(Path.of(config.datasetsRoot()), spec.dataset(), labels));
+    }
+
+    /** The command line's plan: any dataset the user can read, relative to the working directory. */
+    Plan onCommandLine(RunSpec spec, Path workingDir) {
+        return plan(spec, labels -> DatasetReader.readAny(workingDir.resolve(spec.dataset()), labels));
+    }
+
+    private Plan plan(RunSpec spec, Function<Function<String, Optional<String>>, List<DatasetItem>> read) {
+        if (spec == null || spec.profile() == null || spec.dataset() == null) {
+            throw ProblemException.badRequest("'profile' and 'dataset' are required");
+        }
+        Profile profile = profiles.get(spec.profile());
+        int generated = spec.generated() == null ? profile.variantPolicy().generated() : spec.generated();
+        int repeats = spec.repeats() == null ? 1 : spec.repeats();
+        int concurrency = spec.concurrency() == null ? config.concurrency() : spec.concurrency();
+        if (generated < 0 || generated > MAX_GENERATED || repeats < 1 || repeats > MAX_REPEATS
+                || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+            throw ProblemException.badRequest("'generated' must be 0.." + MAX_GENERATED + ", 'repeats' 1.." + MAX_REPEATS
+                    + ", 'concurrency' 1.." + MAX_CONCURRENCY);
+        }
+        List<Variant> variants = variants(profile, spec.variants(), generated);
+        // Labels are read the way answers are: the schema's decisions, in any case or width, or a synonym.
+        List<DatasetItem> items = read.apply(word -> inspections.decisionOf(profile.name(), word));
+        RunSpec resolved = new RunSpec(profile.name(), spec.dataset(), variants.stream().map(Variant::name).toList(),
+                generated, repeats, concurrency);
+        Plan plan = new Plan(profile, resolved, items, List.copyOf(variants), repeats, concurrency);
+        if (plan.total() > config.maxCalls()) {
+            throw ProblemException.badRequest(String.format("the run would make %d calls (%d items × %d wordings × %d "
+                    + "repeats); at most %d are allowed (loupe.robustness.max-calls)", plan.total(), items.size(),
+                    variants.size(), repeats, config.maxCalls()));
+        }
+        return plan;
+    }
+
+    private List<Variant> variants(Profile profile, List<String> names, int generated) {
+        List<Variant> available = profiles.variants(profile.name(), generated);
+        if (names == null || names.isEmpty() || names.contains("all")) {
+            return available;
+        }
+        List<Variant> variants = new ArrayList<>();
+        variants.add(available.get(0)); // the base, which flip rates compare against
+        for (String name : names) {
+            Variant variant = available.stream().filter(v -> v.name().equals(name)).findFirst()
+                    .orElseThrow(() -> ProblemException.badRequest("profile '" + profile.name() + "' has no variant '"
+                            + name + "' (with " + generated + " generated)"));
+            if (!variants.contains(variant)) {
+                variants.add(variant);
+            }
+        }
+        return variants;
+    }
+}

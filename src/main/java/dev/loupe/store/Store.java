@@ -1,0 +1,41 @@
+package dev.loupe.store;
+
+import dev.loupe.config.LoupeConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The application's store ({@code loupe.store.*}), opened on first use and migrated then, so a
+ * command or a service that never touches it never opens it (nor locks its file).
+ */
+@ApplicationScoped
+public class Store {
+
+    private final LoupeConfig.Store config;
+    private volatile Database database;
+
+    public Store(LoupeConfig config) {
+        this.config = config.store();
+    }
+
+    public Database database() {
+        Database d = database;
+        if (d == null) {
+            synchronized (this) {
+                d = database;
+                if (d == null) {
+                    d = Database.open(config.jdbcUrl(), config.username(), config.password(), config.maxConnections());
+                    database = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    @PreDestroy
+    void close() {
+        if (database != null) {
+            database.close();
+        }
+    }
+}
