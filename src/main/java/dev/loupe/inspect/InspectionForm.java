@@ -5,40 +5,44 @@ import org.jboss.resteasy.reactive.PartType;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** A multipart inspection request. */
+/**
+ * A multipart inspection request. Examples are plain values Swagger UI can send as they are; the
+ * wording and consensus fields have none, since a request may give one of them, not both.
+ */
 public class InspectionForm {
 
     @RestForm("image")
     @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING, format = "binary",
-            description = "The micrograph: JPEG, PNG, TIFF or BMP. Its format is read from its bytes, not its name.")
+            description = "The micrograph: JPEG, PNG, TIFF, BMP or WebP. Its format is read from its bytes, not its name.",
+            required = true)
     public FileUpload image;
 
     @RestForm
     @PartType("text/plain")
-    @Schema(description = "Profile to inspect with", examples = "\"microstructure\"")
+    @Schema(description = "Profile to inspect with", examples = "microstructure", required = true)
     public String profile;
 
     @RestForm
-    @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants)", examples = "\"gen-punct-1\"")
+    @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants); not with consensus")
     public String variant;
 
     @RestForm
-    @Schema(description = "Ask this many wordings and vote; default from the profile", examples = "5")
+    @Schema(description = "Ask this many wordings and vote; default from the profile; not with variant")
     public Integer consensus;
 
     @RestForm
-    @Schema(description = "Production line (traceability, echoed)", examples = "\"L3\"")
+    @Schema(description = "Production line (traceability, echoed)", examples = "L3")
     public String line;
 
     @RestForm
-    @Schema(description = "Station on the line (traceability, echoed)", examples = "\"SEM-2\"")
+    @Schema(description = "Station on the line (traceability, echoed)", examples = "SEM-2")
     public String station;
 
     @RestForm
-    @Schema(description = "Lot (traceability, echoed)", examples = "\"2026-11-28-A\"")
+    @Schema(description = "Lot (traceability, echoed)", examples = "2026-11-28-A")
     public String lot;
 
     @RestForm
-    @Schema(description = "Part serial number (traceability, echoed)", examples = "\"SN0042\"")
+    @Schema(description = "Part serial number (traceability, echoed)", examples = "SN0042")
     public String serial;
 }

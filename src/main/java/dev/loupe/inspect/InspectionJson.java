@@ -6,7 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record InspectionJson(
         @Schema(description = "The micrograph as base64, optionally as a data: URL", required = true)
         String image,
-        @Schema(description = "Profile to inspect with", examples = "\"microstructure\"", required = true)
+        @Schema(description = "Profile to inspect with", examples = "microstructure", required = true)
         String profile,
         @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants)") String variant,
         @Schema(description = "Ask this many wordings and vote; default from the profile") Integer consensus,

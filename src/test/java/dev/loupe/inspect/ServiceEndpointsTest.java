@@ -13,6 +13,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -105,6 +107,25 @@ class ServiceEndpointsTest {
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'profiles loaded' }.data.profiles", equalTo("microstructure"));
         given().when().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void swaggerUiExamplesRunAsGiven() {
+        io.restassured.path.json.JsonPath api = given().queryParam("format", "json").when().get("/q/openapi").jsonPath();
+        String form = "paths.'/v1/inspections'.post.requestBody.content.'multipart/form-data'.schema";
+        String ref = api.getString(form + ".$ref");
+        String schema = ref == null ? form : "components.schemas." + ref.substring(ref.lastIndexOf('/') + 1);
+        Map<String, Object> properties = api.getMap(schema + ".properties");
+        for (String exclusive : List.of("variant", "consensus")) {
+            Map<?, ?> property = (Map<?, ?>) properties.get(exclusive);
+            org.junit.jupiter.api.Assertions.assertTrue(!property.containsKey("example") && !property.containsKey("examples"),
+                    exclusive + " is not pre-filled: a request gives one of variant and consensus, not both");
+        }
+        Object profileExample = ((Map<?, ?>) properties.get("profile")).get("examples");
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("microstructure"), profileExample, "no quotes in the value");
+        org.junit.jupiter.api.Assertions.assertTrue(api.getList(schema + ".required").containsAll(List.of("image", "profile")));
+        org.junit.jupiter.api.Assertions.assertTrue(((Map<?, ?>) properties.get("image")).get("description").toString()
+                .contains("WebP"));
     }
 
     @Test
