@@ -24,6 +24,12 @@ public class Main {
             System.setProperty("quarkus.log.level", "WARN");
             System.setProperty("quarkus.banner.enabled", "false");
             System.setProperty("loupe.robustness.resume-at-startup", "false");
+            // Nobody calls in: the command asks the model and writes files. It needs no key, and its
+            // listener (for a simulated model) is reachable from this machine only.
+            System.setProperty("loupe.auth.mode", "off");
+            if (System.getProperty("quarkus.http.host") == null) {
+                System.setProperty("quarkus.http.host", "127.0.0.1");
+            }
             // A failure to start (a store that cannot be opened, say) leaves the run incomplete: exit 3.
             Quarkus.run(Robustness.class, (code, failure) -> System.exit(failure == null ? code : RobustnessCommand.INCOMPLETE),
                     args);

@@ -10,7 +10,7 @@ const TEXT = {
     'trace.line': 'Line', 'trace.station': 'Station', 'trace.lot': 'Lot', 'trace.serial': 'Serial',
     'review.reviewer': 'Reviewer', 'review.waiting': 'Waiting', 'review.keys': 'Keys: O = OK, N = NG (the note goes with it)',
     'review.note': 'Note', 'review.empty': 'Nothing waits for review.', 'review.need-name': 'Enter your name as reviewer first.',
-    'review.model': 'The model said', 'review.all': 'All profiles', 'history.status': 'Status', 'history.from': 'From', 'history.to': 'To',
+    'review.model': 'The model said', 'review.all': 'All profiles', 'auth.key': 'API key', 'auth.ok': 'OK', 'history.status': 'Status', 'history.from': 'From', 'history.to': 'To',
     'history.search': 'Search', 'history.more': 'More', 'history.none': 'No inspection found.',
     'col.time': 'Time', 'col.status': 'Status', 'col.decision': 'Decision', 'col.reviewed': 'Reviewed',
     'col.profile': 'Profile', 'col.progress': 'Progress', 'col.report': 'Report', 'col.run': 'Run',
@@ -26,7 +26,7 @@ const TEXT = {
     'trace.line': '产线', 'trace.station': '工位', 'trace.lot': '批次', 'trace.serial': '序列号',
     'review.reviewer': '复核人', 'review.waiting': '待复核', 'review.keys': '按键：O = 合格（OK），N = 不合格（NG），备注一并提交',
     'review.note': '备注', 'review.empty': '没有待复核的项目。', 'review.need-name': '请先填写复核人姓名。',
-    'review.model': '模型的回答', 'review.all': '全部方案', 'history.status': '状态', 'history.from': '开始日期', 'history.to': '结束日期',
+    'review.model': '模型的回答', 'review.all': '全部方案', 'auth.key': 'API 密钥', 'auth.ok': '确定', 'history.status': '状态', 'history.from': '开始日期', 'history.to': '结束日期',
     'history.search': '查询', 'history.more': '更多', 'history.none': '没有找到检测记录。',
     'col.time': '时间', 'col.status': '状态', 'col.decision': '判定', 'col.reviewed': '已复核',
     'col.profile': '方案', 'col.progress': '进度', 'col.report': '报告', 'col.run': '评估',
@@ -60,8 +60,32 @@ function applyLanguage() {
 }
 
 /** fetch, and a readable message from a problem document when the answer is not 2xx. */
-async function api(path, options) {
-  const response = await fetch(path, options);
+// With loupe.auth.mode=keys the API wants a key: asked once, kept for this browser session only.
+let asking = null;
+
+function askKey() {
+  asking = asking || new Promise(resolve => {
+    const dialog = $('#key-dialog');
+    $('#key-input').value = '';
+    dialog.addEventListener('close', () => {
+      const key = $('#key-input').value.trim();
+      if (key) sessionStorage.setItem('loupe.key', key);
+      asking = null;
+      resolve(Boolean(key));
+    }, { once: true });
+    dialog.showModal();
+  });
+  return asking;
+}
+
+async function api(path, options = {}, retried = false) {
+  const key = sessionStorage.getItem('loupe.key');
+  const headers = key ? { ...options.headers, Authorization: 'Bearer ' + key } : options.headers;
+  const response = await fetch(path, { ...options, headers });
+  if (response.status === 401 && !retried) {
+    if (key) sessionStorage.removeItem('loupe.key'); // a key that no longer works
+    if (await askKey()) return api(path, options, true);
+  }
   const type = response.headers.get('content-type') || '';
   if (!response.ok) {
     let message = 'HTTP ' + response.status;
@@ -72,6 +96,19 @@ async function api(path, options) {
     throw new Error(message);
   }
   return type.includes('json') ? response.json() : response;
+}
+
+// Images and reports come through api() too, so that they carry the key.
+function keptImage(id) {
+  const img = el('img', { class: 'shot', alt: '' });
+  api('/v1/inspections/' + encodeURIComponent(id) + '/image').then(r => r.blob())
+    .then(blob => { img.src = URL.createObjectURL(blob); }).catch(showError);
+  return img;
+}
+
+async function openReport(id) {
+  const report = await (await api('/v1/robustness-runs/' + encodeURIComponent(id) + '/report.html')).blob();
+  window.open(URL.createObjectURL(report), '_blank');
 }
 
 function showError(error) {
@@ -186,7 +223,7 @@ async function loadQueue() {
   if (load !== queueLoads) return;
   current = next;
   $('#review-item').replaceChildren(el('div', { class: 'card', id: 'review-card', 'data-id': next.id },
-    el('img', { class: 'shot', src: '/v1/inspections/' + next.id + '/image', alt: next.image_sha256 }),
+    keptImage(next.id),
     el('label', {}, t('review.note'), el('input', { id: 'note', maxlength: 2000 })),
     el('h4', {}, t('review.model')), renderEnvelope(envelope)));
 }
@@ -250,7 +287,7 @@ async function search(event, more) {
 async function showInspection(id) {
   const envelope = await api('/v1/inspections/' + encodeURIComponent(id));
   const picture = envelope.record && envelope.record.image_available
-    ? el('img', { class: 'shot', src: '/v1/inspections/' + id + '/image', alt: '' }) : null;
+    ? keptImage(id) : null;
   $('#inspection').replaceChildren(renderEnvelope(envelope, picture, envelope.review));
 }
 
@@ -263,7 +300,7 @@ async function loadRuns() {
   runs.forEach(r => table.append(el('tr', {}, el('td', {}, r.id.slice(0, 8)), el('td', {}, r.profile), el('td', {}, r.status),
     el('td', {}, el('div', { class: 'progress', title: `${r.done}/${r.total}` }, el('span', { style: `width:${r.total ? 100 * r.done / r.total : 0}%` })),
       `${r.done}/${r.total}`),
-    el('td', {}, el('a', { href: '/v1/robustness-runs/' + r.id + '/report.html', target: '_blank' }, 'report.html')))));
+    el('td', {}, el('a', { href: '#runs', class: 'report', onclick: e => { e.preventDefault(); openReport(r.id).catch(showError); } }, 'report.html')))));
 }
 
 // ---- Views

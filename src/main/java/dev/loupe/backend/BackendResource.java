@@ -1,5 +1,7 @@
 package dev.loupe.backend;
 
+import dev.loupe.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -15,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/backends")
 @Tag(name = "Backends")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
 public class BackendResource {
 
     private static final String EXAMPLE = """

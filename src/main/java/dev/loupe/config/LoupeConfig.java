@@ -47,6 +47,8 @@ public interface LoupeConfig {
 
     Simulator simulator();
 
+    Auth auth();
+
     interface Backend {
         /** {@code openai} for vLLM, SGLang, Ollama or any OpenAI-compatible server; {@code dashscope}. */
         @WithDefault("openai")
@@ -136,6 +138,39 @@ public interface LoupeConfig {
         /** Longest accepted traceability value (line, station, lot, serial), in characters. */
         @WithDefault("256")
         int maxTraceLength();
+    }
+
+    /**
+     * Who may call what: API keys with roles ({@code inspect}, {@code review}, {@code admin}) and
+     * an optional rate each. A key is configured only by the hex SHA-256 of its value
+     * ({@code loupe.auth.keys.line-3.sha256}), never in clear.
+     */
+    interface Auth {
+        /** {@code keys}: every {@code /v1} call needs a key; {@code off}: all open (the dev and test profiles). */
+        @WithDefault("keys")
+        AuthMode mode();
+
+        /** {@code keys}: {@code /q/metrics} needs a key with the {@code admin} role; {@code open}: Prometheus scrapes freely. */
+        @WithDefault("open")
+        MetricsAccess metrics();
+
+        /** The keys by name; the name is what records show as reviewer or exporter. */
+        Map<String, Key> keys();
+
+        interface Key {
+            /** Hex SHA-256 of the key ({@code printf %s "$KEY" | sha256sum}). */
+            String sha256();
+
+            /** Roles: inspect, review, admin. */
+            List<String> roles();
+
+            /** Requests per second (a token bucket holding one second's worth); none: unlimited. */
+            Optional<Double> rate();
+        }
+
+        enum AuthMode { KEYS, OFF }
+
+        enum MetricsAccess { OPEN, KEYS }
     }
 
     /**

@@ -90,7 +90,7 @@ public class HttpLimitsFilter {
     }
 
     private void refuse(RoutingContext ctx, int status, String slug, String title, String detail) {
-        Problem problem = new Problem("urn:loupe:problem:" + slug, title, status, detail, ctx.request().path());
+        Problem problem = Problem.of(status, slug, title, detail, ctx.request().path());
         String body;
         try {
             body = json.writeValueAsString(problem);

@@ -13,6 +13,11 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
+    /** A problem of the given kind ({@code slug}) about the request at {@code path}. */
+    public static Problem of(int status, String slug, String title, String detail, String path) {
+        return new Problem("urn:loupe:problem:" + slug, title, status, detail, path);
+    }
+
     public Response toResponse() {
         return Response.status(status).type(MediaType.valueOf(MEDIA_TYPE)).entity(this).build();
     }

@@ -21,7 +21,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    private static final String TYPE_PREFIX = "urn:loupe:problem:";
     private static final long MAX_RETRY_AFTER_SECONDS = 3600;
 
     @ServerExceptionMapper
@@ -131,6 +130,6 @@ public class ProblemMappers {
     }
 
     private static Response problem(int status, String slug, String title, String detail, UriInfo uri) {
-        return new Problem(TYPE_PREFIX + slug, title, status, detail, uri.getPath()).toResponse();
+        return Problem.of(status, slug, title, detail, uri.getPath()).toResponse();
     }
 }

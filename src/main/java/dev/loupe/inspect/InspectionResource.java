@@ -1,5 +1,7 @@
 package dev.loupe.inspect;
 
+import dev.loupe.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
@@ -30,6 +32,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/inspections")
 @Tag(name = "Inspections")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.INSPECT)
 public class InspectionResource {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";

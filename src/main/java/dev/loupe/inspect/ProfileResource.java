@@ -1,5 +1,7 @@
 package dev.loupe.inspect;
 
+import dev.loupe.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
@@ -25,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/profiles")
 @Tag(name = "Profiles")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({ Roles.INSPECT, Roles.REVIEW, Roles.ADMIN })
 public class ProfileResource {
 
     /** A profile in a list. */

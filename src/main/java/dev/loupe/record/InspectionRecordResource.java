@@ -1,5 +1,7 @@
 package dev.loupe.record;
 
+import dev.loupe.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,6 +28,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/inspections")
 @Tag(name = "Inspection records")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.REVIEW)
 public class InspectionRecordResource {
 
     private static final int MAX_LIMIT = 500;

@@ -1,5 +1,9 @@
 package dev.loupe.review;
 
+import dev.loupe.auth.Callers;
+import dev.loupe.auth.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import dev.loupe.error.Problem;
 import dev.loupe.record.InspectionRecords;
 import jakarta.ws.rs.Consumes;
@@ -17,12 +21,15 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/inspections/{id}/review")
 @Tag(name = "Reviews")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.REVIEW)
 public class InspectionReviewResource {
 
     private final ReviewService reviews;
+    private final SecurityIdentity caller;
 
-    public InspectionReviewResource(ReviewService reviews) {
+    public InspectionReviewResource(ReviewService reviews, SecurityIdentity caller) {
         this.reviews = reviews;
+        this.caller = caller;
     }
 
     @POST
@@ -34,7 +41,9 @@ public class InspectionReviewResource {
     @APIResponse(responseCode = "404", description = "No such inspection", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "409", description = "Reviewed already", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public InspectionRecords.Review review(@PathParam("id") String id, ReviewService.ReviewRequest request) {
-        return reviews.review(id, request);
+        // With keys on, the reviewer is the key's name: a person cannot review in another's name.
+        return reviews.review(id, Callers.keyName(caller).filter(name -> request != null)
+                .map(request::byReviewer).orElse(request));
     }
 
 }

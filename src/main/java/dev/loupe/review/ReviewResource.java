@@ -1,5 +1,9 @@
 package dev.loupe.review;
 
+import dev.loupe.auth.Callers;
+import dev.loupe.auth.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.error.RequestValues;
@@ -19,6 +23,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
 
 /** The review queue, and the reviewed inspections out as training data. */
 @Path("/v1")
@@ -26,6 +31,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class ReviewResource {
 
+    private static final Logger LOG = Logger.getLogger(ReviewResource.class);
     private static final int MAX_QUEUE_PAGE = 200;
 
     /** The next inspections to review, oldest first, and how many wait in all. */
@@ -34,8 +40,10 @@ public class ReviewResource {
     private final InspectionRecords records;
     private final TrainingExport export;
     private final RecordedImages images;
+    private final SecurityIdentity caller;
 
-    public ReviewResource(InspectionRecords records, TrainingExport export, RecordedImages images) {
+    public ReviewResource(InspectionRecords records, TrainingExport export, RecordedImages images, SecurityIdentity caller) {
+        this.caller = caller;
         this.records = records;
         this.export = export;
         this.images = images;
@@ -43,6 +51,7 @@ public class ReviewResource {
 
     @GET
     @Path("/reviews/queue")
+    @RolesAllowed(Roles.REVIEW)
     @Operation(summary = "What waits for a person: needs_review inspections and the audit sample of accepted ones")
     public Queue queue(@QueryParam("profile") String profile, @QueryParam("limit") Integer limit) {
         int size = limit == null ? 20 : limit;
@@ -57,6 +66,7 @@ public class ReviewResource {
 
     @GET
     @Path("/exports/ms-swift")
+    @RolesAllowed(Roles.ADMIN)
     @Produces("application/zip")
     @Operation(summary = "Reviewed inspections of a profile as an ms-swift training set: train.jsonl and images/ in a zip")
     @APIResponse(responseCode = "400", description = "No profile, or a time that cannot be read",
@@ -69,6 +79,7 @@ public class ReviewResource {
         export.check(profile.strip());
         Instant since = RequestValues.instant("from", from);
         Instant until = RequestValues.instant("to", to);
+        LOG.infof("Training export of %s for %s", profile.strip(), Callers.keyName(caller).orElse("an open caller"));
         StreamingOutput zip = out -> export.write(profile.strip(), since, until, images::read, out);
         return Response.ok(zip, "application/zip")
                 .header("Content-Disposition", "attachment; filename=\"" + profile.strip() + "-ms-swift.zip\"").build();

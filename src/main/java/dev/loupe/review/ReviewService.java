@@ -41,7 +41,12 @@ public class ReviewService {
 
     /** What a reviewer sends. */
     public record ReviewRequest(String decision, Boolean defectPresent, Map<String, String> features, String reason,
-            String reviewer, String note) {}
+            String reviewer, String note) {
+
+        ReviewRequest byReviewer(String name) {
+            return new ReviewRequest(decision, defectPresent, features, reason, name, note);
+        }
+    }
 
     private final InspectionRecords records;
     private final ProfileCatalog profiles;

@@ -1,5 +1,7 @@
 package dev.loupe.robustness;
 
+import dev.loupe.auth.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import jakarta.ws.rs.Consumes;
@@ -23,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/robustness-runs")
 @Tag(name = "Robustness runs")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
 public class RobustnessResource {
 
     private static final String SPEC_EXAMPLE = """

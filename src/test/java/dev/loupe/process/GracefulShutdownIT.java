@@ -52,7 +52,7 @@ class GracefulShutdownIT {
         }
         Path log = Files.createDirectories(Path.of("target", "it")).resolve("graceful-shutdown.log");
         loupe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.port=" + port, "-Dloupe.auth.mode=off",
                 "-Dloupe.backends.vllm.url=" + model.baseUrl() + "/v1",
                 "-Dloupe.backends.dashscope.api-key=",
                 "-Dloupe.store.jdbc-url=jdbc:h2:file:./target/it/loupe",

@@ -124,7 +124,7 @@ class SharedRunIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        replicas.add(new ProcessBuilder(JAVA, "-Dquarkus.http.port=" + port, "-Dloupe.store.jdbc-url=" + store,
+        replicas.add(new ProcessBuilder(JAVA, "-Dquarkus.http.port=" + port, "-Dloupe.auth.mode=off", "-Dloupe.store.jdbc-url=" + store,
                 "-Dloupe.backends.vllm.url=" + model.baseUrl() + "/v1", "-Dloupe.backends.dashscope.api-key=",
                 "-Dloupe.robustness.lease=3s", "-Dloupe.robustness.poll-interval=500ms",
                 "-Dloupe.records.images-dir=images", "-jar", JAR.toAbsolutePath().toString())
