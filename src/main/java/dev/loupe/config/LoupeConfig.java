@@ -242,11 +242,25 @@ public interface LoupeConfig {
         long maxPixels();
 
         /**
-         * Pixels being decoded at once across all requests. An upload waits for room, so ten parallel
-         * 100-megapixel uploads cannot exhaust the heap. Must be at least max-pixels.
+         * Memory for images being decoded at once across all requests, counted as what decoding
+         * costs: width × height × (bytes per pixel of the decoded raster, 16-bit and alpha counted,
+         * + 4 for the 8-bit copy). An upload waits for room, so parallel huge frames cannot exhaust the
+         * heap; one image dearer than the whole budget waits until it has all of it. Sized for the 3 GiB
+         * pod of deploy/k8s (a 2.25 GiB heap).
          */
-        @WithDefault("200000000")
-        long maxDecodingPixels();
+        @WithDefault("1G")
+        MemorySize maxDecodingMemory();
+
+        /**
+         * Images that cost at most this to decode (a few megapixels) go through a lane of their own,
+         * four of them at once, and never wait behind large ones.
+         */
+        @WithDefault("64M")
+        MemorySize smallImageMemory();
+
+        /** Longest one image may take to decode; past it the decoder is stopped and the upload refused (413). */
+        @WithDefault("20s")
+        Duration decodeTimeout();
 
         /** How long an upload waits for decoding room before it gets 503. */
         @WithDefault("30s")

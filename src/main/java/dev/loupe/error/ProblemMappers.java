@@ -43,6 +43,7 @@ public class ProblemMappers {
         return switch (e.reason()) {
             case EMPTY -> problem(400, "empty-image", "Empty image", e.getMessage(), uri);
             case TOO_LARGE -> problem(413, "image-too-large", "Image too large", e.getMessage(), uri);
+            case TOO_SLOW -> problem(413, "image-too-slow", "Image too costly to decode", e.getMessage(), uri);
             case BAD_GEOMETRY -> problem(400, "image-geometry", "Image shape cannot be sent", e.getMessage(), uri);
             case OVERLOADED -> Response.fromResponse(
                     problem(503, "image-decoding-busy", "Too many images being decoded", e.getMessage(), uri))

@@ -5,11 +5,18 @@ import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
 import org.jboss.logging.Logger;
@@ -30,6 +37,12 @@ final class ImageDecoder implements AutoCloseable {
     private static final ImageReaderSpi WEBP = new WebPImageReaderSpi();
 
     private static final Logger LOG = Logger.getLogger(ImageDecoder.class);
+    /** One named daemon thread that stops decodes past their time; it only calls abort(). */
+    private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "loupe-decode-timeout");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final ImageFormat format;
     private final ImageReader reader;
@@ -79,18 +92,68 @@ final class ImageDecoder implements AutoCloseable {
         }
     }
 
-    /** Decodes the first image (the first page of a multi-page TIFF) at full resolution. */
-    BufferedImage read() {
+    /**
+     * Bytes a pixel of the decoded raster takes, from the reader's raw image type (16-bit and alpha
+     * counted); 8 (16-bit RGBA, the most a supported format decodes to) when the reader cannot say.
+     */
+    int bytesPerPixel() {
+        try {
+            ImageTypeSpecifier raw = reader.getRawImageType(0);
+            if (raw == null) {
+                Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+                raw = types.hasNext() ? types.next() : null;
+            }
+            if (raw != null) {
+                return Math.max(1, (raw.getSampleModel().getNumBands() * maxSampleBits(raw) + 7) / 8);
+            }
+        } catch (IOException | RuntimeException cannotSay) {
+            // the most it can be
+        }
+        return 8;
+    }
+
+    private static int maxSampleBits(ImageTypeSpecifier type) {
+        int bits = 0;
+        for (int band = 0; band < type.getSampleModel().getNumBands(); band++) {
+            bits = Math.max(bits, type.getSampleModel().getSampleSize(band));
+        }
+        return bits;
+    }
+
+    /**
+     * Decodes the first image (the first page of a multi-page TIFF) at full resolution. Past
+     * {@code timeout} the reader is told to abort (ImageIO's readers check between rows or strips)
+     * and the image is refused, whether or not the reader stopped in time.
+     */
+    BufferedImage read(Duration timeout) {
+        AtomicBoolean late = new AtomicBoolean();
+        ScheduledFuture<?> watch = TIMEOUTS.schedule(() -> {
+            late.set(true);
+            reader.abort();
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         BufferedImage image;
         try {
             image = reader.read(0);
         } catch (IOException | RuntimeException e) {
+            if (late.get()) {
+                throw tooSlow(timeout);
+            }
             throw corrupt(format, e.getMessage(), e);
+        } finally {
+            watch.cancel(false);
+        }
+        if (late.get()) {
+            throw tooSlow(timeout);
         }
         if (!warnings.isEmpty()) {
             throw corrupt(format, String.join("; ", warnings), null);
         }
         return image;
+    }
+
+    private static ImageRejectedException tooSlow(Duration timeout) {
+        return new ImageRejectedException(ImageRejectedException.Reason.TOO_SLOW,
+                "decoding took longer than " + timeout.toMillis() + " ms (loupe.image.decode-timeout)");
     }
 
     @Override

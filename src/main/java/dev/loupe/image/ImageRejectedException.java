@@ -8,6 +8,8 @@ public class ImageRejectedException extends RuntimeException {
         EMPTY,
         /** Larger than the upload limit, or more pixels than the pixel limit. */
         TOO_LARGE,
+        /** Took longer than loupe.image.decode-timeout to decode. */
+        TOO_SLOW,
         /** Not a format Loupe reads; the detail names what it looks like instead. */
         UNSUPPORTED_FORMAT,
         /** A known format whose data cannot be decoded: truncated or damaged. */

@@ -20,24 +20,34 @@ import java.util.Optional;
 public class ImageService {
 
     /** The limits of {@code loupe.image.*}, as plain values. */
-    public record Limits(long maxUploadBytes, long maxPixels, long maxDecodingPixels, Duration decodeWait,
-            double lowPercentile, double highPercentile) {
+    public record Limits(long maxUploadBytes, long maxPixels, long maxDecodingBytes, long smallImageBytes,
+            Duration decodeWait, Duration decodeTimeout, double lowPercentile, double highPercentile) {
 
         public Limits {
-            if (maxDecodingPixels < maxPixels) {
-                throw new IllegalArgumentException("loupe.image.max-decoding-pixels (" + maxDecodingPixels
-                        + ") must be at least loupe.image.max-pixels (" + maxPixels + ")");
+            if (smallImageBytes <= 0 || maxDecodingBytes < smallImageBytes) {
+                throw new IllegalArgumentException("loupe.image.max-decoding-memory (" + maxDecodingBytes
+                        + ") must be at least loupe.image.small-image-memory (" + smallImageBytes + "), above 0");
             }
             if (!(0 <= lowPercentile && lowPercentile < highPercentile && highPercentile <= 100)) {
                 throw new IllegalArgumentException("loupe.image.stretch percentiles must satisfy 0 <= low < high <= 100");
             }
         }
 
+        /** Tests' and benchmarks' limits: generous memory, one-second wait, no practical decode timeout. */
+        public static Limits of(long maxUploadBytes, long maxPixels) {
+            return new Limits(maxUploadBytes, maxPixels, 4L << 30, 64L << 20, Duration.ofSeconds(1), Duration.ofMinutes(5),
+                    0.5, 99.5);
+        }
+
         static Limits of(LoupeConfig.Image image) {
-            return new Limits(image.maxUploadSize().asLongValue(), image.maxPixels(), image.maxDecodingPixels(),
-                    image.decodeWait(), image.stretch().lowPercentile(), image.stretch().highPercentile());
+            return new Limits(image.maxUploadSize().asLongValue(), image.maxPixels(), image.maxDecodingMemory().asLongValue(),
+                    image.smallImageMemory().asLongValue(), image.decodeWait(), image.decodeTimeout(),
+                    image.stretch().lowPercentile(), image.stretch().highPercentile());
         }
     }
+
+    /** The 8-bit copy made of every decoded raster: at most 4 bytes a pixel (ARGB). */
+    private static final int EIGHT_BIT_COPY_BYTES = 4;
 
     private final Limits limits;
     private final DecodeBudget budget;
@@ -51,8 +61,13 @@ public class ImageService {
     /** @param turbojpegJar Debian's libturbojpeg-java jar, for JPEGs shrunk while decoded; empty: none */
     public ImageService(Limits limits, Optional<String> turbojpegJar) {
         this.limits = limits;
-        this.budget = new DecodeBudget(limits.maxDecodingPixels(), limits.decodeWait());
+        this.budget = new DecodeBudget(limits.maxDecodingBytes(), limits.smallImageBytes(), limits.decodeWait());
         this.turbo = TurboJpegDecoder.load(turbojpegJar);
+    }
+
+    /** Large images waiting for decoding room (for tests that need them queued). */
+    int largeImagesWaiting() {
+        return budget.largeWaiting();
     }
 
     /** Whether JPEGs are shrunk in the DCT domain while decoded (TurboJPEG found). */
@@ -99,14 +114,14 @@ public class ImageService {
             int shownHeight = turned ? width : height;
             // Planned on the header's size, so a shape that cannot be sent is refused before decoding.
             Geometry.Plan plan = Geometry.plan(shownWidth, shownHeight, spec);
-            try (DecodeBudget.Claim claim = budget.claim(pixels)) {
+            try (DecodeBudget.Claim claim = budget.claim(pixels * (decoder.bytesPerPixel() + EIGHT_BIT_COPY_BYTES))) {
                 double minScale = Math.max((double) plan.targetWidth() / plan.width(),
                         (double) plan.targetHeight() / plan.height());
                 BufferedImage shrunk = format == ImageFormat.JPEG && minScale <= 0.5 && turbo.isPresent()
                         ? turbo.get().decode(original, minScale) : null;
                 BufferedImage image = shrunk != null
                         ? shrunk
-                        : EightBit.convert(decoder.read(), limits.lowPercentile(), limits.highPercentile());
+                        : EightBit.convert(decoder.read(limits.decodeTimeout()), limits.lowPercentile(), limits.highPercentile());
                 image = Orientation.apply(image, orientation);
                 double s = (double) image.getWidth() / shownWidth;
                 int x = Math.min(image.getWidth() - 1, (int) Math.floor(plan.x() * s));

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -31,7 +30,7 @@ public final class PreprocessBenchmark {
         // 64 MiB uploads: a 20-megapixel 16-bit TIFF is 40 MiB uncompressed, above the 32 MiB default.
         // -Dloupe.turbojpeg=<jar> measures JPEGs shrunk in the DCT domain; without it, full-size decoding.
         ImageService service = new ImageService(
-                new ImageService.Limits(64L << 20, 100_000_000, 100_000_000, Duration.ofMinutes(1), 0.5, 99.5),
+                ImageService.Limits.of(64L << 20, 100_000_000),
                 Optional.ofNullable(System.getProperty("loupe.turbojpeg")));
         System.out.println("JPEG decoding: " + (service.shrinksJpegWhileDecoding() ? "TurboJPEG, shrunk in the DCT domain"
                 : "JDK ImageIO, full size"));

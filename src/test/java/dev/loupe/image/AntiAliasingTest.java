@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.testing.TestImages;
 import java.awt.image.BufferedImage;
-import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +32,7 @@ class AntiAliasingTest {
     void aFineGratingDownscaledToTheBudgetMatchesTheExactAreaAverage() {
         BufferedImage original = TestPictures.grey(WIDTH, HEIGHT, AntiAliasingTest::grating);
         ImageService service = new ImageService(
-                new ImageService.Limits(32 << 20, 100_000_000, 100_000_000, Duration.ofSeconds(1), 0.5, 99.5), Optional.empty());
+                ImageService.Limits.of(32 << 20, 100_000_000), Optional.empty());
         ImageSpec spec = new ImageSpec(1.0, Optional.empty(), 28, 4 * 28 * 28, 1280 * 28 * 28,
                 ImageSpec.Encoding.PNG, 95);
 

@@ -26,7 +26,7 @@ class ImageFuzzTest {
     private static final ImageSpec QWEN = new ImageSpec(1.0, Optional.empty(), 28, 4 * 28 * 28, 256 * 28 * 28,
             ImageSpec.Encoding.JPEG, 90);
     private static final ImageService SERVICE = new ImageService(
-            new ImageService.Limits(4 << 20, 20_000_000, 40_000_000, Duration.ofSeconds(1), 0.5, 99.5), Optional.empty());
+            ImageService.Limits.of(4 << 20, 20_000_000), Optional.empty());
     /** A hang detector, not a speed requirement. */
     private static final Duration PER_INPUT = Duration.ofSeconds(10);
     private static final List<byte[]> SEEDS = List.of(TestImages.cellAs("jpeg"), TestImages.cellPng(),

@@ -9,7 +9,6 @@ import dev.loupe.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -22,7 +21,7 @@ class ImageServiceTest {
             ImageSpec.Encoding.PNG, 95);
 
     private final ImageService service = new ImageService(
-            new ImageService.Limits(32 << 20, 100_000_000, 200_000_000, Duration.ofSeconds(1), 0.5, 99.5), Optional.empty());
+            ImageService.Limits.of(32 << 20, 100_000_000), Optional.empty());
 
     private static ImageRejectedException.Reason rejection(Runnable action) {
         return assertThrows(ImageRejectedException.class, action::run).reason();
@@ -211,7 +210,7 @@ class ImageServiceTest {
     @Test
     void uploadsOverTheLimitAreRefusedBeforeReading() {
         ImageService small = new ImageService(
-                new ImageService.Limits(1000, 100_000_000, 100_000_000, Duration.ofSeconds(1), 0.5, 99.5), Optional.empty());
+                ImageService.Limits.of(1000, 100_000_000), Optional.empty());
         assertEquals(ImageRejectedException.Reason.TOO_LARGE, rejection(() -> small.checkUploadSize(1001)));
         assertEquals(ImageRejectedException.Reason.TOO_LARGE,
                 rejection(() -> small.prepare(TestImages.cellPng(), QWEN)));

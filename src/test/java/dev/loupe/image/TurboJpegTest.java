@@ -8,7 +8,6 @@ import dev.loupe.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,7 @@ class TurboJpegTest {
 
     private static final String JAR = "/usr/share/java/turbojpeg.jar";
     private static final ImageService.Limits LIMITS =
-            new ImageService.Limits(32 << 20, 100_000_000, 200_000_000, Duration.ofSeconds(1), 0.5, 99.5);
+            ImageService.Limits.of(32 << 20, 100_000_000);
     private static final ImageSpec PNG = new ImageSpec(1.0, Optional.empty(), 28, 4 * 28 * 28, 1280 * 28 * 28,
             ImageSpec.Encoding.PNG, 95);
 
