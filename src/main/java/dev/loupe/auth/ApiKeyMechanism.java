@@ -11,6 +11,7 @@ import io.quarkus.vertx.http.runtime.security.HttpSecurityUtils;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -38,7 +39,7 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
         }
         String key = presentedKey(context);
         if (key == null) {
-            return Uni.createFrom().optional(java.util.Optional.empty()); // anonymous: @RolesAllowed answers 401
+            return Uni.createFrom().optional(Optional.empty()); // anonymous: @RolesAllowed answers 401
         }
         return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(key), context));
     }

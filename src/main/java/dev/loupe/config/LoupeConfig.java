@@ -192,6 +192,13 @@ public interface LoupeConfig {
          */
         @WithDefault("48M")
         MemorySize maxBodySize();
+
+        /**
+         * Longest a request body may take to arrive, from the head on; a client trickling its upload
+         * gets 408 and its connection is closed.
+         */
+        @WithDefault("60s")
+        Duration bodyTimeout();
     }
 
     /**

@@ -26,11 +26,13 @@ public class HttpLimitsFilter {
     private final long maxBodyBytes;
     private final int maxUrlLength;
     private final int maxHeaderBytes;
+    private final long bodyTimeoutMillis;
 
     public HttpLimitsFilter(LoupeConfig config, ObjectMapper json) {
         this.maxBodyBytes = config.http().maxBodySize().asLongValue();
         this.maxUrlLength = config.http().maxUrlLength();
         this.maxHeaderBytes = (int) config.http().maxHeaderSize().asLongValue();
+        this.bodyTimeoutMillis = Math.max(1, config.http().bodyTimeout().toMillis());
         this.json = json;
     }
 
@@ -68,7 +70,27 @@ public class HttpLimitsFilter {
             tooLarge(ctx, String.format(Locale.ROOT, "the request body is %.1f MiB", length / 1048576.0));
             return;
         }
+        if (!request.isEnded()) {
+            watchBody(ctx);
+        }
         ctx.next();
+    }
+
+    /**
+     * Vert.x has no minimum transfer rate and its idle timeout restarts with every byte: a deadline
+     * for the whole body, on the request's own event loop, cancelled when the answer is sent. Bodies
+     * are read on the event loop as they arrive (the upload endpoint is not blocking, and
+     * quarkus.rest.input-buffer-size holds a whole JSON body), so a request merely queued for a
+     * worker thread has its body already and is never cut off.
+     */
+    private void watchBody(RoutingContext ctx) {
+        long timer = ctx.vertx().setTimer(bodyTimeoutMillis, id -> {
+            if (!ctx.request().isEnded() && !ctx.response().headWritten()) {
+                refuse(ctx, 408, "body-too-slow", "Request body too slow", String.format(Locale.ROOT,
+                        "the request body did not arrive within %d s (loupe.http.body-timeout)", bodyTimeoutMillis / 1000));
+            }
+        });
+        ctx.addEndHandler(done -> ctx.vertx().cancelTimer(timer));
     }
 
     /** A route failed with a status before any answer was written: answer it as a problem. */

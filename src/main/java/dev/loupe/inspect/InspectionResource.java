@@ -1,5 +1,6 @@
 package dev.loupe.inspect;
 
+import io.smallrye.mutiny.Uni;
 import dev.loupe.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import dev.loupe.config.LoupeConfig;
@@ -22,6 +23,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -41,10 +43,12 @@ public class InspectionResource {
     private final ImageService images;
     private final int maxTraceLength;
     private final Idempotency idempotency;
+    private final ManagedExecutor workers;
 
     public InspectionResource(InspectionService inspections, ImageService images, LoupeConfig config,
-            Idempotency idempotency) {
+            Idempotency idempotency, ManagedExecutor workers) {
         this.idempotency = idempotency;
+        this.workers = workers;
         this.inspections = inspections;
         this.images = images;
         this.maxTraceLength = config.inspection().maxTraceLength();
@@ -55,7 +59,13 @@ public class InspectionResource {
     @Operation(summary = "Inspect an uploaded micrograph",
             description = "Multipart form: the `image` file, the `profile`, optional traceability fields.")
     @EnvelopeResponses
-    public Envelope inspectUpload(@BeanParam InspectionForm form, @HeaderParam(IDEMPOTENCY_KEY) String key) {
+    public Uni<Envelope> inspectUpload(@BeanParam InspectionForm form, @HeaderParam(IDEMPOTENCY_KEY) String key) {
+        // Not a blocking endpoint, so that the form is parsed on the event loop as it arrives: a client
+        // trickling its upload holds no worker thread. The inspection itself runs on the worker pool.
+        return Uni.createFrom().item(() -> inspectForm(form, key)).runSubscriptionOn(workers);
+    }
+
+    private Envelope inspectForm(InspectionForm form, String key) {
         if (form.image == null) {
             throw ProblemException.badRequest("the multipart field 'image' (a file) is required");
         }

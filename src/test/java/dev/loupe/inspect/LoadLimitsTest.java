@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import dev.loupe.testing.InjectWireMock;
+import dev.loupe.testing.RawHttp;
 import dev.loupe.testing.TestImages;
 import dev.loupe.testing.WireMockBackend;
 import io.quarkus.test.common.WithTestResource;
@@ -49,7 +50,8 @@ class LoadLimitsTest {
                     "loupe.backends.vllm.max-concurrent", "64",
                     "loupe.image.max-upload-size", "32M",
                     "loupe.http.max-body-size", "48M",
-                    "quarkus.http.limits.max-body-size", "96M");
+                    "quarkus.http.limits.max-body-size", "96M",
+                    "loupe.http.body-timeout", "3s");
         }
     }
 
@@ -117,5 +119,29 @@ class LoadLimitsTest {
                 .statusCode(200)
                 .body("image.format", equalTo("bmp"))
                 .body("image.width", equalTo(3000));
+    }
+
+    @Test
+    void clientsTricklingTheirUploadsHoldNoThreadAndAreCutOff() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(12);
+        try {
+            // More trickling uploads than request threads (eight), multipart and JSON.
+            List<Future<RawHttp.Response>> slow = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                String type = i % 2 == 0 ? "multipart/form-data; boundary=b" : "application/json";
+                slow.add(clients.submit(() -> RawHttp.trickle("/v1/inspections", type, 100_000)));
+            }
+            for (int i = 0; i < 3; i++) {
+                given().get("/v1/profiles").then().statusCode(200);
+            }
+            for (Future<RawHttp.Response> upload : slow) {
+                RawHttp.Response answer = upload.get(3, TimeUnit.MINUTES);
+                assertEquals(408, answer.status(), answer.body());
+                assertEquals("application/problem+json", answer.contentType());
+                assertTrue(answer.body().contains("loupe.http.body-timeout"), answer.body());
+            }
+        } finally {
+            clients.shutdownNow();
+        }
     }
 }

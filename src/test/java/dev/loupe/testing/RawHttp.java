@@ -41,6 +41,30 @@ public final class RawHttp {
                 + "\r\nContent-Length: " + body.length + "\r\n\r\n", body);
     }
 
+    /**
+     * A POST declaring {@code declaredLength} bytes that sends four of them every quarter second, as
+     * a client on a stalled link does, until the server answers (or two minutes pass).
+     */
+    public static Response trickle(String path, String contentType, int declaredLength) throws IOException, InterruptedException {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: " + contentType
+                    + "\r\nContent-Length: " + declaredLength + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            for (int sent = 0; sent + 4 < declaredLength && sent < 4 * 480 && in.available() == 0; sent += 4) {
+                try {
+                    out.write("abcd".getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                } catch (IOException closedByServer) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            return read(in);
+        }
+    }
+
     private static Response read(InputStream in) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
