@@ -32,6 +32,9 @@ class ProdSecurityIT {
     /** The key {@code line-3-secret}, configured only as its SHA-256. */
     private static final String KEY = "line-3-secret";
     private static final String KEY_SHA256 = "5e140c15fa840366751f2c7d476e07a96c61062c002c9428a77ad8c64351960b";
+    /** The key {@code ops-secret}, with the admin role where configured. */
+    private static final String ADMIN_KEY = "ops-secret";
+    private static final String ADMIN_SHA256 = "32323cfa9ec9d62750daad0836a4cf3d7b60d23723b7852a529667deed01669f";
 
     private Process loupe;
     private int port;
@@ -129,4 +132,17 @@ class ProdSecurityIT {
         assertTrue(crossOrigin.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "CORS is off");
     }
 
+    @Test
+    void metricsCanBeKeptForAdminKeys() throws Exception {
+        loupe = start("metrics", Map.of("LOUPE_AUTH_METRICS", "keys",
+                "LOUPE_AUTH_KEYS_LINE3_SHA256", KEY_SHA256, "LOUPE_AUTH_KEYS_LINE3_ROLES", "inspect",
+                "LOUPE_AUTH_KEYS_OPS_SHA256", ADMIN_SHA256, "LOUPE_AUTH_KEYS_OPS_ROLES", "admin"));
+        awaitLive("metrics");
+        assertEquals(401, get("/q/metrics", null).statusCode());
+        assertEquals(403, get("/q/metrics", KEY).statusCode());
+        HttpResponse<String> scrape = get("/q/metrics", ADMIN_KEY);
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.body().contains("loupe_auth_failures_total"), "the refusals are counted");
+        assertEquals(200, get("/q/health/live", null).statusCode(), "health stays open");
+    }
 }
