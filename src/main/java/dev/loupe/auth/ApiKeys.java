@@ -1,7 +1,7 @@
 package dev.loupe.auth;
 
-import dev.loupe.config.LoupeConfig;
 import dev.loupe.config.LoupeConfig.Auth.AuthMode;
+import dev.loupe.config.LoupeConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;

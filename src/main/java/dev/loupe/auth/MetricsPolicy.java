@@ -1,7 +1,7 @@
 package dev.loupe.auth;
 
-import dev.loupe.config.LoupeConfig;
 import dev.loupe.config.LoupeConfig.Auth.MetricsAccess;
+import dev.loupe.config.LoupeConfig;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.HttpSecurityPolicy;
 import io.smallrye.mutiny.Uni;

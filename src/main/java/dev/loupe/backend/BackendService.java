@@ -1,10 +1,10 @@
 package dev.loupe.backend;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.config.LoupeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.loupe.image;
 
 import com.twelvemonkeys.imageio.plugins.tiff.BigTIFFImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
+import dev.loupe.concurrent.NamedThreads;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,11 +38,7 @@ final class ImageDecoder implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ImageDecoder.class);
     /** One named daemon thread that stops decodes past their time; it only calls abort(). */
-    private static final ScheduledExecutorService TIMEOUTS = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread thread = new Thread(task, "loupe-decode-timeout");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ScheduledExecutorService TIMEOUTS = NamedThreads.scheduler("loupe-decode-timeout");
 
     private final ImageFormat format;
     private final ImageReader reader;

@@ -1,12 +1,12 @@
 package dev.loupe.inspect;
 
-import io.smallrye.mutiny.Uni;
 import dev.loupe.auth.Roles;
-import jakarta.annotation.security.RolesAllowed;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageService;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;

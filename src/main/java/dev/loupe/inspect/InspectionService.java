@@ -5,6 +5,7 @@ import dev.loupe.backend.BackendFailure;
 import dev.loupe.backend.BackendService;
 import dev.loupe.backend.Caller;
 import dev.loupe.backend.Deadline;
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageService;
@@ -34,11 +35,9 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -86,7 +85,7 @@ public class InspectionService {
         this.deadline = config.inspection().deadline();
         int threads = config.inspection().consensusThreads();
         this.wordings = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.inspection().consensusQueue()), named("loupe-consensus-"),
+                new ArrayBlockingQueue<>(config.inspection().consensusQueue()), NamedThreads.factory("loupe-consensus-"),
                 new ThreadPoolExecutor.AbortPolicy());
         this.wordings.allowCoreThreadTimeOut(true);
         for (Profile profile : profiles.all()) {
@@ -428,15 +427,6 @@ public class InspectionService {
                 .map(c -> new ImageSpec.CropBox(c.x(), c.y(), c.width(), c.height()));
         return new ImageSpec(policy.scale(), crop, policy.factor(), policy.minPixels(), policy.maxPixels(),
                 ImageSpec.Encoding.valueOf(policy.encoding().toUpperCase(Locale.ROOT)), policy.jpegQuality());
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     private static String sha256(String text) {

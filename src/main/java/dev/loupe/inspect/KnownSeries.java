@@ -6,13 +6,13 @@ import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.verdict.Outcome;
 import dev.loupe.verdict.Repair;
+import dev.loupe.verdict.SchemaCatalog;
+import dev.loupe.verdict.VerdictService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import dev.loupe.verdict.SchemaCatalog;
-import dev.loupe.verdict.VerdictService;
 import java.util.ArrayList;
 import java.util.List;
 

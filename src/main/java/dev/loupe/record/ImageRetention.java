@@ -1,5 +1,6 @@
 package dev.loupe.record;
 
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
@@ -8,7 +9,6 @@ import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -37,11 +37,7 @@ public class ImageRetention {
     }
 
     void start(@Observes StartupEvent event) {
-        scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "loupe-image-retention");
-            thread.setDaemon(true);
-            return thread;
-        });
+        scheduler = NamedThreads.scheduler("loupe-image-retention");
         long every = config.purgeInterval().toMillis();
         scheduler.scheduleWithFixedDelay(() -> purge(clock.instant()), every, every, TimeUnit.MILLISECONDS);
     }

@@ -1,6 +1,7 @@
 package dev.loupe.record;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.inspect.Envelope;
 import dev.loupe.inspect.InspectionFinished;
@@ -48,11 +49,7 @@ public class InspectionRecorder {
         this.images = new ImageFiles(Path.of(this.config.imagesDir()));
         this.failures = Counter.builder("loupe.records.failures").description(FAILURES_HELP).register(registry);
         this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(this.config.queueCapacity()),
-                task -> {
-                    Thread thread = new Thread(task, "loupe-recorder");
-                    thread.setDaemon(true);
-                    return thread;
-                });
+                NamedThreads.factory("loupe-recorder-"));
     }
 
     void onFinished(@Observes InspectionFinished finished) {

@@ -2,14 +2,14 @@ package dev.loupe.review;
 
 import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
-import io.quarkus.security.identity.SecurityIdentity;
-import jakarta.annotation.security.RolesAllowed;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.error.RequestValues;
 import dev.loupe.record.InspectionRecord;
 import dev.loupe.record.InspectionRecords;
 import dev.loupe.record.RecordedImages;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;

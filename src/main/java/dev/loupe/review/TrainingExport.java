@@ -36,10 +36,10 @@ public class TrainingExport {
     private final ProfileCatalog profiles;
     private final ObjectMapper json;
 
-    public TrainingExport(InspectionRecords records, ProfileCatalog profiles) {
+    public TrainingExport(InspectionRecords records, ProfileCatalog profiles, ObjectMapper json) {
         this.records = records;
         this.profiles = profiles;
-        this.json = new ObjectMapper(); // plain field names, in order: the ms-swift format is not Loupe's API
+        this.json = json; // lines are built as trees: the ms-swift field names, in their order
     }
 
     /** Refuses an unknown profile before anything is written (404). */

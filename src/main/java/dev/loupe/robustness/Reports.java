@@ -1,9 +1,6 @@
 package dev.loupe.robustness;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,12 +10,6 @@ import java.util.TreeSet;
 
 /** A run's report in three forms: JSON (summary, gates, definitions), CSV (one row per call), HTML (one page). */
 public final class Reports {
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
      * A gate of the command line: what was measured, the limit, and whether it held (null: not
@@ -34,9 +25,10 @@ public final class Reports {
 
     private Reports() {}
 
-    public static String json(RunView run, List<Gate> gates) {
+    /** With the application's mapper, so report.json names fields as the API does; indented for people. */
+    public static String json(ObjectMapper json, RunView run, List<Gate> gates) {
         try {
-            return JSON.writeValueAsString(new Document(run, gates));
+            return json.writerWithDefaultPrettyPrinter().writeValueAsString(new Document(run, gates));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package dev.loupe.robustness;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.dataset.DatasetException;
 import dev.loupe.error.ProblemException;
 import dev.loupe.prompt.UnknownProfileException;
@@ -14,9 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The {@code robustness} command, for CI: runs to completion in a store of its own, prints the
@@ -86,9 +87,11 @@ public class RobustnessCommand {
     }
 
     private final RobustnessService runs;
+    private final ObjectMapper json;
 
-    public RobustnessCommand(RobustnessService runs) {
+    public RobustnessCommand(RobustnessService runs, ObjectMapper json) {
         this.runs = runs;
+        this.json = json;
     }
 
     /** @param terminal whether stderr is a terminal: a redrawn progress bar, else a line every few seconds */
@@ -154,7 +157,7 @@ public class RobustnessCommand {
         out.print(table(summary));
         out.println(summary.precision());
         try {
-            Files.writeString(outDir.resolve("report.json"), Reports.json(run, gates));
+            Files.writeString(outDir.resolve("report.json"), Reports.json(json, run, gates));
             Files.writeString(outDir.resolve("report.csv"), Reports.csv(own.calls(run.id())));
             Files.writeString(outDir.resolve("report.html"), Reports.html(run, own.calls(run.id()), gates,
                     own.reportItems(run)));

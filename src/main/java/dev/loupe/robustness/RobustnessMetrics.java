@@ -1,13 +1,13 @@
 package dev.loupe.robustness;
 
+import dev.loupe.prompt.Profile;
+import dev.loupe.prompt.ProfileCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.annotation.PreDestroy;
-import dev.loupe.prompt.Profile;
-import dev.loupe.prompt.ProfileCatalog;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;

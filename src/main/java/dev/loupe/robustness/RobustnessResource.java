@@ -1,9 +1,10 @@
 package dev.loupe.robustness;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.auth.Roles;
-import jakarta.annotation.security.RolesAllowed;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -34,9 +35,11 @@ public class RobustnessResource {
             """;
 
     private final RobustnessService runs;
+    private final ObjectMapper json;
 
-    public RobustnessResource(RobustnessService runs) {
+    public RobustnessResource(RobustnessService runs, ObjectMapper json) {
         this.runs = runs;
+        this.json = json;
     }
 
     @POST
@@ -80,7 +83,7 @@ public class RobustnessResource {
     @Path("/{id}/report.json")
     @Operation(summary = "The run with its summary and the definitions of every statistic")
     public Response reportJson(@PathParam("id") String id) {
-        return Response.ok(Reports.json(get(id), List.of()), MediaType.APPLICATION_JSON).build();
+        return Response.ok(Reports.json(json, get(id), List.of()), MediaType.APPLICATION_JSON).build();
     }
 
     @GET

@@ -2,11 +2,12 @@ package dev.loupe.robustness;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.dataset.DatasetException;
 import dev.loupe.dataset.DatasetItem;
-import dev.loupe.inspect.InspectionService;
 import dev.loupe.error.ProblemException;
+import dev.loupe.inspect.InspectionService;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.store.Store;
@@ -41,9 +42,9 @@ import org.jboss.logging.Logger;
 public class RobustnessService {
 
     private static final Logger LOG = Logger.getLogger(RobustnessService.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RUNS_RETRY_AFTER = Duration.ofSeconds(60);
 
+    private final ObjectMapper json;
     private final ProfileCatalog profiles;
     private final SchemaCatalog schemas;
     private final RunPlanner planner;
@@ -56,7 +57,8 @@ public class RobustnessService {
     private java.util.concurrent.ScheduledExecutorService poller;
 
     public RobustnessService(ProfileCatalog profiles, SchemaCatalog schemas, RunPlanner planner, RunExecutor executor,
-            InspectionService inspections, Store appStore, LoupeConfig config) {
+            InspectionService inspections, Store appStore, LoupeConfig config, ObjectMapper json) {
+        this.json = json;
         this.appStore = appStore;
         this.inspections = inspections;
         this.profiles = profiles;
@@ -74,11 +76,7 @@ public class RobustnessService {
         if (!config.resumeAtStartup()) {
             return;
         }
-        poller = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "robustness-poll");
-            thread.setDaemon(true);
-            return thread;
-        });
+        poller = NamedThreads.scheduler("robustness-poll");
         long every = config.pollInterval().toMillis();
         poller.scheduleWithFixedDelay(this::pickUp, 0, every, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
@@ -234,7 +232,7 @@ public class RobustnessService {
     public void resume(String id) {
         RunStore.StoredRun run = store().run(id).orElseThrow();
         try {
-            RunPlanner.Plan plan = planner.underDatasetsRoot(JSON.readValue(run.spec(), RunSpec.class));
+            RunPlanner.Plan plan = planner.underDatasetsRoot(json.readValue(run.spec(), RunSpec.class));
             if (run.status() != RunStatus.RUNNING) {
                 store().status(id, RunStatus.RUNNING, null);
             }
@@ -246,9 +244,9 @@ public class RobustnessService {
         }
     }
 
-    private static String create(RunStore store, RunPlanner.Plan plan) {
+    private String create(RunStore store, RunPlanner.Plan plan) {
         String id = UUID.randomUUID().toString();
-        store.create(new RunStore.StoredRun(id, plan.profile().name(), plan.spec().dataset(), json(plan.spec()),
+        store.create(new RunStore.StoredRun(id, plan.profile().name(), plan.spec().dataset(), toJson(plan.spec()),
                 RunStatus.RUNNING, plan.total(), Instant.now(), null, null));
         store.createItems(id, plan.items().size());
         return id;
@@ -263,7 +261,7 @@ public class RobustnessService {
         List<CallRecord> calls = from.calls(run.id());
         RunSpec spec;
         try {
-            spec = JSON.readValue(run.spec(), RunSpec.class);
+            spec = json.readValue(run.spec(), RunSpec.class);
         } catch (JsonProcessingException e) {
             spec = null;
         }
@@ -306,9 +304,9 @@ public class RobustnessService {
         }
     }
 
-    private static String json(Object value) {
+    private String toJson(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

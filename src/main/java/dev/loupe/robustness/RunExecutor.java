@@ -2,6 +2,7 @@ package dev.loupe.robustness;
 
 import dev.loupe.backend.BackendException;
 import dev.loupe.backend.Deadline;
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.dataset.DatasetItem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.inspect.Envelope;
@@ -21,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -73,7 +73,7 @@ public class RunExecutor {
             this.store = store;
             this.progress = progress;
             this.pool = new ThreadPoolExecutor(plan.concurrency(), plan.concurrency(), 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), named("robustness-" + id.substring(0, 8) + "-call-"));
+                    new LinkedBlockingQueue<>(), NamedThreads.factory("robustness-" + id.substring(0, 8) + "-call-"));
         }
 
         /** Ends the calls: none is started any more, and those in flight end their waits at once. */
@@ -114,7 +114,7 @@ public class RunExecutor {
     private final String owner;
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     /** Where each run's coordinator runs: reads images, hands calls to the run's pool, ends the run. */
-    private final ExecutorService coordinators = Executors.newCachedThreadPool(named("robustness-run-"));
+    private final ExecutorService coordinators = Executors.newCachedThreadPool(NamedThreads.factory("robustness-run-"));
 
     public RunExecutor(InspectionService inspections, RobustnessMetrics metrics, dev.loupe.config.LoupeConfig config) {
         this.inspections = inspections;
@@ -349,14 +349,5 @@ public class RunExecutor {
 
     private static double millis(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e6;
-    }
-
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger count = new AtomicInteger();
-        return task -> {
-            Thread thread = new Thread(task, prefix + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 }

@@ -1,6 +1,6 @@
 package dev.loupe.backend.simulator;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
@@ -25,7 +25,6 @@ final class SimulatedAnswer {
      */
     static final double BORDERLINE = 15.0;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int GRID = 256;
 
     /** How the answer is wrapped; chosen by a hash of image and prompt, in the shares real models show. */
@@ -69,7 +68,7 @@ final class SimulatedAnswer {
     private static String verdict(Stats stats, boolean defect, boolean synonym) {
         double margin = Math.abs(stats.stdDev() - CONTRAST_THRESHOLD) / (2 * CONTRAST_THRESHOLD);
         double confidence = Math.round((0.5 + Math.min(0.49, margin)) * 100) / 100.0;
-        ObjectNode v = JSON.createObjectNode();
+        ObjectNode v = JsonNodeFactory.instance.objectNode();
         // Small models often answer the label in words (合格/不合格) instead of the enum the prompt asks for.
         v.put("decision", synonym ? (defect ? "不合格" : "合格") : (defect ? "NG" : "OK"));
         v.put("defect_present", defect);

@@ -31,13 +31,14 @@ public class SimulatorResource {
 
     static final String MODEL = "loupe-simulator";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DATA_URL_PREFIX = "data:";
 
     private final LoupeConfig config;
+    private final ObjectMapper json;
 
-    public SimulatorResource(LoupeConfig config) {
+    public SimulatorResource(LoupeConfig config, ObjectMapper json) {
         this.config = config;
+        this.json = json;
     }
 
     @GET
@@ -48,7 +49,7 @@ public class SimulatorResource {
         if (!config.simulator().enabled()) {
             return off();
         }
-        ObjectNode list = JSON.createObjectNode().put("object", "list");
+        ObjectNode list = json.createObjectNode().put("object", "list");
         var data = list.putArray("data");
         data.addObject().put("id", MODEL).put("object", "model").put("owned_by", "loupe");
         config.simulator().models().forEach(id -> data.addObject().put("id", id).put("object", "model")
@@ -102,8 +103,8 @@ public class SimulatorResource {
         return Response.ok(completion(answer, image, text.length())).build();
     }
 
-    private static ObjectNode completion(String answer, BufferedImage image, int promptChars) {
-        ObjectNode body = JSON.createObjectNode()
+    private ObjectNode completion(String answer, BufferedImage image, int promptChars) {
+        ObjectNode body = json.createObjectNode()
                 .put("id", "chatcmpl-sim-" + Integer.toHexString(answer.hashCode()))
                 .put("object", "chat.completion")
                 .put("created", Instant.now().getEpochSecond())
@@ -121,13 +122,13 @@ public class SimulatorResource {
         return body;
     }
 
-    private static Response off() {
+    private Response off() {
         return error(404, "the simulated model is off (loupe.simulator.enabled=false)");
     }
 
     /** Errors in vLLM's shape, so the client code under test sees what a real server sends. */
-    private static Response error(int status, String message) {
-        ObjectNode body = JSON.createObjectNode()
+    private Response error(int status, String message) {
+        ObjectNode body = json.createObjectNode()
                 .put("object", "error")
                 .put("message", message)
                 .put("type", status == 404 ? "NotFoundError" : "BadRequestError")

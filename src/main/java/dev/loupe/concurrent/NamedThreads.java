@@ -1,0 +1,32 @@
+package dev.loupe.concurrent;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one place Loupe's own threads are made: daemon threads named for what they do, so that a
+ * thread dump says whose they are and none keeps the JVM alive. Request work runs on Quarkus's
+ * worker pool; these serve the bounded pools and timers that must not borrow from it.
+ */
+public final class NamedThreads {
+
+    private NamedThreads() {
+    }
+
+    /** Threads named {@code prefix} + a count. */
+    public static ThreadFactory factory(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return task -> {
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** One thread for periodic or delayed work, named {@code name}. */
+    public static ScheduledExecutorService scheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(factory(name + "-"));
+    }
+}
