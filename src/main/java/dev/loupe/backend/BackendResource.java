@@ -24,7 +24,8 @@ public class BackendResource {
             [{"name": "vllm", "kind": "openai", "url": "http://gpu-box:8000/v1", "usable": true,
               "served_models": ["Qwen/Qwen2.5-VL-7B-Instruct", "qc-lora"], "models_error": null,
               "models": {"qc-lora": true},
-              "circuit": "closed", "in_flight": 1, "queued": 0}]
+              "circuit": "closed", "in_flight": 1, "queued": 0,
+              "concurrency_limit": 24}]
             """;
 
     private final BackendService backends;

@@ -33,7 +33,8 @@ public class BackendService {
      * @param models the models profiles ask this backend for, each with whether it is served now
      */
     public record Status(String name, String kind, String url, boolean usable, List<String> servedModels,
-            String modelsError, Map<String, Boolean> models, String circuit, int inFlight, int queued) {}
+            String modelsError, Map<String, Boolean> models, String circuit, int inFlight, int queued,
+            int concurrencyLimit) {}
 
     private final Map<String, Entry> entries;
 
@@ -143,7 +144,7 @@ public class BackendService {
                     expected.getOrDefault(e.getKey(), Set.of()).stream().collect(Collectors.toMap(
                             model -> model, model -> modelServed(e.getKey(), model), (a, b) -> a, TreeMap::new)),
                     entry.backend().circuitState().name().toLowerCase(java.util.Locale.ROOT),
-                    entry.backend().inFlight(), entry.backend().queued());
+                    entry.backend().inFlight(), entry.backend().queued(), entry.backend().concurrencyLimit());
         }).toList();
     }
 

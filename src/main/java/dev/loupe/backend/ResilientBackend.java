@@ -11,13 +11,12 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A backend behind a concurrency limit, a circuit breaker and bounded retries. Every call on the
+ * A backend behind a concurrency limit (learnt from its latency unless fixed), a circuit breaker
+ * and bounded retries. Every call on the
  * wire is counted in {@code loupe_backend_requests_total}, and so is every call not made because
  * the circuit was open or no slot came free.
  */
@@ -29,6 +28,10 @@ public final class ResilientBackend implements VisionBackend {
     /** Signs the server is unwell; a 4xx or 429 is an answer, not a failure of the server. */
     private static final Set<BackendFailure> UNHEALTHY = EnumSet.of(
             BackendFailure.TIMEOUT, BackendFailure.SERVER_ERROR, BackendFailure.UNREACHABLE, BackendFailure.BAD_RESPONSE);
+    /** Failures that say the backend has more than it can take: the concurrency limit backs off. */
+    private static final Set<BackendFailure> OVERLOAD = EnumSet.of(BackendFailure.TIMEOUT, BackendFailure.RATE_LIMITED);
+    /** Where an adaptive limit starts: a few batches' worth, grown within seconds under load. */
+    static final int INITIAL_LIMIT = 16;
     private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
     public static final String CACHED_HELP = "Prompt tokens the backend served from its prefix cache";
     public static final String FINISH_HELP = "Answers by why the model stopped: stop, length (cut at max_tokens), ...";
@@ -39,23 +42,25 @@ public final class ResilientBackend implements VisionBackend {
     private final VisionBackend delegate;
     private final LoupeConfig.Backend.Retry retry;
     private final Duration queueTimeout;
-    private final Semaphore slots;
-    /** The share of the slots a robustness run may hold, so a run never starves the line. */
-    private final Semaphore runSlots;
-    private final int maxConcurrent;
-    private final AtomicInteger waiting = new AtomicInteger();
+    private final GradientLimit limit;
+    private final SlotQueue slots;
+    /** The share of the slots robustness runs may hold, so a run never starves the line. */
+    private final SlotQueue runSlots;
     private final CircuitBreaker circuit;
     private final RetryBudget budget;
     private final MeterRegistry registry;
-    private final List<Meter> gauges = new ArrayList<>(3);
+    private final List<Meter> gauges = new ArrayList<>(4);
 
     ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, double runShare, MeterRegistry registry) {
         this.delegate = delegate;
-        this.runSlots = new Semaphore(Math.max(1, (int) Math.floor(settings.maxConcurrent() * runShare)), true);
+        int max = settings.maxConcurrent();
+        this.limit = settings.adaptiveConcurrency()
+                ? new GradientLimit(INITIAL_LIMIT, Math.min(settings.minConcurrent(), max), max, System::nanoTime)
+                : new GradientLimit(max, max, max, System::nanoTime);
+        this.slots = new SlotQueue(limit::limit);
+        this.runSlots = new SlotQueue(() -> Math.max(1, (int) Math.floor(limit.limit() * runShare)));
         this.retry = settings.retry();
         this.queueTimeout = settings.queueTimeout();
-        this.maxConcurrent = settings.maxConcurrent();
-        this.slots = new Semaphore(settings.maxConcurrent(), true);
         this.circuit = new CircuitBreaker(settings.circuit().failureThreshold(), settings.circuit().openDuration(),
                 System::nanoTime);
         this.budget = new RetryBudget(retry.budgetRatio(), retry.budgetMaxTokens());
@@ -68,8 +73,12 @@ public final class ResilientBackend implements VisionBackend {
                 .description("Calls to the backend in progress")
                 .tag("backend", delegate.name())
                 .register(registry));
-        gauges.add(Gauge.builder("loupe.backend.queued", waiting, AtomicInteger::get)
+        gauges.add(Gauge.builder("loupe.backend.queued", slots, SlotQueue::waiting)
                 .description("Calls waiting for a free slot")
+                .tag("backend", delegate.name())
+                .register(registry));
+        gauges.add(Gauge.builder("loupe.backend.concurrency.limit", limit, GradientLimit::limit)
+                .description("Calls the backend may have in flight now (learnt from its latency unless fixed)")
                 .tag("backend", delegate.name())
                 .register(registry));
     }
@@ -85,11 +94,15 @@ public final class ResilientBackend implements VisionBackend {
     }
 
     int inFlight() {
-        return maxConcurrent - slots.availablePermits();
+        return slots.inFlight();
     }
 
     int queued() {
-        return waiting.get();
+        return slots.waiting();
+    }
+
+    int concurrencyLimit() {
+        return limit.limit();
     }
 
     CircuitBreaker.State circuitState() {
@@ -104,7 +117,7 @@ public final class ResilientBackend implements VisionBackend {
     /** A call for the line, or for a run: a run first takes one of its share of the slots, as long as its deadline allows. */
     public VisionReply complete(VisionRequest request, Deadline deadline, Caller caller) {
         if (caller == Caller.RUN) {
-            acquire(runSlots, deadline.remaining(), deadline);
+            acquireRunShare(deadline);
             try {
                 return call(request, deadline, deadline.remaining());
             } finally {
@@ -114,9 +127,9 @@ public final class ResilientBackend implements VisionBackend {
         return call(request, deadline, queueTimeout);
     }
 
-    private void acquire(Semaphore semaphore, Duration wait, Deadline deadline) {
+    private void acquireRunShare(Deadline deadline) {
         try {
-            if (!semaphore.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (runSlots.acquire(deadline.remaining().toNanos()) == 0) {
                 throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
                         + "': the deadline passed while waiting for a run's share of the slots", null);
             }
@@ -128,7 +141,7 @@ public final class ResilientBackend implements VisionBackend {
     }
 
     private VisionReply call(VisionRequest request, Deadline deadline, Duration queueWait) {
-        acquireSlot(request.model(), deadline, queueWait);
+        int inFlight = acquireSlot(request.model(), deadline, queueWait);
         // Released on every path: answer, failure, timeout, cancellation, interrupt.
         try {
             budget.onFirstCall();
@@ -143,6 +156,7 @@ public final class ResilientBackend implements VisionBackend {
                 long start = System.nanoTime();
                 try {
                     VisionReply reply = delegate.complete(request, deadline);
+                    sample(start, inFlight, false);
                     circuit.onAnswer();
                     record(request.model(), "ok", start);
                     tokens(request.model(), "prompt", reply.promptTokens());
@@ -154,6 +168,9 @@ public final class ResilientBackend implements VisionBackend {
                     return reply;
                 } catch (BackendException e) {
                     record(request.model(), e.failure().label(), start);
+                    if (OVERLOAD.contains(e.failure())) {
+                        sample(start, inFlight, true);
+                    }
                     if (e.failure() == BackendFailure.CANCELLED) {
                         // The caller gave up: nothing is known about the server; the circuit stays as it is.
                         circuit.onCancelled();
@@ -199,19 +216,26 @@ public final class ResilientBackend implements VisionBackend {
         return budget.tryRetry() ? pause : null;
     }
 
-    private void acquireSlot(String model, Deadline deadline, Duration queueWait) {
-        waiting.incrementAndGet();
-        boolean acquired;
+    /** Feeds the limit one call's latency, and lets waiters in when it rose. */
+    private void sample(long startNanos, int inFlight, boolean overload) {
+        if (limit.onSample(System.nanoTime() - startNanos, inFlight, overload)) {
+            slots.limitChanged();
+            runSlots.limitChanged();
+        }
+    }
+
+    /** @return the calls in flight with this one */
+    private int acquireSlot(String model, Deadline deadline, Duration queueWait) {
+        int inFlight;
         Duration wait = deadline.bound(queueWait);
         try {
-            acquired = slots.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS);
+            inFlight = slots.acquire(wait.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
                     + "': interrupted while waiting for a slot", e);
-        } finally {
-            waiting.decrementAndGet();
         }
+        boolean acquired = inFlight > 0;
         if (!acquired && wait.compareTo(queueWait) < 0) {
             throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
                     + "': the deadline passed while waiting for a slot", null);
@@ -219,9 +243,10 @@ public final class ResilientBackend implements VisionBackend {
         if (!acquired) {
             count(model, BackendFailure.QUEUE_TIMEOUT.label());
             throw new BackendException(name(), BackendFailure.QUEUE_TIMEOUT, "backend '" + name() + "': all "
-                    + maxConcurrent + " slots stayed busy for " + queueTimeout.toMillis() / 1000.0 + " s",
+                    + limit.limit() + " slots stayed busy for " + queueTimeout.toMillis() / 1000.0 + " s",
                     null, QUEUE_RETRY_AFTER);
         }
+        return inFlight;
     }
 
     /** Waits before a retry; a cancelled deadline or an interrupt ends the wait and the retries. */

@@ -68,9 +68,24 @@ public interface LoupeConfig {
         @WithDefault("60s")
         Duration timeout();
 
-        /** Calls in flight at once; more wait in a queue. */
-        @WithDefault("8")
+        /**
+         * The most calls in flight at once; more wait in a queue. The default is vLLM's own
+         * {@code --max-num-seqs}: its throughput comes from batching that many sequences. With
+         * adaptive-concurrency it is the ceiling of the learnt limit, without it the limit.
+         */
+        @WithDefault("256")
         int maxConcurrent();
+
+        /**
+         * Learn the limit from the backend's latency (Netflix's gradient algorithm): it grows while
+         * latency holds within 1.5x its baseline, and shrinks when latency grows, on a timeout or on a 429.
+         */
+        @WithDefault("true")
+        boolean adaptiveConcurrency();
+
+        /** The floor of the learnt limit. */
+        @WithDefault("4")
+        int minConcurrent();
 
         /** How long a call waits for a free slot before Loupe answers 429. */
         @WithDefault("10s")
@@ -322,7 +337,7 @@ public interface LoupeConfig {
         Duration lease();
 
         /**
-         * The share of each backend's slots ({@code max-concurrent}) runs may hold at once; the rest is
+         * The share of each backend's concurrency limit runs may hold at once; the rest is
          * the line's. At least one slot.
          */
         @WithDefault("0.5")

@@ -2,6 +2,9 @@ package dev.loupe.image;
 
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Resamples a region of an 8-bit image to a new size, separably. Along an axis that shrinks, each
@@ -11,7 +14,9 @@ import java.util.Arrays;
  *
  * <p>One output row at a time: the source rows it covers are summed column by column (a tight
  * integer loop the JIT vectorises), then that one row is resampled horizontally. Memory is a row
- * of sums, not a second copy of the image. Weights are fixed-point with 14 fractional bits.
+ * of sums, not a second copy of the image. Weights are fixed-point with 14 fractional bits. The
+ * source rows come from an 8-bit image or are made on demand from a 16-bit one ({@link Rows}), so a
+ * 16-bit image is stretched and resampled in one pass.
  */
 final class AreaResampler {
 
@@ -21,45 +26,110 @@ final class AreaResampler {
     private static final int KEEP_BITS = 8;
     private static final int DROP_BITS = WEIGHT_BITS - KEEP_BITS;
     private static final int FINAL_SHIFT = WEIGHT_BITS + KEEP_BITS;
+    /** From this many source pixels, the lower half of the output rows is made on a helper thread. */
+    static final long SPLIT_PIXELS = 4_000_000;
 
     private AreaResampler() {}
+
+    /**
+     * Source rows in 8 bits, channels interleaved in memory order: row {@code y}'s pixels from the
+     * region's left edge start at {@code array(y)[offset(y)]}. Asked for the same row twice in a row
+     * by design (array, then offset).
+     */
+    interface Rows {
+        int channels();
+
+        byte[] array(int y);
+
+        int offset(int y);
+    }
+
+    /** An 8-bit image's own bytes: no copy. */
+    private record ImageRows(Pixels pixels, int regionX) implements Rows {
+        @Override
+        public int channels() {
+            return pixels.channels();
+        }
+
+        @Override
+        public byte[] array(int y) {
+            return pixels.data();
+        }
+
+        @Override
+        public int offset(int y) {
+            return pixels.offset() + y * pixels.rowStride() + regionX * pixels.channels();
+        }
+    }
 
     /** Contributions to one output index: source indices {@code start..start+weights.length-1}. */
     private record Taps(int[] start, int[][] weights) {}
 
     static BufferedImage resample(BufferedImage image, int regionX, int regionY, int regionWidth, int regionHeight,
             int outWidth, int outHeight) {
-        Pixels src = Pixels.of(image);
-        int c = src.channels();
+        return resample(image, regionX, regionY, regionWidth, regionHeight, outWidth, outHeight, Runnable::run);
+    }
+
+    static BufferedImage resample(BufferedImage image, int regionX, int regionY, int regionWidth, int regionHeight,
+            int outWidth, int outHeight, Executor helper) {
+        ImageRows rows = new ImageRows(Pixels.of(image), regionX);
+        return resample(() -> rows, regionY, regionWidth, regionHeight, outWidth, outHeight, helper);
+    }
+
+    /**
+     * The rows' region {@code regionY..regionY+regionHeight-1}, {@code regionWidth} pixels wide, to
+     * the new size. A large region is done in two halves of output rows, one on {@code helper}; each
+     * half reads its own {@link Rows} (they may keep state).
+     */
+    static BufferedImage resample(Supplier<Rows> rows, int regionY, int regionWidth, int regionHeight, int outWidth,
+            int outHeight, Executor helper) {
+        Rows first = rows.get();
+        int c = first.channels();
         Taps horizontal = taps(regionWidth, outWidth);
         Taps vertical = taps(regionHeight, outHeight);
         BufferedImage out = Pixels.blank(outWidth, outHeight, c);
         Pixels dst = Pixels.of(out);
+        if ((long) regionWidth * regionHeight < SPLIT_PIXELS || outHeight < 2) {
+            outputRows(first, regionY, regionWidth, c, horizontal, vertical, dst, 0, outHeight);
+            return out;
+        }
+        int half = outHeight / 2;
+        CompletableFuture<Void> lower = CompletableFuture.runAsync(
+                () -> outputRows(rows.get(), regionY, regionWidth, c, horizontal, vertical, dst, half, outHeight), helper);
+        outputRows(first, regionY, regionWidth, c, horizontal, vertical, dst, 0, half);
+        lower.join();
+        return out;
+    }
 
-        byte[] data = src.data();
+    /** Output rows {@code from..to-1}. */
+    private static void outputRows(Rows src, int regionY, int regionWidth, int c, Taps horizontal, Taps vertical,
+            Pixels dst, int from, int to) {
         byte[] outData = dst.data();
         int rowLength = regionWidth * c;
         int[] column = new int[rowLength];
-        for (int j = 0; j < outHeight; j++) {
+        for (int j = from; j < to; j++) {
             Arrays.fill(column, 0);
             int[] w = vertical.weights()[j];
-            int firstRow = src.offset() + (regionY + vertical.start()[j]) * src.rowStride() + regionX * c;
+            int firstRow = regionY + vertical.start()[j];
             int k = 0;
             // Two source rows per sweep: half the traffic on the row of sums.
             for (; k + 1 < w.length; k += 2) {
                 int w0 = w[k];
                 int w1 = w[k + 1];
-                int p0 = firstRow + k * src.rowStride();
-                int p1 = p0 + src.rowStride();
+                byte[] d0 = src.array(firstRow + k);
+                int p0 = src.offset(firstRow + k);
+                byte[] d1 = src.array(firstRow + k + 1);
+                int p1 = src.offset(firstRow + k + 1);
                 for (int i = 0; i < rowLength; i++) {
-                    column[i] += w0 * (data[p0 + i] & 0xFF) + w1 * (data[p1 + i] & 0xFF);
+                    column[i] += w0 * (d0[p0 + i] & 0xFF) + w1 * (d1[p1 + i] & 0xFF);
                 }
             }
             if (k < w.length) {
                 int w0 = w[k];
-                int p0 = firstRow + k * src.rowStride();
+                byte[] d0 = src.array(firstRow + k);
+                int p0 = src.offset(firstRow + k);
                 for (int i = 0; i < rowLength; i++) {
-                    column[i] += w0 * (data[p0 + i] & 0xFF);
+                    column[i] += w0 * (d0[p0 + i] & 0xFF);
                 }
             }
             for (int i = 0; i < rowLength; i++) {
@@ -67,7 +137,6 @@ final class AreaResampler {
             }
             horizontalRow(column, c, horizontal, outData, dst.offset() + j * dst.rowStride());
         }
-        return out;
     }
 
     private static void horizontalRow(int[] column, int c, Taps taps, byte[] out, int outStart) {

@@ -11,7 +11,8 @@ import java.awt.image.Raster;
 /**
  * Brings any decoded image to 8-bit grey or 8-bit colour. Grey stays grey. 16-bit images are
  * stretched between two percentiles of their histogram: SEM detectors often use a few hundred of
- * the 65536 levels, and a plain shift to 8 bits would turn such an image black.
+ * the 65536 levels, and a plain shift to 8 bits would turn such an image black. A 16-bit image that
+ * is resampled anyway is stretched row by row inside the resampling ({@link Stretched#rows}).
  */
 final class EightBit {
 
@@ -22,19 +23,18 @@ final class EightBit {
         if (type == BufferedImage.TYPE_BYTE_GRAY || type == BufferedImage.TYPE_3BYTE_BGR) {
             return image;
         }
-        Raster raster = image.getRaster();
-        int colourBands = image.getColorModel().getNumColorComponents();
-        if (raster.getTransferType() == DataBuffer.TYPE_USHORT
-                && raster.getSampleModel() instanceof ComponentSampleModel
-                && raster.getDataBuffer() instanceof DataBufferUShort) {
-            return stretch(raster, colourBands, lowPercentile, highPercentile);
+        Stretched sixteen = stretched(image, lowPercentile, highPercentile);
+        if (sixteen != null) {
+            return sixteen.toImage();
         }
+        Raster raster = image.getRaster();
         int bits = raster.getSampleModel().getSampleSize(0);
         if (bits > 16 || raster.getTransferType() == DataBuffer.TYPE_FLOAT
                 || raster.getTransferType() == DataBuffer.TYPE_DOUBLE) {
             throw new ImageRejectedException(ImageRejectedException.Reason.UNSUPPORTED_FORMAT,
                     bits + "-bit or floating-point samples are not supported; export 8- or 16-bit");
         }
+        int colourBands = image.getColorModel().getNumColorComponents();
         BufferedImage out = Pixels.blank(image.getWidth(), image.getHeight(), colourBands == 1 ? 1 : 3);
         Graphics2D g = out.createGraphics();
         try {
@@ -45,34 +45,45 @@ final class EightBit {
         return out;
     }
 
-    /** Linear map of [low, high] percentile levels onto 0..255, one window for all colour bands. */
-    private static BufferedImage stretch(Raster raster, int colourBands, double lowPercentile, double highPercentile) {
-        ComponentSampleModel model = (ComponentSampleModel) raster.getSampleModel();
-        DataBufferUShort buffer = (DataBufferUShort) raster.getDataBuffer();
-        short[] data = buffer.getData();
-        int[] bandOffsets = model.getBandOffsets();
-        int bands = colourBands == 1 ? 1 : 3;
+    /**
+     * A 16-bit image with its stretch worked out (the histogram read once), or null when the image is
+     * not 16-bit samples in a plain layout.
+     */
+    static Stretched stretched(BufferedImage image, double lowPercentile, double highPercentile) {
+        return stretched(image, lowPercentile, highPercentile, Runnable::run);
+    }
+
+    /** The same, the histogram of a large image's lower half counted on {@code helper}. */
+    static Stretched stretched(BufferedImage image, double lowPercentile, double highPercentile,
+            java.util.concurrent.Executor helper) {
+        Raster raster = image.getRaster();
+        if (raster.getTransferType() != DataBuffer.TYPE_USHORT
+                || !(raster.getSampleModel() instanceof ComponentSampleModel model)
+                || !(raster.getDataBuffer() instanceof DataBufferUShort buffer)) {
+            return null;
+        }
+        int bands = image.getColorModel().getNumColorComponents() == 1 ? 1 : 3;
         int pixelStride = model.getPixelStride();
         int rowStride = model.getScanlineStride();
         int base = buffer.getOffset() - raster.getSampleModelTranslateY() * rowStride
                 - raster.getSampleModelTranslateX() * pixelStride;
+        int[] bandOffsets = model.getBandOffsets();
+        short[] data = buffer.getData();
         int width = raster.getWidth();
         int height = raster.getHeight();
 
-        long[] histogram = new long[65536];
-        for (int y = 0; y < height; y++) {
-            int row = base + y * rowStride;
-            if (bands == 1 && pixelStride == 1) {
-                for (int x = row + bandOffsets[0], end = x + width; x < end; x++) {
-                    histogram[data[x] & 0xFFFF]++;
-                }
-                continue;
-            }
-            for (int x = 0; x < width; x++) {
-                int p = row + x * pixelStride;
-                for (int b = 0; b < bands; b++) {
-                    histogram[data[p + bandOffsets[b]] & 0xFFFF]++;
-                }
+        int[] histogram;
+        if ((long) width * height < AreaResampler.SPLIT_PIXELS || height < 2) {
+            histogram = histogram(data, base, rowStride, pixelStride, bandOffsets, bands, width, height);
+        } else {
+            int half = height / 2;
+            java.util.concurrent.CompletableFuture<int[]> lower = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> histogram(data, base + half * rowStride, rowStride, pixelStride, bandOffsets, bands, width,
+                            height - half), helper);
+            histogram = histogram(data, base, rowStride, pixelStride, bandOffsets, bands, width, half);
+            int[] other = lower.join();
+            for (int v = 0; v < histogram.length; v++) {
+                histogram[v] += other[v];
             }
         }
         long samples = (long) width * height * bands;
@@ -83,34 +94,126 @@ final class EightBit {
             long scaled = Math.round((v - low) * 255.0 / (high - low));
             lut[v] = (byte) Math.max(0, Math.min(255, scaled));
         }
+        return new Stretched(data, base, rowStride, pixelStride, bandOffsets, bands, width, height, lut);
+    }
 
-        BufferedImage out = Pixels.blank(width, height, bands);
-        Pixels target = Pixels.of(out);
-        // TYPE_3BYTE_BGR stores blue first: write R, G, B to memory offsets 2, 1, 0.
-        int[] targetOffset = bands == 1 ? new int[] {0} : new int[] {2, 1, 0};
-        byte[] outData = target.data();
-        for (int y = 0; y < height; y++) {
+    /**
+     * A 16-bit raster and the linear map of its [low, high] percentile levels onto 0..255, one window
+     * for all colour bands; converted a row at a time.
+     */
+    record Stretched(short[] data, int base, int rowStride, int pixelStride, int[] bandOffsets, int bands,
+            int width, int height, byte[] lut) {
+
+        /**
+         * Pixels {@code x0..x0+count-1} of row {@code y} in 8 bits, in the memory order of an 8-bit
+         * image ({@code TYPE_3BYTE_BGR} stores blue first: R, G, B go to offsets 2, 1, 0).
+         */
+        void row(int y, int x0, int count, byte[] out, int at) {
             int row = base + y * rowStride;
-            int outRow = target.offset() + y * target.rowStride();
             if (bands == 1 && pixelStride == 1) {
-                for (int x = 0, p = row + bandOffsets[0]; x < width; x++) {
-                    outData[outRow + x] = lut[data[p + x] & 0xFFFF];
+                for (int x = 0, p = row + bandOffsets[0] + x0; x < count; x++) {
+                    out[at + x] = lut[data[p + x] & 0xFFFF];
                 }
-                continue;
+                return;
             }
-            for (int x = 0; x < width; x++) {
-                int p = row + x * pixelStride;
-                int q = outRow + x * bands;
+            int[] targetOffset = bands == 1 ? new int[] {0} : new int[] {2, 1, 0};
+            for (int x = 0; x < count; x++) {
+                int p = row + (x0 + x) * pixelStride;
+                int q = at + x * bands;
                 for (int b = 0; b < bands; b++) {
-                    outData[q + targetOffset[b]] = lut[data[p + bandOffsets[b]] & 0xFFFF];
+                    out[q + targetOffset[b]] = lut[data[p + bandOffsets[b]] & 0xFFFF];
                 }
             }
         }
-        return out;
+
+        BufferedImage toImage() {
+            BufferedImage out = Pixels.blank(width, height, bands);
+            Pixels target = Pixels.of(out);
+            for (int y = 0; y < height; y++) {
+                row(y, 0, width, target.data(), target.offset() + y * target.rowStride());
+            }
+            return out;
+        }
+
+        /**
+         * Rows {@code x0..x0+width-1} made on demand for {@link AreaResampler}: two rows kept (by
+         * parity), the two a sweep reads at once, so the full-size 8-bit copy is never made.
+         */
+        java.util.function.Supplier<AreaResampler.Rows> rows(int x0, int count) {
+            return () -> newRows(x0, count);
+        }
+
+        private AreaResampler.Rows newRows(int x0, int count) {
+            byte[][] kept = {new byte[count * bands], new byte[count * bands]};
+            int[] keptRow = {-1, -1};
+            return new AreaResampler.Rows() {
+                @Override
+                public int channels() {
+                    return bands;
+                }
+
+                @Override
+                public byte[] array(int y) {
+                    int slot = y & 1;
+                    if (keptRow[slot] != y) {
+                        row(y, x0, count, kept[slot], 0);
+                        keptRow[slot] = y;
+                    }
+                    return kept[slot];
+                }
+
+                @Override
+                public int offset(int y) {
+                    return 0;
+                }
+            };
+        }
+    }
+
+    /**
+     * Counts of each 16-bit level. A detector uses few levels, so neighbouring pixels often hit one
+     * counter and each increment would wait for the last: four interleaved tables, summed at the end,
+     * let four run at once. Ints suffice: max-pixels times three bands stays far below 2^31.
+     */
+    private static int[] histogram(short[] data, int base, int rowStride, int pixelStride, int[] bandOffsets, int bands,
+            int width, int height) {
+        int[] h0 = new int[65536];
+        if (bands == 1 && pixelStride == 1) {
+            int[] h1 = new int[65536];
+            int[] h2 = new int[65536];
+            int[] h3 = new int[65536];
+            for (int y = 0; y < height; y++) {
+                int x = base + y * rowStride + bandOffsets[0];
+                int end = x + width;
+                for (; x + 3 < end; x += 4) {
+                    h0[data[x] & 0xFFFF]++;
+                    h1[data[x + 1] & 0xFFFF]++;
+                    h2[data[x + 2] & 0xFFFF]++;
+                    h3[data[x + 3] & 0xFFFF]++;
+                }
+                for (; x < end; x++) {
+                    h0[data[x] & 0xFFFF]++;
+                }
+            }
+            for (int v = 0; v < h0.length; v++) {
+                h0[v] += h1[v] + h2[v] + h3[v];
+            }
+            return h0;
+        }
+        for (int y = 0; y < height; y++) {
+            int row = base + y * rowStride;
+            for (int x = 0; x < width; x++) {
+                int p = row + x * pixelStride;
+                for (int b = 0; b < bands; b++) {
+                    h0[data[p + bandOffsets[b]] & 0xFFFF]++;
+                }
+            }
+        }
+        return h0;
     }
 
     /** The smallest level at or below which {@code percentile} % of the samples lie. */
-    private static int level(long[] histogram, long samples, double percentile) {
+    private static int level(int[] histogram, long samples, double percentile) {
         long rank = (long) Math.ceil(samples * percentile / 100.0);
         long seen = 0;
         for (int v = 0; v < histogram.length; v++) {

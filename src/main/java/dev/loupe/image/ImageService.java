@@ -1,6 +1,8 @@
 package dev.loupe.image;
 
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
@@ -9,12 +11,16 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Takes an upload to what the model is sent: checks size, pixel count and shape before decoding,
  * decodes within the decoding budget (a JPEG shrunk in the DCT domain when TurboJPEG is there),
  * converts to 8 bits, applies EXIF orientation, scale, crop and smart resize in one area-averaging
- * pass, and encodes.
+ * pass, and encodes. A large upload is hashed on another core while it is decoded, and a 16-bit
+ * image is stretched to 8 bits inside the resampling pass, never copied whole.
  */
 @ApplicationScoped
 public class ImageService {
@@ -48,10 +54,19 @@ public class ImageService {
 
     /** The 8-bit copy made of every decoded raster: at most 4 bytes a pixel (ARGB). */
     private static final int EIGHT_BIT_COPY_BYTES = 4;
+    /** Uploads from this size are hashed beside the decoding; below it the hand-over costs more than it saves. */
+    private static final int HASH_BESIDE_BYTES = 1 << 20;
 
     private final Limits limits;
     private final DecodeBudget budget;
     private final Optional<TurboJpegDecoder> turbo;
+    /**
+     * Helpers for large images: the hash while decoding, half of the histogram and half of the
+     * resampling. Only an image holding a decode-budget claim hands work here, so the budget
+     * bounds its queue; no task waits for another.
+     */
+    private final ExecutorService helpers = Executors.newFixedThreadPool(
+            Math.max(1, Runtime.getRuntime().availableProcessors()), NamedThreads.factory("loupe-image-"));
 
     @Inject
     public ImageService(LoupeConfig config) {
@@ -63,6 +78,11 @@ public class ImageService {
         this.limits = limits;
         this.budget = new DecodeBudget(limits.maxDecodingBytes(), limits.smallImageBytes(), limits.decodeWait());
         this.turbo = TurboJpegDecoder.load(turbojpegJar);
+    }
+
+    @PreDestroy
+    void stop() {
+        helpers.shutdown();
     }
 
     /** Large images waiting for decoding room (for tests that need them queued). */
@@ -115,30 +135,53 @@ public class ImageService {
             // Planned on the header's size, so a shape that cannot be sent is refused before decoding.
             Geometry.Plan plan = Geometry.plan(shownWidth, shownHeight, spec);
             try (DecodeBudget.Claim claim = budget.claim(pixels * (decoder.bytesPerPixel() + EIGHT_BIT_COPY_BYTES))) {
+                CompletableFuture<String> hash = original.length >= HASH_BESIDE_BYTES
+                        ? CompletableFuture.supplyAsync(() -> sha256(original), helpers)
+                        : CompletableFuture.completedFuture(sha256(original));
                 double minScale = Math.max((double) plan.targetWidth() / plan.width(),
                         (double) plan.targetHeight() / plan.height());
                 BufferedImage shrunk = format == ImageFormat.JPEG && minScale <= 0.5 && turbo.isPresent()
                         ? turbo.get().decode(original, minScale) : null;
-                BufferedImage image = shrunk != null
-                        ? shrunk
-                        : EightBit.convert(decoder.read(limits.decodeTimeout()), limits.lowPercentile(), limits.highPercentile());
-                image = Orientation.apply(image, orientation);
-                double s = (double) image.getWidth() / shownWidth;
-                int x = Math.min(image.getWidth() - 1, (int) Math.floor(plan.x() * s));
-                int y = Math.min(image.getHeight() - 1, (int) Math.floor(plan.y() * s));
-                int w = Math.max(1, Math.min(image.getWidth() - x, (int) Math.round(plan.width() * s)));
-                int h = Math.max(1, Math.min(image.getHeight() - y, (int) Math.round(plan.height() * s)));
-                BufferedImage sent = x == 0 && y == 0 && w == image.getWidth() && h == image.getHeight()
-                                && plan.targetWidth() == w && plan.targetHeight() == h
-                        ? image
-                        : AreaResampler.resample(image, x, y, w, h, plan.targetWidth(), plan.targetHeight());
+                BufferedImage decoded = shrunk != null ? shrunk : decoder.read(limits.decodeTimeout());
+                EightBit.Stretched sixteen = shrunk == null && orientation == ExifOrientation.NORMAL
+                        ? EightBit.stretched(decoded, limits.lowPercentile(), limits.highPercentile(), helpers) : null;
+                BufferedImage sent = sixteen != null
+                        ? sent(sixteen, plan)
+                        : sent(Orientation.apply(EightBit.convert(decoded, limits.lowPercentile(), limits.highPercentile()),
+                                orientation), shownWidth, plan);
                 long tokens = (long) (plan.targetWidth() / spec.factor()) * (plan.targetHeight() / spec.factor());
-                return new PreparedImage(format, shownWidth, shownHeight, sha256(original),
+                return new PreparedImage(format, shownWidth, shownHeight, hash.join(),
                         plan.targetWidth(), plan.targetHeight(), tokens,
                         ImageEncoder.mimeType(spec.encoding()),
                         ImageEncoder.encode(sent, spec.encoding(), spec.jpegQuality()));
             }
         }
+    }
+
+    /** The plan's region of an 8-bit image (perhaps shrunk while decoded) at the target size. */
+    private BufferedImage sent(BufferedImage image, int shownWidth, Geometry.Plan plan) {
+        double s = (double) image.getWidth() / shownWidth;
+        int x = Math.min(image.getWidth() - 1, (int) Math.floor(plan.x() * s));
+        int y = Math.min(image.getHeight() - 1, (int) Math.floor(plan.y() * s));
+        int w = Math.max(1, Math.min(image.getWidth() - x, (int) Math.round(plan.width() * s)));
+        int h = Math.max(1, Math.min(image.getHeight() - y, (int) Math.round(plan.height() * s)));
+        return x == 0 && y == 0 && w == image.getWidth() && h == image.getHeight()
+                && plan.targetWidth() == w && plan.targetHeight() == h
+                ? image
+                : AreaResampler.resample(image, x, y, w, h, plan.targetWidth(), plan.targetHeight(), helpers);
+    }
+
+    /** The same from a 16-bit image, stretched row by row as the resampling reads it (full size: converted whole). */
+    private BufferedImage sent(EightBit.Stretched image, Geometry.Plan plan) {
+        int x = Math.min(image.width() - 1, plan.x());
+        int y = Math.min(image.height() - 1, plan.y());
+        int w = Math.max(1, Math.min(image.width() - x, plan.width()));
+        int h = Math.max(1, Math.min(image.height() - y, plan.height()));
+        if (x == 0 && y == 0 && w == image.width() && h == image.height()
+                && plan.targetWidth() == w && plan.targetHeight() == h) {
+            return image.toImage();
+        }
+        return AreaResampler.resample(image.rows(x, w), y, w, h, plan.targetWidth(), plan.targetHeight(), helpers);
     }
 
     private static String sha256(byte[] bytes) {

@@ -8,29 +8,40 @@ import dev.loupe.inspect.InspectionFinished;
 import dev.loupe.prompt.ProfileCatalog;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps every finished inspection: its record in the store and its image in the images folder. The
- * answer never waits for it: the work is handed to one named thread with a bounded queue, and a
- * record that cannot be kept (store down, queue full, disk full) is logged with the inspection's id
- * and counted in {@code loupe_records_failures_total}, never lost silently.
+ * answer never waits for it: finished inspections wait in a bounded queue for one named thread,
+ * which writes what has gathered in one transaction (one commit per batch, not per inspection: at
+ * hundreds of inspections a second the commits were most of the store's cost). A record that cannot
+ * be kept (store down, queue full, disk full) is logged with the inspection's id and counted in
+ * {@code loupe_records_failures_total}, never lost silently. At shutdown the queue is written
+ * before the store closes.
  */
 @ApplicationScoped
 public class InspectionRecorder {
 
     private static final Logger LOG = Logger.getLogger(InspectionRecorder.class);
     static final String FAILURES_HELP = "Inspections that could not be recorded (logged with their id)";
+    /** Records written in one transaction at most. */
+    static final int BATCH = 100;
 
     private final InspectionRecords records;
     private final ImageFiles images;
@@ -38,7 +49,11 @@ public class InspectionRecorder {
     private final ObjectMapper json;
     private final LoupeConfig.Records config;
     private final Counter failures;
-    private final ThreadPoolExecutor writer;
+    private final BlockingQueue<InspectionFinished> pending;
+    /** Whether a flush is queued on the writer: at most one, however many inspections finish meanwhile. */
+    private final AtomicBoolean flushQueued = new AtomicBoolean();
+    private final ExecutorService writer;
+    private final AtomicBoolean stopped = new AtomicBoolean();
 
     public InspectionRecorder(InspectionRecords records, ProfileCatalog profiles, ObjectMapper json, LoupeConfig config,
             MeterRegistry registry) {
@@ -48,15 +63,34 @@ public class InspectionRecorder {
         this.config = config.records();
         this.images = new ImageFiles(Path.of(this.config.imagesDir()));
         this.failures = Counter.builder("loupe.records.failures").description(FAILURES_HELP).register(registry);
-        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(this.config.queueCapacity()),
-                NamedThreads.factory("loupe-recorder-"));
+        this.pending = new ArrayBlockingQueue<>(this.config.queueCapacity());
+        // Its task queue holds at most one flush and the callers of drain(): the records wait in pending.
+        this.writer = Executors.newSingleThreadExecutor(NamedThreads.factory("loupe-recorder-"));
     }
 
     void onFinished(@Observes InspectionFinished finished) {
-        try {
-            writer.execute(() -> keep(finished));
-        } catch (RejectedExecutionException full) {
+        if (!pending.offer(finished)) {
             failed(finished.id(), "the recording queue is full (loupe.records.queue-capacity)", null);
+            return;
+        }
+        if (flushQueued.compareAndSet(false, true)) {
+            try {
+                writer.execute(this::flush);
+            } catch (RejectedExecutionException stopping) {
+                flushQueued.set(false);
+                flush(); // after stop(): written here rather than lost
+            }
+        }
+    }
+
+    /** Writes what has gathered, in batches, until nothing is left. */
+    private void flush() {
+        // Cleared first: an inspection queued after the last look below queues another flush.
+        flushQueued.set(false);
+        List<InspectionFinished> batch = new ArrayList<>(BATCH);
+        while (pending.drainTo(batch, BATCH) > 0) {
+            keep(batch);
+            batch.clear();
         }
     }
 
@@ -71,8 +105,17 @@ public class InspectionRecorder {
         }
     }
 
+    /** Before the beans go (the store among them): everything queued is written first. */
+    void onStop(@Observes ShutdownEvent event) {
+        stop();
+    }
+
     @PreDestroy
     void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        writer.execute(this::flush);
         writer.shutdown();
         try {
             writer.awaitTermination(30, TimeUnit.SECONDS);
@@ -81,28 +124,50 @@ public class InspectionRecorder {
         }
     }
 
-    private void keep(InspectionFinished f) {
-        try {
-            Envelope e = f.envelope();
-            String sha256 = e != null ? e.image().sha256() : sha256(f.image());
-            images.keep(sha256, f.image());
-            Instant at = f.at().truncatedTo(ChronoUnit.MICROS);
-            boolean sampled = e != null && e.status().label().equals("accepted")
-                    && profiles.get(f.profile()).review().samples(f.id());
-            InspectionFinished.Provenance p = f.provenance();
-            records.insert(new InspectionRecord(f.id(), at, f.profile(),
-                    e == null ? "error" : e.status().label(), e == null ? null : e.decision(),
-                    e == null ? null : e.backend(), e == null ? null : e.model(), e == null ? null : e.variant(),
-                    f.trace().line(), f.trace().station(), f.trace().lot(), f.trace().serial(), sha256,
-                    e == null ? null : e.image().format(), at.plus(config.imageRetention()),
-                    p == null ? null : p.systemSha256(), p == null ? null : p.promptSha256(),
-                    e == null ? null : variantSha256(f.profile(), e.variant()), p == null ? null : p.schema(),
-                    p == null ? null : p.schemaSha256(), e == null ? null : json.writeValueAsString(e),
-                    f.failure() == null ? null : f.failure().status() + " " + f.failure().kind() + ": " + cut(f.failure().detail()),
-                    sampled, false));
-        } catch (java.sql.SQLException | java.io.IOException | RuntimeException e) {
-            failed(f.id(), e.getMessage(), e);
+    private void keep(List<InspectionFinished> batch) {
+        List<InspectionRecord> rows = new ArrayList<>(batch.size());
+        List<String> ids = new ArrayList<>(batch.size());
+        for (InspectionFinished f : batch) {
+            try {
+                rows.add(row(f));
+                ids.add(f.id());
+            } catch (java.io.IOException | RuntimeException e) {
+                failed(f.id(), e.getMessage(), e);
+            }
         }
+        try {
+            records.insertAll(rows);
+        } catch (java.sql.SQLException | RuntimeException batchFailed) {
+            // One bad record must not take the batch with it: each alone, so only what fails is lost.
+            for (int i = 0; i < rows.size(); i++) {
+                try {
+                    records.insertAll(List.of(rows.get(i)));
+                } catch (java.sql.SQLException | RuntimeException e) {
+                    failed(ids.get(i), e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /** The record of one inspection, its image kept on disk first. */
+    private InspectionRecord row(InspectionFinished f) throws java.io.IOException {
+        Envelope e = f.envelope();
+        String sha256 = e != null ? e.image().sha256() : sha256(f.image());
+        images.keep(sha256, f.image());
+        Instant at = f.at().truncatedTo(ChronoUnit.MICROS);
+        boolean sampled = e != null && e.status().label().equals("accepted")
+                && profiles.get(f.profile()).review().samples(f.id());
+        InspectionFinished.Provenance p = f.provenance();
+        return new InspectionRecord(f.id(), at, f.profile(),
+                e == null ? "error" : e.status().label(), e == null ? null : e.decision(),
+                e == null ? null : e.backend(), e == null ? null : e.model(), e == null ? null : e.variant(),
+                f.trace().line(), f.trace().station(), f.trace().lot(), f.trace().serial(), sha256,
+                e == null ? null : e.image().format(), at.plus(config.imageRetention()),
+                p == null ? null : p.systemSha256(), p == null ? null : p.promptSha256(),
+                e == null ? null : variantSha256(f.profile(), e.variant()), p == null ? null : p.schema(),
+                p == null ? null : p.schemaSha256(), e == null ? null : json.writeValueAsString(e),
+                f.failure() == null ? null : f.failure().status() + " " + f.failure().kind() + ": " + cut(f.failure().detail()),
+                sampled, false);
     }
 
     private String variantSha256(String profile, String variant) {

@@ -41,18 +41,34 @@ public class InspectionRecords {
         this.store = store;
     }
 
-    void insert(InspectionRecord r) throws SQLException {
-        try (Connection c = store.database().connection(); PreparedStatement s = c.prepareStatement(
-                "INSERT INTO inspection_record (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
-            Object[] values = {r.id(), Timestamp.from(r.createdAt()), r.profile(), r.status(), r.decision(), r.backend(),
-                r.model(), r.variant(), r.line(), r.station(), r.lot(), r.serial(), r.imageSha256(), r.imageFormat(),
-                r.imageKeptUntil() == null ? null : Timestamp.from(r.imageKeptUntil()), r.systemSha256(),
-                r.promptSha256(), r.variantSha256(), r.schema(), r.schemaSha256(), r.envelope(), r.failure(),
-                r.auditSample(), r.reviewed()};
-            for (int i = 0; i < values.length; i++) {
-                s.setObject(i + 1, values[i]);
+    /** Inserts the records in one transaction: all or none. */
+    void insertAll(List<InspectionRecord> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (Connection c = store.database().connection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO inspection_record (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                for (InspectionRecord r : rows) {
+                    Object[] values = {r.id(), Timestamp.from(r.createdAt()), r.profile(), r.status(), r.decision(),
+                        r.backend(), r.model(), r.variant(), r.line(), r.station(), r.lot(), r.serial(), r.imageSha256(),
+                        r.imageFormat(), r.imageKeptUntil() == null ? null : Timestamp.from(r.imageKeptUntil()),
+                        r.systemSha256(), r.promptSha256(), r.variantSha256(), r.schema(), r.schemaSha256(), r.envelope(),
+                        r.failure(), r.auditSample(), r.reviewed()};
+                    for (int i = 0; i < values.length; i++) {
+                        s.setObject(i + 1, values[i]);
+                    }
+                    s.addBatch();
+                }
+                s.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
-            s.executeUpdate();
         }
     }
 

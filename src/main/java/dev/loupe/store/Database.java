@@ -41,6 +41,14 @@ public final class Database implements AutoCloseable {
      * @throws IllegalStateException when the database cannot be reached, is locked by another process
      *                               or cannot be migrated; the message names the URL (never a password)
      */
+    /**
+     * An H2 URL with the database closed by Loupe, not by H2's own shutdown hook: that hook runs
+     * beside Quarkus' shutdown and would close the store under the records still being written.
+     */
+    static String closedByLoupe(String url) {
+        return url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT") ? url : url + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
+
     public static Database open(String url, Optional<String> user, Optional<String> password, int maxConnections) {
         Kind kind = kindOf(url);
         String shown = url.replaceAll("(?i)password=[^;&]*", "password=***");
@@ -55,7 +63,7 @@ public final class Database implements AutoCloseable {
                             .validationTimeout(Duration.ofSeconds(30))
                             .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
                             .connectionFactoryConfiguration(factory -> {
-                                factory.jdbcUrl(url)
+                                factory.jdbcUrl(kind == Kind.H2 ? closedByLoupe(url) : url)
                                         // The driver of this class loader: DriverManager keeps the first loader's.
                                         .connectionProviderClass(kind == Kind.H2 ? org.h2.Driver.class : org.postgresql.Driver.class);
                                 user.ifPresent(u -> factory.principal(new NamePrincipal(u)));

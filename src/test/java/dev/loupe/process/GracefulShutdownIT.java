@@ -40,6 +40,7 @@ class GracefulShutdownIT {
     private WireMockServer model;
     private Process loupe;
     private int port;
+    private String store;
 
     @BeforeEach
     void start() throws Exception {
@@ -50,12 +51,13 @@ class GracefulShutdownIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        store = "./target/it/shutdown-" + port;
         Path log = Files.createDirectories(Path.of("target", "it")).resolve("graceful-shutdown.log");
         loupe = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dquarkus.http.port=" + port, "-Dloupe.auth.mode=off",
                 "-Dloupe.backends.vllm.url=" + model.baseUrl() + "/v1",
                 "-Dloupe.backends.dashscope.api-key=",
-                "-Dloupe.store.jdbc-url=jdbc:h2:file:./target/it/loupe",
+                "-Dloupe.store.jdbc-url=jdbc:h2:file:" + store,
                 "-jar", JAR.toString())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         for (int i = 0; i < 300 && status("/q/health/live") != 200; i++) {
@@ -95,12 +97,28 @@ class GracefulShutdownIT {
         loupe.destroy(); // SIGTERM, as the kubelet sends it
         assertEquals(503, status("/q/health/ready"), "not ready at once, so the Service stops sending requests");
 
+        List<String> ids = new ArrayList<>();
         for (CompletableFuture<HttpResponse<String>> request : inFlight) {
             HttpResponse<String> response = request.get(60, TimeUnit.SECONDS);
             assertEquals(200, response.statusCode(), response.body());
             assertTrue(response.body().contains("\"status\":\"accepted\""), response.body());
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\":\"([^\"]+)\"").matcher(response.body());
+            assertTrue(id.find(), response.body());
+            ids.add(id.group(1));
         }
         assertTrue(loupe.waitFor(60, TimeUnit.SECONDS), "Loupe exits once the inspections are answered");
+
+        // Answered during shutdown, and on record after it: the store closed after the last record was written.
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:h2:file:" + store);
+                java.sql.PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM inspection_record WHERE id = ?")) {
+            for (String id : ids) {
+                q.setString(1, id);
+                try (java.sql.ResultSet r = q.executeQuery()) {
+                    r.next();
+                    assertEquals(1, r.getInt(1), "inspection " + id + " answered at shutdown is on record");
+                }
+            }
+        }
     }
 
     private int chatCalls() {

@@ -1,0 +1,274 @@
+package dev.loupe.bench;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+
+/**
+ * Loupe in front of a fast fake vLLM, measured beside the fake itself: per connection level, the
+ * throughput through Loupe as a share of the direct one, the latency Loupe adds at p50 and p99, and
+ * the CPU time Loupe's process spent per inspection (from {@code /proc}); then consensus inspections.
+ * With {@code soak}, a long run at 32 connections that fails when the heap after GC grows more than
+ * 10 % from its first quarter to its last, or when any request fails.
+ *
+ * <p>Loupe runs as its packaged jar in its own process (as in production), the fake and the load
+ * generator (Debian's wrk) beside it on the same machine. Settings are system properties:
+ * {@code capacity.latency} (50ms), {@code capacity.duration} (20s per level), {@code capacity.warm-up} (90s), {@code capacity.levels}
+ * (8,32,128), {@code capacity.consensus} (5), {@code capacity.soak-minutes} (10) and
+ * {@code capacity.loupe-opts} (extra JVM options for Loupe, e.g. a setting to compare).
+ */
+public final class CapacityHarness {
+
+    private static final Path WORK = Path.of("target/capacity");
+    /** Clock ticks per second of /proc's CPU times: 100 on every Linux the JDK runs on (getconf CLK_TCK). */
+    private static final long USER_HZ = 100;
+    private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total \\d+K, used (\\d+)K");
+
+    public static void main(String[] args) throws Exception {
+        boolean soak = args.length > 0 && args[0].equals("soak");
+        Duration latency = duration(System.getProperty("capacity.latency", "50ms"));
+        Duration duration = duration(System.getProperty("capacity.duration", "20s"));
+        Duration warmUp = duration(System.getProperty("capacity.warm-up", "90s"));
+        int[] levels = Arrays.stream(System.getProperty("capacity.levels", "8,32,128").split(","))
+                .mapToInt(level -> Integer.parseInt(level.strip())).toArray();
+        int consensus = Integer.parseInt(System.getProperty("capacity.consensus", "5"));
+        int soakMinutes = Integer.parseInt(System.getProperty("capacity.soak-minutes", "10"));
+        String loupeOpts = System.getProperty("capacity.loupe-opts", "").strip();
+
+        deleteRecursively(WORK);
+        Files.createDirectories(WORK);
+        String image = smallPng();
+        Path inspection = write("inspection.json", "{\"profile\":\"microstructure\",\"image\":\"" + image + "\"}");
+        Path consensusInspection = write("consensus.json", "{\"profile\":\"microstructure\",\"consensus\":"
+                + consensus + ",\"image\":\"" + image + "\"}");
+        Path chat = write("chat.json", chatRequest(image));
+
+        try (FakeBackend fake = new FakeBackend(latency); Loupe loupe = Loupe.start(fake.port(), loupeOpts)) {
+            System.out.printf("# Loupe capacity, %s, %d cores, %s; fake vLLM answering in %d ms; Loupe options: %s%n",
+                    LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
+                    latency.toMillis(), loupeOpts.isEmpty() ? "defaults" : loupeOpts);
+            Wrk direct = new Wrk(WORK, "direct", chat);
+            Wrk through = new Wrk(WORK, "loupe", inspection);
+            String directUrl = "http://127.0.0.1:" + fake.port() + "/v1/chat/completions";
+            String loupeUrl = loupe.url() + "/v1/inspections";
+            // Warm-up: C2 keeps compiling Quarkus, Jackson and H2 for about two minutes of load; before that
+            // the CPU per inspection is twice the steady one.
+            through.run(loupeUrl, 32, warmUp);
+            direct.run(directUrl, 32, Duration.ofSeconds(3));
+            if (soak) {
+                System.exit(soak(loupe, through, loupeUrl, soakMinutes) ? 0 : 1);
+            }
+            System.out.println("| connections | direct req/s | Loupe req/s | ratio | added p50 | added p99 | Loupe CPU per inspection | errors |");
+            System.out.println("|---|---|---|---|---|---|---|---|");
+            for (int connections : levels) {
+                Wrk.Result d = direct.run(directUrl, connections, duration);
+                long cpuBefore = loupe.cpuMillis();
+                Wrk.Result l = through.run(loupeUrl, connections, duration);
+                double cpuPer = (loupe.cpuMillis() - cpuBefore) / (double) l.requests();
+                System.out.printf("| %d | %.0f | %.0f | %.2f | %.1f ms | %.1f ms | %.2f ms | %d |%n", connections,
+                        d.perSecond(), l.perSecond(), l.perSecond() / d.perSecond(),
+                        (l.p50Micros() - d.p50Micros()) / 1000.0, (l.p99Micros() - d.p99Micros()) / 1000.0,
+                        cpuPer, l.errors() + d.errors());
+            }
+            if (consensus < 2) {
+                return;
+            }
+            // Consensus: every inspection asks K wordings at once; compared with the fake driven at K times the connections.
+            int connections = 8;
+            Wrk.Result d = direct.run(directUrl, connections * consensus, duration);
+            long callsBefore = fake.completions();
+            long cpuBefore = loupe.cpuMillis();
+            Wrk.Result l = new Wrk(WORK, "consensus", consensusInspection).run(loupeUrl, connections, duration);
+            double calls = (fake.completions() - callsBefore) / l.seconds();
+            System.out.printf("%nConsensus K=%d at %d connections: %.0f inspections/s, %.0f model calls/s "
+                            + "(direct at %d connections: %.0f calls/s, ratio %.2f); p50 %.1f ms, p99 %.1f ms; "
+                            + "Loupe CPU %.2f ms per inspection; %d errors%n",
+                    consensus, connections, l.perSecond(), calls, connections * consensus, d.perSecond(),
+                    calls / d.perSecond(), l.p50Micros() / 1000.0, l.p99Micros() / 1000.0,
+                    (loupe.cpuMillis() - cpuBefore) / (double) l.requests(), l.errors());
+        }
+    }
+
+    /** Load in 30-second stretches; after each, the heap after a full GC. */
+    private static boolean soak(Loupe loupe, Wrk through, String url, int minutes) throws Exception {
+        int stretches = Math.max(4, minutes * 2);
+        List<Long> heap = new ArrayList<>();
+        long requests = 0;
+        long errors = 0;
+        System.out.printf("Soak: %d min at 32 connections; heap after GC every 30 s%n", minutes);
+        for (int i = 0; i < stretches; i++) {
+            Wrk.Result r = through.run(url, 32, Duration.ofSeconds(30));
+            requests += r.requests();
+            errors += r.errors();
+            heap.add(loupe.heapAfterGcKb());
+            System.out.printf("%3d s: %.0f req/s, %d errors, heap after GC %d MB%n", (i + 1) * 30, r.perSecond(),
+                    r.errors(), heap.get(i) >> 10);
+        }
+        int quarter = heap.size() / 4;
+        double first = heap.subList(0, quarter).stream().mapToLong(Long::longValue).average().orElseThrow();
+        double last = heap.subList(heap.size() - quarter, heap.size()).stream().mapToLong(Long::longValue).average().orElseThrow();
+        double growth = (last - first) / first;
+        boolean ok = growth <= 0.10 && errors == 0;
+        System.out.printf("Soak %s: %d inspections, %d errors; heap after GC %.1f MB in the first quarter, %.1f MB in "
+                + "the last (%+.1f %%, limit +10 %%)%n", ok ? "passed" : "FAILED", requests, errors, first / 1024,
+                last / 1024, growth * 100);
+        return ok;
+    }
+
+    /** A 64 x 64 grey micrograph-like PNG (noise over a gradient), base64. */
+    private static String smallPng() throws IOException {
+        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
+        Random random = new Random(7);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                int v = Math.min(255, 60 + x + y + random.nextInt(40));
+                image.getRaster().setSample(x, y, 0, v);
+            }
+        }
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", png);
+        return Base64.getEncoder().encodeToString(png.toByteArray());
+    }
+
+    /** About what Loupe sends for that image: system prompt, image, question, greedy decoding, the verdict schema. */
+    private static String chatRequest(String image) throws IOException {
+        String system = Files.readString(Path.of("prompts/microstructure/system.txt")).strip();
+        String prompt = Files.readString(Path.of("prompts/microstructure/prompt.txt")).strip();
+        String schema = Files.readString(Path.of("schemas/verdict-v1.schema.json"));
+        return "{\"model\":\"" + FakeBackend.MODEL + "\",\"messages\":[{\"role\":\"system\",\"content\":" + quote(system)
+                + "},{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:image/png;base64,"
+                + image + "\"}},{\"type\":\"text\",\"text\":" + quote(prompt) + "}]}],\"temperature\":0,\"seed\":42,"
+                + "\"max_tokens\":512,\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"verdict-v1\","
+                + "\"strict\":true,\"schema\":" + schema + "}}}";
+    }
+
+    private static String quote(String text) {
+        StringBuilder s = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '"' -> s.append("\\\"");
+                case '\\' -> s.append("\\\\");
+                case '\n' -> s.append("\\n");
+                case '\r' -> s.append("\\r");
+                case '\t' -> s.append("\\t");
+                default -> s.append(c);
+            }
+        }
+        return s.append('"').toString();
+    }
+
+    /** "50ms" or "20s". */
+    private static Duration duration(String value) {
+        String v = value.strip();
+        return v.endsWith("ms") ? Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)))
+                : Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+    }
+
+    private static Path write(String name, String content) throws IOException {
+        return Files.writeString(WORK.resolve(name), content, StandardCharsets.UTF_8);
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var walk = Files.walk(path)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Loupe's packaged jar in its own process, stopped by its PID. */
+    private record Loupe(Process process, int port) implements AutoCloseable {
+
+        static Loupe start(int fakePort, String extraOpts) throws Exception {
+            int port;
+            try (var socket = new java.net.ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
+            if (!extraOpts.isEmpty()) {
+                command.addAll(List.of(extraOpts.split("\\s+")));
+            }
+            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dloupe.auth.mode=off",
+                    "-Dloupe.backends.vllm.url=http://127.0.0.1:" + fakePort + "/v1",
+                    "-Dloupe.store.jdbc-url=jdbc:h2:file:./" + WORK + "/loupe",
+                    "-Dloupe.records.images-dir=" + WORK + "/images",
+                    "-jar", "target/quarkus-app/quarkus-run.jar"));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(WORK.resolve("loupe.log").toFile()).start();
+            Loupe loupe = new Loupe(process, port);
+            HttpClient http = HttpClient.newHttpClient();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                try {
+                    HttpResponse<Void> ready = http.send(HttpRequest.newBuilder(URI.create(loupe.url() + "/q/health/ready"))
+                            .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                    if (ready.statusCode() == 200) {
+                        return loupe;
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(250);
+            }
+            loupe.close();
+            throw new IllegalStateException("Loupe did not become ready; see " + WORK.resolve("loupe.log"));
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        /** User plus system CPU time of Loupe's process so far, from /proc (clock ticks of 10 ms). */
+        long cpuMillis() throws IOException {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // After the command name: state is field 3 of stat, utime 14 and stime 15.
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / USER_HZ;
+        }
+
+        /** Used heap right after a full GC, in KiB, asked with the JDK's jcmd. */
+        long heapAfterGcKb() throws IOException, InterruptedException {
+            jcmd("GC.run");
+            Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+            if (!m.find()) {
+                throw new IOException("no heap figure from jcmd");
+            }
+            return Long.parseLong(m.group(1));
+        }
+
+        private String jcmd(String command) throws IOException, InterruptedException {
+            Process jcmd = new ProcessBuilder("jcmd", Long.toString(process.pid()), command).redirectErrorStream(true).start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor();
+            return out;
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+}

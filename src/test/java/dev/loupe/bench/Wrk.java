@@ -1,0 +1,63 @@
+package dev.loupe.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Debian's {@code wrk}, driven with a Lua script that POSTs one JSON body and prints its summary as
+ * one machine-readable line (wrk's own report is for people).
+ */
+final class Wrk {
+
+    /** What one wrk run saw; latencies in microseconds. */
+    record Result(long requests, double seconds, long p50Micros, long p99Micros, long errors) {
+        double perSecond() {
+            return requests / seconds;
+        }
+    }
+
+    private static final Pattern LINE = Pattern.compile(
+            "RESULT requests=(\\d+) duration_us=(\\d+) p50_us=(\\d+) p99_us=(\\d+) errors=(\\d+)");
+
+    private final Path script;
+
+    /** A script posting {@code body} (a file) as {@code application/json}. */
+    Wrk(Path work, String name, Path body) throws IOException {
+        script = work.resolve(name + ".lua");
+        Files.writeString(script, """
+                wrk.method = "POST"
+                wrk.headers["Content-Type"] = "application/json"
+                local f = assert(io.open("%s", "rb"))
+                wrk.body = f:read("*a")
+                f:close()
+                done = function(summary, latency, requests)
+                  local e = summary.errors
+                  io.write(string.format("RESULT requests=%%d duration_us=%%d p50_us=%%d p99_us=%%d errors=%%d\\n",
+                    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+                    e.connect + e.read + e.write + e.timeout + e.status))
+                end
+                """.formatted(body.toAbsolutePath()), StandardCharsets.UTF_8);
+    }
+
+    /** Drives {@code url} with {@code connections} for {@code duration}; one wrk thread leaves the other core to the servers. */
+    Result run(String url, int connections, Duration duration) throws IOException, InterruptedException {
+        Process wrk = new ProcessBuilder(List.of("wrk", "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
+                "--timeout", "30s", "-s", script.toString(), url)).redirectErrorStream(true).start();
+        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (wrk.waitFor() != 0) {
+            throw new IOException("wrk failed: " + out);
+        }
+        Matcher m = LINE.matcher(out);
+        if (!m.find()) {
+            throw new IOException("no summary from wrk: " + out);
+        }
+        return new Result(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)) / 1e6, Long.parseLong(m.group(3)),
+                Long.parseLong(m.group(4)), Long.parseLong(m.group(5)));
+    }
+}
