@@ -35,6 +35,9 @@ final class ImageDecoder implements AutoCloseable {
     // Readers are chosen here, not by ImageIO's registry order, so the same bytes always meet the same decoder.
     private static final ImageReaderSpi BIG_TIFF = new BigTIFFImageReaderSpi();
     private static final ImageReaderSpi WEBP = new WebPImageReaderSpi();
+    /** The JDK's readers, found once: a registry lookup per upload costs more than reading a small one. */
+    private static final java.util.Map<ImageFormat, ImageReaderSpi> JDK_READERS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private static final Logger LOG = Logger.getLogger(ImageDecoder.class);
     /** One named daemon thread that stops decodes past their time; it only calls abort(). */
@@ -164,12 +167,16 @@ final class ImageDecoder implements AutoCloseable {
     }
 
     /** The JDK's own reader for a format, even when a plug-in on the class path registered another. */
-    private static ImageReader jdkReader(ImageFormat format) {
+    private static ImageReader jdkReader(ImageFormat format) throws IOException {
+        return JDK_READERS.computeIfAbsent(format, ImageDecoder::findJdkReader).createReaderInstance();
+    }
+
+    private static ImageReaderSpi findJdkReader(ImageFormat format) {
         Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(format.id());
         while (readers.hasNext()) {
             ImageReader reader = readers.next();
             if (reader.getClass().getName().startsWith("com.sun.imageio.")) {
-                return reader;
+                return reader.getOriginatingProvider();
             }
         }
         throw new IllegalStateException("the JDK's ImageIO reader for " + format.id() + " is missing");

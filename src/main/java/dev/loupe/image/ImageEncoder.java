@@ -8,17 +8,28 @@ import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.spi.ImageWriterSpi;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Encodes the resized image for the backend; grey stays a one-channel image. */
 final class ImageEncoder {
 
+    // Found once: ImageIO's registry lookups, per request, were a visible share of a small inspection.
+    private static final ImageWriterSpi JPEG = ImageIO.getImageWritersByFormatName("jpeg").next().getOriginatingProvider();
+    private static final ImageWriterSpi PNG = ImageIO.getImageWritersByFormatName("png").next().getOriginatingProvider();
+
     private ImageEncoder() {}
 
     static byte[] encode(BufferedImage image, ImageSpec.Encoding encoding, int jpegQuality) {
-        ImageWriter writer = ImageIO.getImageWritersByFormatName(encoding == ImageSpec.Encoding.PNG ? "png" : "jpeg").next();
+        ImageWriter writer;
+        try {
+            writer = (encoding == ImageSpec.Encoding.PNG ? PNG : JPEG).createWriterInstance();
+        } catch (IOException e) {
+            throw new UncheckedIOException(encoding + " encoder unavailable", e);
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(image.getWidth() * image.getHeight() / 2);
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             if (encoding == ImageSpec.Encoding.JPEG) {

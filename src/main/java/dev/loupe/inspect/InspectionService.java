@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -138,7 +137,7 @@ public class InspectionService {
     }
 
     private InspectionFinished refused(Profile profile, InspectionInput input, int status, String kind, String detail) {
-        return new InspectionFinished(UUID.randomUUID().toString(), Instant.now(), profile.name(), null, input.image(),
+        return new InspectionFinished(InspectionIds.next(), Instant.now(), profile.name(), null, input.image(),
                 input.trace(), new InspectionFinished.Failure(status, kind, detail), provenance.get(profile.name()));
     }
 
@@ -211,7 +210,7 @@ public class InspectionService {
             InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
             String decision = outcome.valid() ? contract.decisionIn(outcome.verdict()) : null;
             Envelope envelope = new Envelope(
-                    UUID.randomUUID().toString(),
+                    InspectionIds.next(),
                     status,
                     outcome.verdict(),
                     decision,
