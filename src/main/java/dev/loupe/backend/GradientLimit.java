@@ -12,8 +12,10 @@ import java.util.function.LongSupplier;
  * until the GPU is full, then every call slows. So the limit grows by about its square root each
  * window while the window's mean latency stays within {@value #TOLERANCE}× the long-run baseline, and
  * shrinks in proportion when it does not. Unlike Gradient2, the baseline learns only from windows
- * within the tolerance (and starts again at the floor), so a long saturation does not drift it up. A window in which the calls in flight never reached half the
- * limit says nothing about the backend (the demand was low) and changes nothing. A timeout or a 429
+ * within the tolerance (and starts again at the floor), so a long saturation does not drift it up.
+ * A window in which the calls in flight never reached half the limit and no call waited says
+ * nothing about the backend (the demand was low) and changes nothing; calls that waited (for
+ * robustness runs, for their share of the limit) show the demand was there. A timeout or a 429
  * is an overload said outright: the limit drops by a tenth at once. Pure arithmetic on a clock it is
  * given, so the tests drive it with a fake one.
  */
@@ -41,6 +43,7 @@ final class GradientLimit {
     private int samples;
     private double rttSum;
     private int mostInFlight;
+    private boolean someWaited;
 
     /**
      * @param initial where the limit starts, within {@code [min, max]}
@@ -69,10 +72,11 @@ final class GradientLimit {
      *
      * @param rttNanos how long the backend took
      * @param inFlight calls in flight when this one started, itself included
+     * @param waited   calls were waiting for a slot when this one ended
      * @param overload the backend timed out or said 429
      * @return whether the limit changed
      */
-    synchronized boolean onSample(long rttNanos, int inFlight, boolean overload) {
+    synchronized boolean onSample(long rttNanos, int inFlight, boolean waited, boolean overload) {
         int before = limit();
         if (overload) {
             limit = Math.max(min, limit * BACKOFF);
@@ -84,10 +88,12 @@ final class GradientLimit {
             windowStart = now;
             rttSum = 0;
             mostInFlight = 0;
+            someWaited = false;
         }
         samples++;
         rttSum += rttNanos;
         mostInFlight = Math.max(mostInFlight, inFlight);
+        someWaited |= waited;
         if (samples < MIN_SAMPLES || now - windowStart < MIN_WINDOW.toNanos()) {
             return false;
         }
@@ -106,7 +112,7 @@ final class GradientLimit {
             // Latency is back to far below a baseline an overload pushed up: bring the baseline down sooner.
             baseline *= 0.95;
         }
-        if (mostInFlight < limit / 2) {
+        if (mostInFlight < limit / 2 && !someWaited) {
             return false;
         }
         double gradient = Math.max(0.5, Math.min(1.0, TOLERANCE * baseline / shortRtt));

@@ -31,7 +31,7 @@ public final class ResilientBackend implements VisionBackend {
     /** Failures that say the backend has more than it can take: the concurrency limit backs off. */
     private static final Set<BackendFailure> OVERLOAD = EnumSet.of(BackendFailure.TIMEOUT, BackendFailure.RATE_LIMITED);
     /** Where an adaptive limit starts: a few batches' worth, grown within seconds under load. */
-    static final int INITIAL_LIMIT = 16;
+    public static final int INITIAL_LIMIT = 16;
     private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
     public static final String CACHED_HELP = "Prompt tokens the backend served from its prefix cache";
     public static final String FINISH_HELP = "Answers by why the model stopped: stop, length (cut at max_tokens), ...";
@@ -218,7 +218,8 @@ public final class ResilientBackend implements VisionBackend {
 
     /** Feeds the limit one call's latency, and lets waiters in when it rose. */
     private void sample(long startNanos, int inFlight, boolean overload) {
-        if (limit.onSample(System.nanoTime() - startNanos, inFlight, overload)) {
+        boolean waited = slots.waiting() > 0 || runSlots.waiting() > 0;
+        if (limit.onSample(System.nanoTime() - startNanos, inFlight, waited, overload)) {
             slots.limitChanged();
             runSlots.limitChanged();
         }

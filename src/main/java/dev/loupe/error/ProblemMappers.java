@@ -125,6 +125,11 @@ public class ProblemMappers {
             LOG.debugf(e, "Unreadable multipart body on %s", uri.getPath());
             return problem(400, "bad-multipart", "Multipart body cannot be read", RequestBodyFailure.describe(e), uri);
         }
+        if (RequestBodyFailure.clientGone(e)) {
+            LOG.debugf("The client of %s closed the connection before its request was read", uri.getPath());
+            return problem(400, "request-aborted", "Request aborted", "the connection closed before the request body arrived",
+                    uri);
+        }
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error %s on %s", id, uri.getPath());
         return problem(500, "internal", "Internal error", "an unexpected error occurred; logged as " + id, uri);

@@ -1,7 +1,7 @@
 package dev.loupe.error;
 
 /**
- * Failures of the framework's multipart parser, which throws plain exceptions (a RuntimeException
+ * Failures to read a request body that are the client's doing. First those of the framework's multipart parser, which throws plain exceptions (a RuntimeException
  * for too many parts, an IOException for a body that ends or breaks mid-part). They are recognised
  * by where they were thrown, since their types say nothing, and answered as the client's error.
  */
@@ -18,6 +18,19 @@ final class RequestBodyFailure {
                 if (frame.getClassName().startsWith(PARSER_PACKAGE) || frame.getClassName().equals(FORM_HANDLER)) {
                     return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether the client closed the connection before its body was read (a load generator stopping,
+     * a browser tab closed): no one is left to answer, and it is no fault of Loupe's.
+     */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.vertx.core.http.HttpClosedException) {
+                return true;
             }
         }
         return false;

@@ -123,7 +123,26 @@ public class VerdictService {
     }
 
     static List<Violation> validate(JsonNode node, VerdictSchema schema) {
+        // NaN and Infinity are no JSON numbers (the lenient parser reads them), and the schema
+        // validator cannot compare them with an enum or a bound: they are violations, never a crash.
+        List<Violation> notNumbers = new java.util.ArrayList<>();
+        nonFinite(node, "", notNumbers);
+        if (!notNumbers.isEmpty()) {
+            return notNumbers;
+        }
         return schema.compiled().validate(node).stream().map(VerdictService::toViolation).toList();
+    }
+
+    private static void nonFinite(JsonNode node, String path, List<Violation> found) {
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            found.add(new Violation(path, "type", node.asText() + " is not a JSON number"));
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(field -> nonFinite(field.getValue(), path + "/" + field.getKey(), found));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                nonFinite(node.get(i), path + "/" + i, found);
+            }
+        }
     }
 
     private static Violation toViolation(Error error) {

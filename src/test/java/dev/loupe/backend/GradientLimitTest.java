@@ -28,7 +28,7 @@ class GradientLimitTest {
         int inFlight = Math.min(demand, limit.limit());
         for (int i = 0; i < GradientLimit.MIN_SAMPLES; i++) {
             now += GradientLimit.MIN_WINDOW.toNanos() / (GradientLimit.MIN_SAMPLES - 1);
-            limit.onSample(latencyAt.applyAsLong(inFlight), inFlight, false);
+            limit.onSample(latencyAt.applyAsLong(inFlight), inFlight, false, false);
         }
     }
 
@@ -57,6 +57,20 @@ class GradientLimitTest {
             window(limit, 5, inFlight -> 50 * MS); // 5 in flight never reach half of 16
         }
         assertEquals(16, limit.limit());
+    }
+
+    @Test
+    void callsWaitingForTheirShareShowDemandEvenBelowHalfTheLimit() {
+        // Robustness runs alone, allowed 40 % of the limit: in flight never reaches half of it, but runs wait.
+        GradientLimit limit = limit(16, 4, 256);
+        for (int w = 0; w < 60; w++) {
+            int inFlight = (int) Math.floor(limit.limit() * 0.4);
+            for (int i = 0; i < GradientLimit.MIN_SAMPLES; i++) {
+                now += GradientLimit.MIN_WINDOW.toNanos() / (GradientLimit.MIN_SAMPLES - 1);
+                limit.onSample(50 * MS, inFlight, true, false);
+            }
+        }
+        assertEquals(256, limit.limit());
     }
 
     @Test
@@ -118,10 +132,10 @@ class GradientLimitTest {
     @Test
     void aTimeoutOrA429BacksOffAtOnceAndNeverBelowTheFloor() {
         GradientLimit limit = limit(100, 4, 256);
-        assertTrue(limit.onSample(60_000 * MS, 100, true));
+        assertTrue(limit.onSample(60_000 * MS, 100, false, true));
         assertEquals(90, limit.limit());
         for (int i = 0; i < 100; i++) {
-            limit.onSample(60_000 * MS, 10, true);
+            limit.onSample(60_000 * MS, 10, false, true);
         }
         assertEquals(4, limit.limit());
     }
@@ -130,11 +144,11 @@ class GradientLimitTest {
     void aWindowNeedsBothEnoughCallsAndEnoughTime() {
         GradientLimit limit = limit(16, 4, 256);
         for (int i = 0; i < 1000; i++) { // a thousand calls within one instant: no window closes
-            assertFalse(limit.onSample(50 * MS, 16, false));
+            assertFalse(limit.onSample(50 * MS, 16, false, false));
         }
         assertEquals(16, limit.limit());
         now += GradientLimit.MIN_WINDOW.toNanos();
-        assertTrue(limit.onSample(50 * MS, 16, false), "the window closes once its time has passed");
+        assertTrue(limit.onSample(50 * MS, 16, false, false), "the window closes once its time has passed");
         assertEquals(20, limit.limit(), "16 + sqrt(16)");
     }
 
@@ -144,7 +158,7 @@ class GradientLimitTest {
         for (int w = 0; w < 50; w++) {
             window(fixed, Integer.MAX_VALUE, inFlight -> 50 * MS);
         }
-        fixed.onSample(1, 8, true);
+        fixed.onSample(1, 8, false, true);
         assertEquals(8, fixed.limit());
     }
 

@@ -35,6 +35,19 @@ class VerdictServiceTest {
     }
 
     @Test
+    void infinityOrNaNWhereTheSchemaWantsAnEnumOrANumberIsAViolationNotACrash() {
+        // Found by ParserFuzzTest: the schema's enum check turned [1e999] (Infinity) into a BigDecimal and threw.
+        for (String answer : List.of("{\"decision\": [-Infinity], \"defect_present\": false, \"reason\": \"a\"}",
+                "{\"decision\": [1e999], \"defect_present\": false, \"reason\": \"a\"}",
+                "{\"decision\": \"OK\", \"defect_present\": false, \"confidence\": NaN, \"reason\": \"a\"}")) {
+            VerdictOutcome outcome = service.evaluate(answer, schema);
+            assertFalse(outcome.valid(), answer);
+            assertNull(outcome.verdict());
+            assertFalse(outcome.violations().isEmpty(), answer);
+        }
+    }
+
+    @Test
     void codeFencesOfEveryKindAreStripped() {
         for (String fenced : List.of("```json\n" + VALID + "\n```", "```JSON\n" + VALID + "\n```",
                 "```\n" + VALID + "\n```", "~~~\n" + VALID + "\n~~~", "```json\n" + VALID)) {
