@@ -50,7 +50,8 @@ final class GradientLimit {
      */
     GradientLimit(int initial, int min, int max, LongSupplier nanoClock) {
         if (min < 1 || max < min) {
-            throw new IllegalArgumentException("the concurrency limits need 1 <= min <= max, got " + min + " and " + max);
+            throw new IllegalArgumentException("loupe.backends.<name>.min-concurrent and max-concurrent need"
+                    + " 1 <= min <= max, got " + min + " and " + max);
         }
         this.min = min;
         this.max = max;

@@ -16,9 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A backend behind a concurrency limit (learnt from its latency unless fixed), a circuit breaker
- * and bounded retries. Every call on the
- * wire is counted in {@code loupe_backend_requests_total}, and so is every call not made because
- * the circuit was open or no slot came free.
+ * and bounded retries. Every call on the wire is counted in {@code loupe_backend_requests_total},
+ * and so is every call not made because the circuit was open or no slot came free.
  */
 public final class ResilientBackend implements VisionBackend {
 
