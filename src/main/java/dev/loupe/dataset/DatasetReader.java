@@ -27,7 +27,6 @@ import java.util.function.Function;
  */
 public final class DatasetReader {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where a dataset may be read from, and whether its content may be quoted back. */
     private record Access(Path root, boolean quote) {
@@ -43,7 +42,8 @@ public final class DatasetReader {
      *
      * @param labels maps an answer's word to the schema's decision (OK/NG), empty when it is none
      */
-    public static List<DatasetItem> readUnder(Path root, String relative, Function<String, Optional<String>> labels) {
+    public static List<DatasetItem> readUnder(Path root, String relative, Function<String, Optional<String>> labels,
+            ObjectMapper json) {
         Path realRoot;
         try {
             realRoot = root.toAbsolutePath().toRealPath();
@@ -62,16 +62,17 @@ public final class DatasetReader {
         if (!dataset.startsWith(realRoot)) {
             throw new DatasetException(relative, List.of("the dataset lies outside the datasets root"));
         }
-        return read(dataset, new Access(realRoot, false), labels);
+        return read(dataset, new Access(realRoot, false), labels, json);
     }
 
     /** A dataset anywhere the user can read, for the command line; image paths relative to it or absolute. */
-    public static List<DatasetItem> readAny(Path file, Function<String, Optional<String>> labels) {
+    public static List<DatasetItem> readAny(Path file, Function<String, Optional<String>> labels, ObjectMapper json) {
         Path dataset = file.toAbsolutePath().normalize();
-        return read(dataset, new Access(null, true), labels);
+        return read(dataset, new Access(null, true), labels, json);
     }
 
-    private static List<DatasetItem> read(Path dataset, Access access, Function<String, Optional<String>> labels) {
+    private static List<DatasetItem> read(Path dataset, Access access, Function<String, Optional<String>> labels,
+            ObjectMapper json) {
         String shown = access.shown(dataset);
         if (!Files.isRegularFile(dataset)) {
             throw new DatasetException(shown, List.of("no such file"));
@@ -93,7 +94,7 @@ public final class DatasetReader {
             }
             int line = i + 1;
             try {
-                items.add(item(JSON.readTree(text), items.size(), line, dataset.getParent(), access, labels));
+                items.add(item(json.readTree(text), items.size(), line, dataset.getParent(), access, labels, json));
             } catch (JsonProcessingException e) {
                 problems.add("line " + line + ": not JSON" + (access.quote() ? " (" + e.getOriginalMessage() + ")" : ""));
             } catch (IllegalArgumentException e) {
@@ -110,7 +111,7 @@ public final class DatasetReader {
     }
 
     private static DatasetItem item(JsonNode node, int index, int line, Path folder, Access access,
-            Function<String, Optional<String>> labels) {
+            Function<String, Optional<String>> labels, ObjectMapper json) {
         JsonNode images = node.path("images");
         String imagePath = images.isTextual() ? images.asText()
                 : images.isArray() && images.size() > 0 && images.get(0).isTextual() ? images.get(0).asText() : null;
@@ -144,14 +145,15 @@ public final class DatasetReader {
         if (answer == null) {
             throw new IllegalArgumentException("no assistant message holding the label");
         }
-        return new DatasetItem(index, line, image, label(answer, labels, access.quote()));
+        return new DatasetItem(index, line, image, label(answer, labels, access.quote(), json));
     }
 
-    private static String label(String answer, Function<String, Optional<String>> labels, boolean quote) {
+    private static String label(String answer, Function<String, Optional<String>> labels, boolean quote,
+            ObjectMapper json) {
         String text = answer.strip();
         if (text.startsWith("{")) {
             try {
-                JsonNode decision = JSON.readTree(text).path("decision");
+                JsonNode decision = json.readTree(text).path("decision");
                 if (decision.isTextual()) {
                     return labels.apply(decision.asText()).orElseThrow(() -> new IllegalArgumentException(
                             "the label's decision" + (quote ? " '" + decision.asText() + "'" : "")

@@ -11,9 +11,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Takes an upload to what the model is sent: checks size, pixel count and shape before decoding,
@@ -62,11 +63,10 @@ public class ImageService {
     private final Optional<TurboJpegDecoder> turbo;
     /**
      * Helpers for large images: the hash while decoding, half of the histogram and half of the
-     * resampling. Only an image holding a decode-budget claim hands work here, so the budget
-     * bounds its queue; no task waits for another.
+     * resampling. Only an image holding a decode-budget claim hands work here; no task waits for
+     * another. When all helpers are busy and the queue is full, the image's own thread does the part.
      */
-    private final ExecutorService helpers = Executors.newFixedThreadPool(
-            Math.max(1, Runtime.getRuntime().availableProcessors()), NamedThreads.factory("loupe-image-"));
+    private final ThreadPoolExecutor helpers = helpers(Math.max(1, Runtime.getRuntime().availableProcessors()));
 
     @Inject
     public ImageService(LoupeConfig config) {
@@ -78,6 +78,14 @@ public class ImageService {
         this.limits = limits;
         this.budget = new DecodeBudget(limits.maxDecodingBytes(), limits.smallImageBytes(), limits.decodeWait());
         this.turbo = TurboJpegDecoder.load(turbojpegJar);
+    }
+
+    private static ThreadPoolExecutor helpers(int threads) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(4 * threads), NamedThreads.factory("loupe-image-"),
+                new ThreadPoolExecutor.CallerRunsPolicy());
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     @PreDestroy

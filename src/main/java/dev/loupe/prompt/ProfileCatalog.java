@@ -19,9 +19,9 @@ public class ProfileCatalog {
 
     private final Map<String, Profile> profiles;
 
-    public ProfileCatalog(LoupeConfig config) {
+    public ProfileCatalog(LoupeConfig config, com.fasterxml.jackson.databind.ObjectMapper json) {
         DataFolder folder = DataFolder.resolve(config.promptsDir(), "prompts");
-        this.profiles = Map.copyOf(ProfileLoader.load(folder));
+        this.profiles = Map.copyOf(ProfileLoader.load(folder, json));
         LOG.infof("Loaded %d profile(s) from %s: %s", profiles.size(), folder.label(), profiles.keySet());
     }
 

@@ -40,7 +40,10 @@ public final class ProfileLoader {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
     private static final int QWEN_FACTOR = 28;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * profile.yaml and synonyms.yaml: YAML, kebab-case keys, unknown keys refused. A format and mapping
+     * of its own, not the API's JSON; JSON files in a profile are read by the application's mapper.
+     */
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -48,7 +51,8 @@ public final class ProfileLoader {
 
     private ProfileLoader() {}
 
-    public static Map<String, Profile> load(DataFolder prompts) {
+    /** @param json the application's mapper, which reads a profile's JSON files */
+    public static Map<String, Profile> load(DataFolder prompts, ObjectMapper json) {
         List<Path> folders;
         try (Stream<Path> entries = Files.list(prompts.path())) {
             folders = entries.filter(Files::isDirectory).sorted().toList();
@@ -60,13 +64,13 @@ public final class ProfileLoader {
         }
         Map<String, Profile> profiles = new TreeMap<>();
         for (Path folder : folders) {
-            Profile profile = loadOne(prompts, folder);
+            Profile profile = loadOne(prompts, folder, json);
             profiles.put(profile.name(), profile);
         }
         return profiles;
     }
 
-    static Profile loadOne(DataFolder prompts, Path folder) {
+    static Profile loadOne(DataFolder prompts, Path folder, ObjectMapper json) {
         String name = folder.getFileName().toString();
         if (!NAME.matcher(name).matches()) {
             throw new ProfileException(prompts.describe(folder)
@@ -89,7 +93,7 @@ public final class ProfileLoader {
                 file.description() == null ? "" : file.description().strip(),
                 required(file.schema(), "schema", where),
                 file.decisionField() == null ? DEFAULT_DECISION_FIELD : required(file.decisionField(), "decision-field", where),
-                decodingSchema(prompts, folder, file.decodingSchema(), where),
+                decodingSchema(prompts, folder, file.decodingSchema(), where, json),
                 chain(file, system + "\n" + prompt, where),
                 Boolean.TRUE.equals(file.escalateOnReview()),
                 system,
@@ -320,7 +324,8 @@ public final class ProfileLoader {
     }
 
     /** The profile's own decoding schema, a JSON object in its folder; null when it names none. */
-    private static JsonNode decodingSchema(DataFolder prompts, Path folder, String fileName, String where) {
+    private static JsonNode decodingSchema(DataFolder prompts, Path folder, String fileName, String where,
+            ObjectMapper json) {
         if (fileName == null) {
             return null;
         }
@@ -328,7 +333,7 @@ public final class ProfileLoader {
         check(file.startsWith(folder) && Files.isRegularFile(file), where,
                 "decoding-schema '" + fileName + "' must be a file in the profile's folder");
         try {
-            JsonNode schema = JSON.readTree(Files.readString(file));
+            JsonNode schema = json.readTree(Files.readString(file));
             check(schema != null && schema.isObject(), prompts.describe(file), "a decoding schema must be a JSON object");
             return schema;
         } catch (JsonProcessingException e) {

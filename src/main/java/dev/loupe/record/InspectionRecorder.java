@@ -19,9 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
@@ -52,7 +51,7 @@ public class InspectionRecorder {
     private final BlockingQueue<InspectionFinished> pending;
     /** Whether a flush is queued on the writer: at most one, however many inspections finish meanwhile. */
     private final AtomicBoolean flushQueued = new AtomicBoolean();
-    private final ExecutorService writer;
+    private final ThreadPoolExecutor writer;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     public InspectionRecorder(InspectionRecords records, ProfileCatalog profiles, ObjectMapper json, LoupeConfig config,
@@ -65,7 +64,8 @@ public class InspectionRecorder {
         this.failures = Counter.builder("loupe.records.failures").description(FAILURES_HELP).register(registry);
         this.pending = new ArrayBlockingQueue<>(this.config.queueCapacity());
         // Its task queue holds at most one flush and the callers of drain(): the records wait in pending.
-        this.writer = Executors.newSingleThreadExecutor(NamedThreads.factory("loupe-recorder-"));
+        this.writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16),
+                NamedThreads.factory("loupe-recorder-"));
     }
 
     void onFinished(@Observes InspectionFinished finished) {
@@ -76,9 +76,9 @@ public class InspectionRecorder {
         if (flushQueued.compareAndSet(false, true)) {
             try {
                 writer.execute(this::flush);
-            } catch (RejectedExecutionException stopping) {
+            } catch (RejectedExecutionException stoppingOrFull) {
                 flushQueued.set(false);
-                flush(); // after stop(): written here rather than lost
+                flush(); // after stop(), or with the writer's queue full of drain() calls: written here rather than lost
             }
         }
     }
@@ -115,7 +115,11 @@ public class InspectionRecorder {
         if (!stopped.compareAndSet(false, true)) {
             return;
         }
-        writer.execute(this::flush);
+        try {
+            writer.execute(this::flush);
+        } catch (RejectedExecutionException full) {
+            flush();
+        }
         writer.shutdown();
         try {
             writer.awaitTermination(30, TimeUnit.SECONDS);

@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -113,13 +111,21 @@ public class RunExecutor {
     /** Who holds the items this process claims: host, process and a random part. */
     private final String owner;
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
-    /** Where each run's coordinator runs: reads images, hands calls to the run's pool, ends the run. */
-    private final ExecutorService coordinators = Executors.newCachedThreadPool(NamedThreads.factory("robustness-run-"));
+    /**
+     * Where each run's coordinator runs: reads images, hands calls to the run's pool, ends the run. One
+     * thread per run the service lets execute at once (loupe.robustness.max-concurrent-runs); a run
+     * started in a race with another's end waits in the queue.
+     */
+    private final ThreadPoolExecutor coordinators;
 
     public RunExecutor(InspectionService inspections, RobustnessMetrics metrics, dev.loupe.config.LoupeConfig config) {
         this.inspections = inspections;
         this.metrics = metrics;
         this.lease = config.robustness().lease();
+        int runs = Math.max(1, config.robustness().maxConcurrentRuns());
+        this.coordinators = new ThreadPoolExecutor(runs, runs, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(runs),
+                NamedThreads.factory("robustness-run-"));
+        this.coordinators.allowCoreThreadTimeOut(true);
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();

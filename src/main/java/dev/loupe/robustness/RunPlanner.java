@@ -34,21 +34,25 @@ public class RunPlanner {
     private final ProfileCatalog profiles;
     private final InspectionService inspections;
     private final LoupeConfig.Robustness config;
+    /** The application's mapper, which reads dataset lines. */
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
-    public RunPlanner(ProfileCatalog profiles, InspectionService inspections, LoupeConfig config) {
+    public RunPlanner(ProfileCatalog profiles, InspectionService inspections, LoupeConfig config,
+            com.fasterxml.jackson.databind.ObjectMapper json) {
         this.profiles = profiles;
+        this.json = json;
         this.inspections = inspections;
         this.config = config.robustness();
     }
 
     /** The API's plan: the dataset under {@code loupe.robustness.datasets-root}, checked on real paths. */
     Plan underDatasetsRoot(RunSpec spec) {
-        return plan(spec, labels -> DatasetReader.readUnder(Path.of(config.datasetsRoot()), spec.dataset(), labels));
+        return plan(spec, labels -> DatasetReader.readUnder(Path.of(config.datasetsRoot()), spec.dataset(), labels, json));
     }
 
     /** The command line's plan: any dataset the user can read, relative to the working directory. */
     Plan onCommandLine(RunSpec spec, Path workingDir) {
-        return plan(spec, labels -> DatasetReader.readAny(workingDir.resolve(spec.dataset()), labels));
+        return plan(spec, labels -> DatasetReader.readAny(workingDir.resolve(spec.dataset()), labels, json));
     }
 
     private Plan plan(RunSpec spec, Function<Function<String, Optional<String>>, List<DatasetItem>> read) {

@@ -18,9 +18,9 @@ public class SchemaCatalog {
 
     private final Map<String, VerdictSchema> schemas;
 
-    public SchemaCatalog(LoupeConfig config) {
+    public SchemaCatalog(LoupeConfig config, com.fasterxml.jackson.databind.ObjectMapper json) {
         DataFolder folder = DataFolder.resolve(config.schemasDir(), "schemas");
-        this.schemas = Map.copyOf(SchemaLoader.load(folder));
+        this.schemas = Map.copyOf(SchemaLoader.load(folder, json));
         LOG.infof("Compiled %d schema(s) from %s: %s", schemas.size(), folder.label(), schemas.keySet());
     }
 

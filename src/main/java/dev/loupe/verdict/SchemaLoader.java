@@ -31,7 +31,6 @@ public final class SchemaLoader {
     static final String SUFFIX = ".schema.json";
     private static final String DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One registry for all validation: English messages, JSON Pointer paths. */
     static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(
@@ -43,7 +42,8 @@ public final class SchemaLoader {
 
     private SchemaLoader() {}
 
-    public static Map<String, VerdictSchema> load(DataFolder schemas) {
+    /** @param json the application's mapper, which reads each file */
+    public static Map<String, VerdictSchema> load(DataFolder schemas, ObjectMapper json) {
         List<Path> files;
         try (Stream<Path> entries = Files.list(schemas.path())) {
             files = entries.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
@@ -56,18 +56,18 @@ public final class SchemaLoader {
         Schema metaSchema = REGISTRY.getSchema(SchemaLocation.of(DRAFT_2020_12));
         Map<String, VerdictSchema> loaded = new TreeMap<>();
         for (Path file : files) {
-            VerdictSchema schema = loadOne(schemas.describe(file), file, metaSchema);
+            VerdictSchema schema = loadOne(schemas.describe(file), file, metaSchema, json);
             loaded.put(schema.name(), schema);
         }
         return loaded;
     }
 
-    static VerdictSchema loadOne(String where, Path file, Schema metaSchema) {
+    static VerdictSchema loadOne(String where, Path file, Schema metaSchema, ObjectMapper json) {
         String fileName = file.getFileName().toString();
         String name = fileName.substring(0, fileName.length() - SUFFIX.length());
         JsonNode document;
         try {
-            document = JSON.readTree(Files.readString(file));
+            document = json.readTree(Files.readString(file));
         } catch (JsonProcessingException e) {
             throw new SchemaException(where + ": not valid JSON: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);

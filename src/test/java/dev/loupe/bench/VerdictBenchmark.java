@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.loupe.config.DataFolder;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileLoader;
+import dev.loupe.testing.TestJson;
 import dev.loupe.verdict.SchemaLoader;
 import dev.loupe.verdict.Synonyms;
 import dev.loupe.verdict.VerdictContract;
@@ -50,9 +51,9 @@ public class VerdictBenchmark {
 
     @Setup
     public void load() throws IOException {
-        Profile profile = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
+        Profile profile = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts"), TestJson.MAPPER).get("microstructure");
         contract = new VerdictContract(
-                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get(profile.schema()),
+                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas"), TestJson.MAPPER).get(profile.schema()),
                 Synonyms.of(profile.synonyms().enumValues(), profile.synonyms().booleans()), profile.decisionField());
         List<String> validAnswers = new ArrayList<>();
         List<String> repairedAnswers = new ArrayList<>();

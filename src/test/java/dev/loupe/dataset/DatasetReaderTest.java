@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.testing.TestJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class DatasetReaderTest {
         dataset(line("\"img/a.png\"", "\"{\\\"decision\\\": \\\"NG\\\", \\\"defect_present\\\": true, \\\"reason\\\": \\\"x\\\"}\""),
                 "",
                 line("[\"img/b.png\", \"img/a.png\"]", "\"合格\""));
-        List<DatasetItem> items = DatasetReader.readUnder(root, "qc/test.jsonl", LABELS);
+        List<DatasetItem> items = DatasetReader.readUnder(root, "qc/test.jsonl", LABELS, TestJson.MAPPER);
         assertEquals(2, items.size());
         assertEquals("NG", items.get(0).label());
         assertEquals(real("qc/img/a.png"), items.get(0).image());
@@ -65,7 +66,7 @@ class DatasetReaderTest {
                 "{\"messages\": [",
                 line("\"img/missing.png\"", "\"OK\""),
                 line("\"img/a.png\"", "\"maybe\""));
-        DatasetException e = assertThrows(DatasetException.class, () -> DatasetReader.readAny(file, LABELS));
+        DatasetException e = assertThrows(DatasetException.class, () -> DatasetReader.readAny(file, LABELS, TestJson.MAPPER));
         assertEquals(3, e.problems().size(), e.problems().toString());
         assertTrue(e.problems().get(0).startsWith("line 2: not JSON ("), e.problems().get(0));
         assertEquals("line 3: image 'img/missing.png' not found", e.problems().get(1));
@@ -80,7 +81,7 @@ class DatasetReaderTest {
                 line("\"../../outside.png\"", "\"OK\""),
                 line("\"img/a.png\"", "\"maybe\""));
         DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReader.readUnder(root.resolve("qc"), "test.jsonl", LABELS));
+                () -> DatasetReader.readUnder(root.resolve("qc"), "test.jsonl", LABELS, TestJson.MAPPER));
         assertEquals(List.of("line 2: not JSON", "line 3: the image of this line not found",
                 "line 4: the image of this line lies outside the datasets root",
                 "line 5: the label is neither a JSON verdict nor a decision such as OK or NG"), e.problems());
@@ -93,7 +94,7 @@ class DatasetReaderTest {
     void theCommandLineReadsAnyPathAndAbsoluteImagePaths(@TempDir Path elsewhere) throws IOException {
         Path file = Files.writeString(elsewhere.resolve("train.jsonl"),
                 line("\"" + root.resolve("qc/img/a.png").toAbsolutePath() + "\"", "\"NG\"") + "\n");
-        List<DatasetItem> items = DatasetReader.readAny(file, LABELS);
+        List<DatasetItem> items = DatasetReader.readAny(file, LABELS, TestJson.MAPPER);
         assertEquals(root.resolve("qc/img/a.png").toAbsolutePath(), items.get(0).image());
     }
 
@@ -101,15 +102,15 @@ class DatasetReaderTest {
     void aDatasetOrImageOutsideTheRootIsRefusedAlsoThroughASymbolicLink() throws IOException {
         dataset(line("\"img/a.png\"", "\"OK\""));
         DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReader.readUnder(root.resolve("qc"), "../../etc/passwd", LABELS));
+                () -> DatasetReader.readUnder(root.resolve("qc"), "../../etc/passwd", LABELS, TestJson.MAPPER));
         assertTrue(e.getMessage().contains("outside the datasets root"), e.getMessage());
         Files.writeString(root.resolve("secret.jsonl"), line("\"qc/img/a.png\"", "\"OK\"") + "\n");
         Files.createSymbolicLink(root.resolve("qc/link.jsonl"), root.resolve("secret.jsonl"));
-        e = assertThrows(DatasetException.class, () -> DatasetReader.readUnder(root.resolve("qc"), "link.jsonl", LABELS));
+        e = assertThrows(DatasetException.class, () -> DatasetReader.readUnder(root.resolve("qc"), "link.jsonl", LABELS, TestJson.MAPPER));
         assertTrue(e.getMessage().contains("outside the datasets root"), e.getMessage());
         Files.createSymbolicLink(root.resolve("qc/img/out.png"), root.resolve("outside.png"));
         dataset(line("\"img/out.png\"", "\"OK\""));
-        e = assertThrows(DatasetException.class, () -> DatasetReader.readUnder(root.resolve("qc"), "test.jsonl", LABELS));
+        e = assertThrows(DatasetException.class, () -> DatasetReader.readUnder(root.resolve("qc"), "test.jsonl", LABELS, TestJson.MAPPER));
         assertEquals(List.of("line 1: the image of this line lies outside the datasets root"), e.problems());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.testing.TestJson;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ class KubernetesManifestsTest {
         assertTrue(Integer.parseInt(find(yaml, "- --max-lora-rank\\s*\\n\\s*- \"(\\d+)\"")) >= 64);
         assertTrue(yaml.contains("- --max-loras"));
         assertTrue(yaml.contains("'{\"image\": 1}'"), "one image per prompt");
-        long maxPixels = dev.loupe.prompt.ProfileLoader.load(new dev.loupe.config.DataFolder(Path.of("prompts"), "prompts"))
+        long maxPixels = dev.loupe.prompt.ProfileLoader.load(new dev.loupe.config.DataFolder(Path.of("prompts"), "prompts"), TestJson.MAPPER)
                 .get("microstructure").chain().get(0).image().maxPixels();
         assertEquals(String.valueOf(maxPixels), find(yaml, "\"max_pixels\": (\\d+)"),
                 "vLLM's processor budget is the pixel budget of the profile's vLLM step");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.loupe.config.DataFolder;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileException;
+import dev.loupe.testing.TestJson;
 import dev.loupe.verdict.SchemaLoader;
 import dev.loupe.verdict.VerdictSchema;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class StartupCheckTest {
 
     private static final Map<String, VerdictSchema> SCHEMAS =
-            SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas"));
+            SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas"), TestJson.MAPPER);
 
     private static Profile profile(String schema, String backend) {
         return profile(schema, "decision", backend);

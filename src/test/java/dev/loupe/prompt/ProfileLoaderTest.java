@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.config.DataFolder;
+import dev.loupe.testing.TestJson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +29,13 @@ class ProfileLoaderTest {
     }
 
     private String loadError() {
-        return assertThrows(ProfileException.class, () -> ProfileLoader.load(new DataFolder(dir, "prompts")))
+        return assertThrows(ProfileException.class, () -> ProfileLoader.load(new DataFolder(dir, "prompts"), TestJson.MAPPER))
                 .getMessage();
     }
 
     @Test
     void theShippedProfileLoadsWithItsSettings() {
-        Profile p = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
+        Profile p = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts"), TestJson.MAPPER).get("microstructure");
         assertEquals("verdict-v1", p.schema());
         Profile.Decoding greedy = new Profile.Decoding(0.0, 42, 512, 1.0, -1, 1.0, null, null, null);
         Profile.ImagePolicy qwen = new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95);
@@ -55,7 +56,7 @@ class ProfileLoaderTest {
     @Test
     void backendAndModelAreAChainOfOne() throws IOException {
         profile("single", "schema: s\nbackend: b\nmodel: m\nstructured: json_schema\n");
-        Profile p = ProfileLoader.load(new DataFolder(dir, "prompts")).get("single");
+        Profile p = ProfileLoader.load(new DataFolder(dir, "prompts"), TestJson.MAPPER).get("single");
         assertEquals(List.of(new Profile.Step("b", "m", "json_schema", false, Profile.Decoding.basic(0, 0, 512),
                 new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95))), p.chain());
     }
@@ -93,7 +94,7 @@ class ProfileLoaderTest {
     @Test
     void omittedSettingsTakeQwenDefaults() throws IOException {
         profile("minimal", "schema: s\nbackend: b\nmodel: m\n");
-        Map<String, Profile> loaded = ProfileLoader.load(new DataFolder(dir, "prompts"));
+        Map<String, Profile> loaded = ProfileLoader.load(new DataFolder(dir, "prompts"), TestJson.MAPPER);
         Profile p = loaded.get("minimal");
         assertEquals(Profile.Decoding.basic(0.0, 0, 512), p.decoding());
         assertEquals(new Profile.ImagePolicy(1.0, null, 28, 4 * 28 * 28, 1280 * 28 * 28, "jpeg", 95), p.image());
@@ -121,7 +122,7 @@ class ProfileLoaderTest {
                 decoding: {temperature: 0, seed: 7, top-k: -1, repetition-penalty: 1.0}
                 image: {scale: 0.5}
                 """);
-        Profile p = ProfileLoader.load(new DataFolder(dir, "prompts")).get("steps");
+        Profile p = ProfileLoader.load(new DataFolder(dir, "prompts"), TestJson.MAPPER).get("steps");
         assertEquals(new Profile.Decoding(0, 7, 512, null, -1, 1.0, null, null, null), p.chain().get(0).decoding());
         assertEquals(new Profile.Decoding(0, 7, 512, 0.8, -1, 1.0, null, null, List.of("}")), p.chain().get(1).decoding());
         assertEquals(0.5, p.chain().get(1).image().scale(), "the rest of the image keys are the profile's");
@@ -141,7 +142,7 @@ class ProfileLoaderTest {
     void aProfileMayNameItsOwnDecodingSchema() throws IOException {
         Path folder = profile("own", "schema: s\nbackend: b\nmodel: m\ndecoding-schema: decoding.json\n");
         Files.writeString(folder.resolve("decoding.json"), "{\"type\": \"object\"}");
-        assertEquals("{\"type\":\"object\"}", ProfileLoader.load(new DataFolder(dir, "prompts")).get("own")
+        assertEquals("{\"type\":\"object\"}", ProfileLoader.load(new DataFolder(dir, "prompts"), TestJson.MAPPER).get("own")
                 .decodingSchema().toString());
         Files.writeString(folder.resolve("profile.yaml"), "schema: s\nbackend: b\nmodel: m\ndecoding-schema: ../x.json\n");
         assertTrue(loadError().contains("must be a file in the profile's folder"), loadError());
@@ -185,6 +186,6 @@ class ProfileLoaderTest {
         Path folder = profile("zh", "schema: s\nbackend: b\nmodel: m\n");
         String text = "请从形状、位置、结构、材质、堆叠判断，输出 JSON：{\"decision\": \"OK\"}";
         Files.writeString(folder.resolve("prompt.txt"), text + "\n", StandardCharsets.UTF_8);
-        assertEquals(text, ProfileLoader.load(new DataFolder(dir, "prompts")).get("zh").prompt());
+        assertEquals(text, ProfileLoader.load(new DataFolder(dir, "prompts"), TestJson.MAPPER).get("zh").prompt());
     }
 }

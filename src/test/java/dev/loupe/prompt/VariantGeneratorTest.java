@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.config.DataFolder;
+import dev.loupe.testing.TestJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class VariantGeneratorTest {
 
     private static final Profile SHIPPED =
-            ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
+            ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts"), TestJson.MAPPER).get("microstructure");
 
     private static List<Variant> generate(long seed, int count) {
         return new VariantGenerator(SHIPPED.prompt(), seed, SHIPPED.variantPolicy().words()).generate(count);

@@ -19,6 +19,7 @@ import dev.loupe.dataset.DatasetReader;
 import dev.loupe.testing.InjectWireMock;
 import dev.loupe.testing.Metrics;
 import dev.loupe.testing.TestImages;
+import dev.loupe.testing.TestJson;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
@@ -215,7 +216,7 @@ abstract class InspectionRecordsContract {
         assertTrue(Files.exists(dir.resolve(line.path("images").asText())), "the image beside the file");
 
         List<DatasetItem> items = DatasetReader.readAny(dir.resolve("train.jsonl"),
-                word -> Optional.of(word.strip()).filter(w -> w.equals("OK") || w.equals("NG")));
+                word -> Optional.of(word.strip()).filter(w -> w.equals("OK") || w.equals("NG")), TestJson.MAPPER);
         assertEquals(lines.size(), items.size(), "a Loupe robustness dataset as it stands");
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         int code = command.run(List.of("--profile", "microstructure", "--dataset", dir.resolve("train.jsonl").toString(),

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Schema;
 import dev.loupe.config.DataFolder;
+import dev.loupe.testing.TestJson;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,7 +21,7 @@ class DecodingSchemaTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final VerdictSchema SHIPPED =
-            SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get("verdict-v1");
+            SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas"), TestJson.MAPPER).get("verdict-v1");
 
     @Test
     void theShippedSchemaUsesOnlyKeywordsEveryGrammarEngineImplements() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.config.DataFolder;
+import dev.loupe.testing.TestJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +19,14 @@ class SchemaLoaderTest {
 
     private String loadError(String fileName, String content) throws IOException {
         Files.writeString(dir.resolve(fileName), content);
-        return assertThrows(SchemaException.class, () -> SchemaLoader.load(new DataFolder(dir, "schemas")))
+        return assertThrows(SchemaException.class, () -> SchemaLoader.load(new DataFolder(dir, "schemas"), TestJson.MAPPER))
                 .getMessage();
     }
 
     @Test
     void theShippedSchemaCompiles() {
         assertEquals(java.util.Set.of("verdict-v1"),
-                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).keySet());
+                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas"), TestJson.MAPPER).keySet());
     }
 
     @Test
@@ -51,7 +52,7 @@ class SchemaLoaderTest {
     @Test
     void anEmptyFolderIsAnError() {
         String message = assertThrows(SchemaException.class,
-                () -> SchemaLoader.load(new DataFolder(dir, "schemas"))).getMessage();
+                () -> SchemaLoader.load(new DataFolder(dir, "schemas"), TestJson.MAPPER)).getMessage();
         assertTrue(message.contains("no *.schema.json"), message);
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.loupe.config.DataFolder;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileLoader;
+import dev.loupe.testing.TestJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -41,8 +42,8 @@ class VerdictCorpusTest {
             : a.equals(b) ? 0 : 1;
 
     static VerdictContract shippedContract() {
-        Profile profile = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts")).get("microstructure");
-        VerdictSchema schema = SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get(profile.schema());
+        Profile profile = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts"), TestJson.MAPPER).get("microstructure");
+        VerdictSchema schema = SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas"), TestJson.MAPPER).get(profile.schema());
         return new VerdictContract(schema, Synonyms.of(profile.synonyms().enumValues(), profile.synonyms().booleans()),
                 profile.decisionField());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.loupe.config.DataFolder;
+import dev.loupe.testing.TestJson;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,7 +23,7 @@ class VerdictServiceTest {
     @BeforeAll
     static void loadShippedSchema() {
         schema = new VerdictContract(
-                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas")).get("verdict-v1"), Synonyms.NONE,
+                SchemaLoader.load(new DataFolder(Path.of("schemas"), "schemas"), TestJson.MAPPER).get("verdict-v1"), Synonyms.NONE,
                 VerdictContract.DEFAULT_DECISION_FIELD);
     }
 
