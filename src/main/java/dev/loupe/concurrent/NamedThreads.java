@@ -1,7 +1,7 @@
 package dev.loupe.concurrent;
 
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,8 +25,14 @@ public final class NamedThreads {
         };
     }
 
-    /** One thread for periodic or delayed work, named {@code name}. */
+    /**
+     * One thread for periodic or delayed work, named {@code name}. A cancelled task leaves its queue at
+     * once: a timeout set per call and cancelled when the call ends must not pile up until it would
+     * have fired.
+     */
     public static ScheduledExecutorService scheduler(String name) {
-        return Executors.newSingleThreadScheduledExecutor(factory(name + "-"));
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, factory(name + "-"));
+        scheduler.setRemoveOnCancelPolicy(true);
+        return scheduler;
     }
 }
