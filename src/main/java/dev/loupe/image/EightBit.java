@@ -86,7 +86,39 @@ final class EightBit {
                 histogram[v] += other[v];
             }
         }
-        long samples = (long) width * height * bands;
+        byte[] lut = lut(histogram, (long) width * height * bands, lowPercentile, highPercentile);
+        return new Stretched(data, null, base, rowStride, pixelStride, bandOffsets, bands, width, height, lut);
+    }
+
+    /**
+     * The same for a plain TIFF's samples read where they lie in the upload (no raster decoded);
+     * the histogram of a large image's lower half counted on {@code helper}.
+     */
+    static Stretched stretched(PlainTiff tiff, byte[] bytes, double lowPercentile, double highPercentile,
+            java.util.concurrent.Executor helper) {
+        int bands = tiff.bands();
+        long samples = (long) tiff.width() * tiff.height() * bands;
+        int start = tiff.byteOffset();
+        int[] histogram;
+        if ((long) tiff.width() * tiff.height() < AreaResampler.SPLIT_PIXELS) {
+            histogram = histogram(new InPlace(bytes, start, tiff.littleEndian()), (int) samples);
+        } else {
+            int middle = start + (int) (samples / 2) * 2; // an even number of bytes in: a sample boundary
+            java.util.concurrent.CompletableFuture<int[]> lower = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> histogram(new InPlace(bytes, middle, tiff.littleEndian()), (int) (samples - samples / 2)), helper);
+            histogram = histogram(new InPlace(bytes, start, tiff.littleEndian()), (int) (samples / 2));
+            int[] other = lower.join();
+            for (int v = 0; v < histogram.length; v++) {
+                histogram[v] += other[v];
+            }
+        }
+        int[] bandOffsets = bands == 1 ? new int[] {0} : new int[] {0, 1, 2};
+        return new Stretched(null, new InPlace(bytes, start, tiff.littleEndian()), 0, tiff.width() * bands, bands, bandOffsets, bands,
+                tiff.width(), tiff.height(), lut(histogram, samples, lowPercentile, highPercentile));
+    }
+
+    /** The linear map of the [low, high] percentile levels onto 0..255. */
+    private static byte[] lut(int[] histogram, long samples, double lowPercentile, double highPercentile) {
         int low = level(histogram, samples, lowPercentile);
         int high = Math.max(low + 1, level(histogram, samples, highPercentile));
         byte[] lut = new byte[65536];
@@ -94,15 +126,33 @@ final class EightBit {
             long scaled = Math.round((v - low) * 255.0 / (high - low));
             lut[v] = (byte) Math.max(0, Math.min(255, scaled));
         }
-        return new Stretched(data, base, rowStride, pixelStride, bandOffsets, bands, width, height, lut);
+        return lut;
     }
+
+    /**
+     * 16-bit samples in a file's bytes: sample {@code i} at {@code offset + 2i}, its high byte first
+     * ({@code high} 0, big-endian) or second ({@code high} 1).
+     */
+    record InPlace(byte[] bytes, int offset, boolean littleEndian) {
+
+        int sample(int i) {
+            int at = offset + 2 * i;
+            return (littleEndian ? (short) LITTLE.get(bytes, at) : (short) BIG.get(bytes, at)) & 0xFFFF;
+        }
+    }
+
+    /** One load per 16-bit sample, in either byte order. */
+    private static final java.lang.invoke.VarHandle LITTLE = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            short[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle BIG = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            short[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     /**
      * A 16-bit raster and the linear map of its [low, high] percentile levels onto 0..255, one window
      * for all colour bands; converted a row at a time.
      */
-    record Stretched(short[] data, int base, int rowStride, int pixelStride, int[] bandOffsets, int bands,
-            int width, int height, byte[] lut) {
+    record Stretched(short[] data, InPlace inPlace, int base, int rowStride, int pixelStride, int[] bandOffsets,
+            int bands, int width, int height, byte[] lut) {
 
         /**
          * Pixels {@code x0..x0+count-1} of row {@code y} in 8 bits, in the memory order of an 8-bit
@@ -110,6 +160,10 @@ final class EightBit {
          */
         void row(int y, int x0, int count, byte[] out, int at) {
             int row = base + y * rowStride;
+            if (inPlace != null) {
+                inPlaceRow(row + x0 * pixelStride, count, out, at);
+                return;
+            }
             if (bands == 1 && pixelStride == 1) {
                 for (int x = 0, p = row + bandOffsets[0] + x0; x < count; x++) {
                     out[at + x] = lut[data[p + x] & 0xFFFF];
@@ -123,6 +177,23 @@ final class EightBit {
                 for (int b = 0; b < bands; b++) {
                     out[q + targetOffset[b]] = lut[data[p + bandOffsets[b]] & 0xFFFF];
                 }
+            }
+        }
+
+        /** The same from samples in place, which are always chunky: {@code bands} samples per pixel. */
+        private void inPlaceRow(int first, int count, byte[] out, int at) {
+            if (bands == 1) {
+                for (int x = 0; x < count; x++) {
+                    out[at + x] = lut[inPlace.sample(first + x)];
+                }
+                return;
+            }
+            for (int x = 0; x < count; x++) {
+                int p = first + 3 * x;
+                int q = at + 3 * x;
+                out[q + 2] = lut[inPlace.sample(p)];
+                out[q + 1] = lut[inPlace.sample(p + 1)];
+                out[q] = lut[inPlace.sample(p + 2)];
             }
         }
 
@@ -208,6 +279,28 @@ final class EightBit {
                     h0[data[p + bandOffsets[b]] & 0xFFFF]++;
                 }
             }
+        }
+        return h0;
+    }
+
+    /** The same over {@code count} samples in place. */
+    private static int[] histogram(InPlace samples, int count) {
+        int[] h0 = new int[65536];
+        int[] h1 = new int[65536];
+        int[] h2 = new int[65536];
+        int[] h3 = new int[65536];
+        int i = 0;
+        for (; i + 3 < count; i += 4) {
+            h0[samples.sample(i)]++;
+            h1[samples.sample(i + 1)]++;
+            h2[samples.sample(i + 2)]++;
+            h3[samples.sample(i + 3)]++;
+        }
+        for (; i < count; i++) {
+            h0[samples.sample(i)]++;
+        }
+        for (int v = 0; v < h0.length; v++) {
+            h0[v] += h1[v] + h2[v] + h3[v];
         }
         return h0;
     }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,12 +44,14 @@ final class ImageDecoder implements AutoCloseable {
     /** One named daemon thread that stops decodes past their time; it only calls abort(). */
     private static final ScheduledExecutorService TIMEOUTS = NamedThreads.scheduler("loupe-decode-timeout");
 
+    private final byte[] bytes;
     private final ImageFormat format;
     private final ImageReader reader;
     private final ImageInputStream input;
     private final List<String> warnings = new ArrayList<>();
 
-    private ImageDecoder(ImageFormat format, ImageReader reader, ImageInputStream input) {
+    private ImageDecoder(byte[] bytes, ImageFormat format, ImageReader reader, ImageInputStream input) {
+        this.bytes = bytes;
         this.format = format;
         this.reader = reader;
         this.input = input;
@@ -66,7 +69,7 @@ final class ImageDecoder implements AutoCloseable {
             byte[] readable = format == ImageFormat.JPEG ? JpegIcc.withoutBrokenProfile(bytes) : bytes;
             // Read where the bytes are: ImageIO's own memory stream would copy the whole upload into its cache first.
             ImageInputStream input = new ByteArrayImageInputStream(readable);
-            ImageDecoder decoder = new ImageDecoder(format, reader, input);
+            ImageDecoder decoder = new ImageDecoder(readable, format, reader, input);
             reader.setInput(input, true, true);
             // Readers report a truncated file as a warning and return a partly grey image; refuse it.
             reader.addIIOReadWarningListener((source, warning) -> decoder.warnings.add(warning));
@@ -118,6 +121,12 @@ final class ImageDecoder implements AutoCloseable {
             bits = Math.max(bits, type.getSampleModel().getSampleSize(band));
         }
         return bits;
+    }
+
+    /** Where the samples are, when this is a TIFF read by the JDK's reader whose first image is plain 16-bit. */
+    Optional<PlainTiff> plainSixteenBit() {
+        return format == ImageFormat.TIFF && reader.getOriginatingProvider() == JDK_READERS.get(ImageFormat.TIFF)
+                ? PlainTiff.of(bytes, reader) : Optional.empty();
     }
 
     /**

@@ -113,6 +113,21 @@ public class ImageService {
         }
     }
 
+    /**
+     * An uploaded file's bytes, refused before reading when over the size limit. Mapped and copied
+     * once: {@code Files.readAllBytes} copies through a temporary direct buffer, twice the memory
+     * traffic (about 7 ms of a 40 MB 16-bit frame here).
+     */
+    public byte[] readUpload(java.nio.file.Path file) throws java.io.IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            long size = channel.size();
+            checkUploadSize(size);
+            byte[] bytes = new byte[(int) size];
+            channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size).get(bytes);
+            return bytes;
+        }
+    }
+
     public PreparedImage prepare(byte[] original, ImageSpec spec) {
         checkUploadSize(original.length);
         if (original.length == 0) {
@@ -150,8 +165,12 @@ public class ImageService {
                         (double) plan.targetHeight() / plan.height());
                 BufferedImage shrunk = format == ImageFormat.JPEG && minScale <= 0.5 && turbo.isPresent()
                         ? turbo.get().decode(original, minScale) : null;
-                BufferedImage decoded = shrunk != null ? shrunk : decoder.read(limits.decodeTimeout());
-                EightBit.Stretched sixteen = shrunk == null && orientation == ExifOrientation.NORMAL
+                // A plain 16-bit TIFF is read where its samples are, without decoding a raster.
+                Optional<PlainTiff> plain = decoder.plainSixteenBit();
+                BufferedImage decoded = shrunk != null || plain.isPresent() ? shrunk : decoder.read(limits.decodeTimeout());
+                EightBit.Stretched sixteen = plain.isPresent()
+                        ? EightBit.stretched(plain.get(), original, limits.lowPercentile(), limits.highPercentile(), helpers)
+                        : shrunk == null && orientation == ExifOrientation.NORMAL
                         ? EightBit.stretched(decoded, limits.lowPercentile(), limits.highPercentile(), helpers) : null;
                 BufferedImage sent = sixteen != null
                         ? sent(sixteen, plan)

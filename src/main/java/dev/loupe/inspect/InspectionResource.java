@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -71,8 +70,7 @@ public class InspectionResource {
         }
         byte[] bytes;
         try {
-            images.checkUploadSize(Files.size(form.image.uploadedFile()));
-            bytes = Files.readAllBytes(form.image.uploadedFile());
+            bytes = images.readUpload(form.image.uploadedFile());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }

@@ -78,7 +78,7 @@ public final class PreprocessBenchmark {
 
     private static PreparedImage prepare(ImageService service, Path file) {
         try {
-            return service.prepare(Files.readAllBytes(file), DEFAULT);
+            return service.prepare(service.readUpload(file), DEFAULT); // as an upload is read
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
