@@ -1,6 +1,7 @@
 package dev.loupe.backend;
 
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.metrics.MeterCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -48,6 +49,7 @@ public final class ResilientBackend implements VisionBackend {
     private final CircuitBreaker circuit;
     private final RetryBudget budget;
     private final MeterRegistry registry;
+    private final MeterCache meters = new MeterCache();
     private final List<Meter> gauges = new ArrayList<>(4);
 
     ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, double runShare, MeterRegistry registry) {
@@ -267,44 +269,40 @@ public final class ResilientBackend implements VisionBackend {
     }
 
     private void count(String model, String outcome) {
-        Counter.builder("loupe.backend.requests")
+        meters.get(List.of("requests", model, outcome), () -> Counter.builder("loupe.backend.requests")
                 .description(REQUESTS_HELP)
                 .tags("backend", name(), "model", model, "outcome", outcome)
-                .register(registry)
-                .increment();
+                .register(registry)).increment();
     }
 
     private void record(String model, String outcome, long startNanos) {
         count(model, outcome);
-        Timer.builder("loupe.backend.duration")
+        meters.get(List.of("duration", model), () -> Timer.builder("loupe.backend.duration")
                 .description("Time a backend took to answer or fail")
                 .tags("backend", name(), "model", model)
                 .serviceLevelObjectives(BackendService.Buckets.MODEL_LATENCY)
-                .register(registry)
-                .record(Duration.ofNanos(System.nanoTime() - startNanos));
+                .register(registry)).record(Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
     private void cachedTokens(String model, int count) {
-        Counter.builder("loupe.backend.cached.prompt.tokens")
+        meters.get(List.of("cached", model), () -> Counter.builder("loupe.backend.cached.prompt.tokens")
                 .description(CACHED_HELP)
                 .tags("backend", name(), "model", model)
-                .register(registry)
-                .increment(count);
+                .register(registry)).increment(count);
     }
 
     private void finishReason(String model, String reason) {
-        Counter.builder("loupe.backend.finish.reasons")
+        String known = FINISH_REASONS.contains(reason) ? reason : "other";
+        meters.get(List.of("finish", model, known), () -> Counter.builder("loupe.backend.finish.reasons")
                 .description(FINISH_HELP)
-                .tags("backend", name(), "model", model, "reason", FINISH_REASONS.contains(reason) ? reason : "other")
-                .register(registry)
-                .increment();
+                .tags("backend", name(), "model", model, "reason", known)
+                .register(registry)).increment();
     }
 
     private void tokens(String model, String type, int count) {
-        Counter.builder("loupe.backend.tokens")
+        meters.get(List.of("tokens", model, type), () -> Counter.builder("loupe.backend.tokens")
                 .description("Tokens reported by the backend")
                 .tags("backend", name(), "model", model, "type", type)
-                .register(registry)
-                .increment(count);
+                .register(registry)).increment(count);
     }
 }

@@ -2,6 +2,7 @@ package dev.loupe.inspect;
 
 import dev.loupe.backend.BackendService;
 import dev.loupe.image.PreparedImage;
+import dev.loupe.metrics.MeterCache;
 import dev.loupe.prompt.Profile;
 import dev.loupe.verdict.Outcome;
 import dev.loupe.verdict.Repair;
@@ -31,69 +32,67 @@ public class InspectionMetrics {
     };
 
     private final MeterRegistry registry;
+    private final MeterCache meters = new MeterCache();
 
     public InspectionMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     void inspection(Profile profile, String backend, String status, String decision, long startNanos) {
-        Counter.builder("loupe.inspections")
+        String name = profile.name();
+        meters.get(List.of("inspections", name, backend, status, decision), () -> Counter.builder("loupe.inspections")
                 .description(INSPECTIONS_HELP)
-                .tags("profile", profile.name(), "backend", backend, "status", status, "decision", decision)
-                .register(registry)
-                .increment();
-        Timer.builder("loupe.inspection.duration")
+                .tags("profile", name, "backend", backend, "status", status, "decision", decision)
+                .register(registry)).increment();
+        meters.get(List.of("inspection.duration", name, status), () -> Timer.builder("loupe.inspection.duration")
                 .description("Time from receiving an image to the envelope")
-                .tags("profile", profile.name(), "status", status)
+                .tags("profile", name, "status", status)
                 .serviceLevelObjectives(BackendService.Buckets.MODEL_LATENCY)
-                .register(registry)
-                .record(Duration.ofNanos(System.nanoTime() - startNanos));
+                .register(registry)).record(Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
     void verdict(Profile profile, Outcome outcome, List<Repair> repairs) {
-        Counter.builder("loupe.verdict.outcomes")
+        String name = profile.name();
+        meters.get(List.of("outcomes", name, outcome.label()), () -> Counter.builder("loupe.verdict.outcomes")
                 .description(OUTCOMES_HELP)
-                .tags("profile", profile.name(), "outcome", outcome.label())
-                .register(registry)
-                .increment();
+                .tags("profile", name, "outcome", outcome.label())
+                .register(registry)).increment();
         for (Repair repair : repairs) {
-            Counter.builder("loupe.repairs")
+            meters.get(List.of("repairs", name, repair.label()), () -> Counter.builder("loupe.repairs")
                     .description(REPAIRS_HELP)
-                    .tags("profile", profile.name(), "kind", repair.label())
-                    .register(registry)
-                    .increment();
+                    .tags("profile", name, "kind", repair.label())
+                    .register(registry)).increment();
         }
     }
 
     void violations(Profile profile, List<Violation> violations) {
+        String name = profile.name();
         for (Violation violation : violations) {
-            Counter.builder("loupe.schema.violations")
+            meters.get(List.of("violations", name, violation.keyword()), () -> Counter.builder("loupe.schema.violations")
                     .description(VIOLATIONS_HELP)
-                    .tags("profile", profile.name(), "keyword", violation.keyword())
-                    .register(registry)
-                    .increment();
+                    .tags("profile", name, "keyword", violation.keyword())
+                    .register(registry)).increment();
         }
     }
 
     void image(Profile profile, PreparedImage image, long nanos) {
-        Timer.builder("loupe.image.preprocess.duration")
+        String name = profile.name();
+        meters.get(List.of("preprocess", name), () -> Timer.builder("loupe.image.preprocess.duration")
                 .description("Time to check, decode, resize and encode an upload")
-                .tags("profile", profile.name())
+                .tags("profile", name)
                 .serviceLevelObjectives(PREPROCESS_BUCKETS)
-                .register(registry)
-                .record(Duration.ofNanos(nanos));
-        DistributionSummary.builder("loupe.image.visual.tokens")
+                .register(registry)).record(Duration.ofNanos(nanos));
+        meters.get(List.of("visual.tokens", name), () -> DistributionSummary.builder("loupe.image.visual.tokens")
                 .description("Visual tokens the model spends on the image sent")
-                .tags("profile", profile.name())
-                .register(registry)
-                .record(image.visualTokens());
+                .tags("profile", name)
+                .register(registry)).record(image.visualTokens());
     }
 
     void consensus(Profile profile, double agreement) {
-        DistributionSummary.builder("loupe.consensus.agreement")
+        String name = profile.name();
+        meters.get(List.of("agreement", name), () -> DistributionSummary.builder("loupe.consensus.agreement")
                 .description("Share of the asked wordings that agreed with the majority")
-                .tags("profile", profile.name())
-                .register(registry)
-                .record(agreement);
+                .tags("profile", name)
+                .register(registry)).record(agreement);
     }
 }
