@@ -45,7 +45,7 @@ public class ImageRetention {
     @PreDestroy
     void stop() {
         if (scheduler != null) {
-            scheduler.shutdownNow();
+            scheduler.shutdown(); // a purge under way ends on its own: an interrupt inside the store's file I/O would close its file
         }
     }
 

@@ -98,7 +98,7 @@ public class RobustnessService {
 
     void shutdown(@Observes ShutdownEvent event) {
         if (poller != null) {
-            poller.shutdownNow();
+            poller.shutdown(); // not shutdownNow: an interrupt inside the embedded store's file I/O closes its file
         }
         List.copyOf(openIds()).forEach(executor::stop);
     }

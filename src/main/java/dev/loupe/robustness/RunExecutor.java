@@ -18,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -61,9 +59,10 @@ public class RunExecutor {
         final Set<Deadline> inFlight = ConcurrentHashMap.newKeySet();
         final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         final Map<Integer, AtomicInteger> openCalls = new ConcurrentHashMap<>();
+        /** Places for calls handed to the pool and not yet ended: the coordinator waits for one. */
+        final Semaphore window;
         volatile boolean stopping;
         volatile String failure;
-        volatile Thread coordinator;
         private volatile long statusReadAt;
         private volatile boolean running = true;
 
@@ -74,16 +73,19 @@ public class RunExecutor {
             this.progress = progress;
             this.pool = new ThreadPoolExecutor(plan.concurrency(), plan.concurrency(), 30, TimeUnit.SECONDS,
                     new LinkedBlockingQueue<>(), NamedThreads.factory("robustness-" + id.substring(0, 8) + "-call-"));
+            this.window = new Semaphore(plan.concurrency() * 2);
         }
 
-        /** Ends the calls: none is started any more, and those in flight end their waits at once. */
+        /**
+         * Ends the calls: none is started any more, and those in flight end their waits at once. Nothing
+         * is interrupted: an interrupt that meets a thread inside the embedded store's file I/O closes
+         * the store's file (an NIO channel closes on interrupt) for every later query. The coordinator,
+         * if it waits for a place in the window, is given one and then sees the stop.
+         */
         void halt() {
             stopping = true;
             inFlight.forEach(Deadline::cancel);
-            Thread c = coordinator;
-            if (c != null) {
-                c.interrupt(); // it may be waiting for a place in the window, never in a backend call
-            }
+            window.release();
             pool.shutdown();
         }
 
@@ -114,17 +116,20 @@ public class RunExecutor {
     private final String owner;
     private final Map<String, Execution> executions = new ConcurrentHashMap<>();
     /**
-     * Where each run's coordinator runs: reads images, hands calls to the run's pool, ends the run. A
-     * thread per run executing; the service admits at most loupe.robustness.max-concurrent-runs, but a
-     * stopped run's coordinator may still be finishing when it is resumed, and a pool capped at that
-     * number could keep the resumed run waiting behind it. So it is not capped (yet): see the issue notes.
+     * Where each run's coordinator runs: reads images, hands calls to the run's pool, ends the run. As
+     * many threads as runs the service admits (loupe.robustness.max-concurrent-runs); a run launched
+     * while a stopped run's coordinator is still finishing waits in the queue for that thread.
      */
-    private final ExecutorService coordinators = Executors.newCachedThreadPool(NamedThreads.factory("robustness-run-"));
+    private final ThreadPoolExecutor coordinators;
 
     public RunExecutor(InspectionService inspections, RobustnessMetrics metrics, dev.loupe.config.LoupeConfig config) {
         this.inspections = inspections;
         this.metrics = metrics;
         this.lease = config.robustness().lease();
+        int runs = config.robustness().maxConcurrentRuns();
+        this.coordinators = new ThreadPoolExecutor(runs, runs, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                NamedThreads.factory("robustness-run-"));
+        this.coordinators.allowCoreThreadTimeOut(true);
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();
@@ -171,18 +176,16 @@ public class RunExecutor {
     @PreDestroy
     void stopAll() {
         executions.keySet().forEach(this::stop);
-        coordinators.shutdownNow();
+        coordinators.shutdown(); // not shutdownNow: no interrupt may reach a thread inside the store
     }
 
     private void coordinate(Execution execution) {
-        execution.coordinator = Thread.currentThread();
         RunPlanner.Plan plan = execution.plan;
         try {
             if (execution.store.itemCount(execution.id) == 0) {
                 execution.store.createItems(execution.id, plan.items().size()); // a run stored before items were
             }
             execution.stored.set(execution.store.done(execution.id).size());
-            Semaphore window = new Semaphore(plan.concurrency() * 2);
             while (!execution.stopping && execution.stillRunning()) {
                 java.time.Instant now = java.time.Instant.now();
                 List<Integer> claimed = execution.store.claim(execution.id, owner, CLAIM, now, now.plus(lease));
@@ -214,7 +217,7 @@ public class RunExecutor {
                         rejected[0] = e.getMessage();
                     }
                     for (Runnable call : calls) {
-                        window.acquire();
+                        execution.window.acquire();
                         if (execution.stopping) {
                             return;
                         }
@@ -222,7 +225,7 @@ public class RunExecutor {
                             try {
                                 call.run();
                             } finally {
-                                window.release();
+                                execution.window.release();
                             }
                         });
                     }
@@ -244,8 +247,6 @@ public class RunExecutor {
 
     /** Finished only when every planned call is stored; failed with the reason otherwise; left as is when stopped. */
     private void end(Execution execution) {
-        // A halt interrupts the coordinator's wait for the window; the run's end must still be stored.
-        boolean interrupted = Thread.interrupted();
         try {
             execution.pool.shutdown();
             execution.pool.awaitTermination(60, TimeUnit.SECONDS);
@@ -275,9 +276,6 @@ public class RunExecutor {
         } finally {
             executions.remove(execution.id, execution);
             execution.ended.countDown();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

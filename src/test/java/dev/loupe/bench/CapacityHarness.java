@@ -60,6 +60,7 @@ public final class CapacityHarness {
                 + consensus + ",\"image\":\"" + image + "\"}");
         Path chat = write("chat.json", chatRequest(image));
 
+        boolean passed = true;
         try (FakeBackend fake = new FakeBackend(latency); Loupe loupe = Loupe.start(fake.port(), loupeOpts)) {
             System.out.printf("# Loupe capacity, %s, %d cores, %s; fake vLLM answering in %d ms; Loupe options: %s%n",
                     LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
@@ -73,7 +74,8 @@ public final class CapacityHarness {
             through.run(loupeUrl, 32, warmUp);
             direct.run(directUrl, 32, Duration.ofSeconds(3));
             if (soak) {
-                System.exit(soak(loupe, through, loupeUrl, soakMinutes) ? 0 : 1);
+                passed = soak(loupe, through, loupeUrl, soakMinutes);
+                return; // Loupe and the fake are stopped on the way out, then the exit status is set
             }
             System.out.println("| connections | direct req/s | Loupe req/s | ratio | added p50 | added p99 | Loupe CPU per inspection | errors |");
             System.out.println("|---|---|---|---|---|---|---|---|");
@@ -103,6 +105,10 @@ public final class CapacityHarness {
                     consensus, connections, l.perSecond(), calls, connections * consensus, d.perSecond(),
                     calls / d.perSecond(), l.p50Micros() / 1000.0, l.p99Micros() / 1000.0,
                     (loupe.cpuMillis() - cpuBefore) / (double) l.requests(), l.errors());
+        } finally {
+            if (!passed) {
+                System.exit(1);
+            }
         }
     }
 
