@@ -105,7 +105,8 @@ final class EightBit {
         } else {
             int middle = start + (int) (samples / 2) * 2; // an even number of bytes in: a sample boundary
             java.util.concurrent.CompletableFuture<int[]> lower = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> histogram(new InPlace(bytes, middle, tiff.littleEndian()), (int) (samples - samples / 2)), helper);
+                    () -> histogram(new InPlace(bytes, middle, tiff.littleEndian()), (int) (samples - samples / 2)),
+                    helper);
             histogram = histogram(new InPlace(bytes, start, tiff.littleEndian()), (int) (samples / 2));
             int[] other = lower.join();
             for (int v = 0; v < histogram.length; v++) {
@@ -113,8 +114,9 @@ final class EightBit {
             }
         }
         int[] bandOffsets = bands == 1 ? new int[] {0} : new int[] {0, 1, 2};
-        return new Stretched(null, new InPlace(bytes, start, tiff.littleEndian()), 0, tiff.width() * bands, bands, bandOffsets, bands,
-                tiff.width(), tiff.height(), lut(histogram, samples, lowPercentile, highPercentile));
+        byte[] lut = lut(histogram, samples, lowPercentile, highPercentile);
+        return new Stretched(null, new InPlace(bytes, start, tiff.littleEndian()), 0, tiff.width() * bands, bands,
+                bandOffsets, bands, tiff.width(), tiff.height(), lut);
     }
 
     /** The linear map of the [low, high] percentile levels onto 0..255. */
@@ -129,10 +131,7 @@ final class EightBit {
         return lut;
     }
 
-    /**
-     * 16-bit samples in a file's bytes: sample {@code i} at {@code offset + 2i}, its high byte first
-     * ({@code high} 0, big-endian) or second ({@code high} 1).
-     */
+    /** 16-bit samples in a file's bytes: sample {@code i} at {@code offset + 2i}, in the file's byte order. */
     record InPlace(byte[] bytes, int offset, boolean littleEndian) {
 
         int sample(int i) {

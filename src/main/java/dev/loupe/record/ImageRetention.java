@@ -45,7 +45,8 @@ public class ImageRetention {
     @PreDestroy
     void stop() {
         if (scheduler != null) {
-            scheduler.shutdown(); // a purge under way ends on its own: an interrupt inside the store's file I/O would close its file
+            // A purge under way ends on its own: an interrupt inside the store's file I/O would close its file.
+            scheduler.shutdown();
         }
     }
 
