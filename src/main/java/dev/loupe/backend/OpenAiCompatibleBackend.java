@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.concurrent.NamedThreads;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -21,9 +20,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One call to a backend speaking the OpenAI chat-completions API (vLLM, SGLang, Ollama, DashScope
@@ -41,8 +37,6 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     private static final int MAX_DETAIL = 300;
     /** A Retry-After beyond this is no promise worth keeping a line waiting for; larger values are clamped. */
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
-    /** Ends calls whose answer has not fully arrived within their time. */
-    private static final ScheduledExecutorService TIMEOUTS = NamedThreads.scheduler("loupe-call-timeout");
 
     private final String name;
     private final BackendKind kind;
@@ -98,28 +92,15 @@ public class OpenAiCompatibleBackend implements VisionBackend {
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         authorization.ifPresent(value -> builder.header("Authorization", value));
-        // send(), not sendAsync(): the JDK client then runs the exchange on this thread until it must
-        // wait for the socket, while sendAsync() hands every answer to CompletableFuture's default
-        // executor, which on a machine with two cores starts a new thread per call.
-        Stopper stopper = new Stopper();
-        Runnable unhook = deadline.onCancel(stopper::stop);
-        // The request's own timeout stops at the headers; this bounds the body too.
-        ScheduledFuture<?> timer = TIMEOUTS.schedule(stopper::stop, wait.toNanos(), TimeUnit.NANOSECONDS);
         HttpResponse<byte[]> response;
         try {
-            response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (InterruptedException e) {
-            if (!stopper.stopped()) {
-                Thread.currentThread().interrupt();
-                throw failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
-            }
+            response = BoundedSend.send(http, builder.build(), HttpResponse.BodyHandlers.ofByteArray(), wait, deadline);
+        } catch (BoundedSend.Stopped e) {
             throw deadline.cancelled() || deadline.expired() ? cancelled(deadline) : timedOut(e);
+        } catch (InterruptedException e) {
+            throw failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
         } catch (IOException e) {
             throw transportFailure(e);
-        } finally {
-            timer.cancel(false);
-            unhook.run();
-            stopper.disarm();
         }
         if (response.statusCode() < 200 || response.statusCode() > 299) {
             throw httpFailure(request.model(), response);
@@ -284,35 +265,6 @@ public class OpenAiCompatibleBackend implements VisionBackend {
 
     private BackendException failure(BackendFailure failure, String message, Throwable cause, Duration retryAfter) {
         return new BackendException(name, failure, "backend '" + name + "': " + message, cause, retryAfter);
-    }
-
-    /**
-     * Ends a blocking {@code send()} from another thread (the deadline's cancel, the call's timer): the
-     * JDK client aborts the exchange when its calling thread is interrupted. It interrupts only until
-     * the call is over, and clears its own interrupt then, so none reaches the thread's next task.
-     */
-    private static final class Stopper {
-        private final Thread caller = Thread.currentThread();
-        private boolean armed = true;
-        private boolean stopped;
-
-        synchronized void stop() {
-            if (armed) {
-                stopped = true;
-                caller.interrupt();
-            }
-        }
-
-        synchronized boolean stopped() {
-            return stopped;
-        }
-
-        synchronized void disarm() {
-            armed = false;
-            if (stopped) {
-                Thread.interrupted();
-            }
-        }
     }
 
     private static String withoutUserInfo(URI uri) {

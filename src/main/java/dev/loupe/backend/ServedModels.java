@@ -65,9 +65,8 @@ public final class ServedModels {
         HttpRequest.Builder request = HttpRequest.newBuilder(withoutUserInfo(uri)).timeout(TIMEOUT).GET();
         apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key));
         try {
-            // The request timeout ends at the headers; the deadline on the future bounds the body too.
-            HttpResponse<String> response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
-                    .get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            HttpResponse<String> response = BoundedSend.send(http, request.build(), HttpResponse.BodyHandlers.ofString(),
+                    TIMEOUT, null);
             if (response.statusCode() != 200) {
                 return new Listing(List.of(), "GET /models answered HTTP " + response.statusCode(), System.nanoTime());
             }
@@ -79,10 +78,9 @@ public final class ServedModels {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Listing(List.of(), "interrupted", System.nanoTime());
-        } catch (java.util.concurrent.ExecutionException e) {
-            return new Listing(List.of(), e.getCause() instanceof java.net.ConnectException
-                    ? "GET /models: connection refused" : "GET /models: no readable model list", System.nanoTime());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (java.net.ConnectException e) {
+            return new Listing(List.of(), "GET /models: connection refused", System.nanoTime());
+        } catch (BoundedSend.Stopped | java.net.http.HttpTimeoutException e) {
             return new Listing(List.of(), "GET /models: no answer within " + TIMEOUT.toSeconds() + " s", System.nanoTime());
         } catch (Exception e) {
             return new Listing(List.of(), "GET /models: no readable model list", System.nanoTime());

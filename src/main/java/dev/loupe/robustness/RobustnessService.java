@@ -240,6 +240,9 @@ public class RobustnessService {
         } catch (JsonProcessingException e) {
             store().status(id, RunStatus.FAILED, "the run's stored spec cannot be read");
         } catch (RuntimeException e) {
+            if (e instanceof ProblemException busy && busy.status() == 429) {
+                throw busy; // no coordinator free: the run stays running in the store, to be taken up later
+            }
             store().status(id, RunStatus.FAILED, "cannot resume: " + e.getMessage());
         }
     }

@@ -17,8 +17,9 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -71,9 +72,11 @@ public class RunExecutor {
             this.plan = plan;
             this.store = store;
             this.progress = progress;
-            this.pool = new ThreadPoolExecutor(plan.concurrency(), plan.concurrency(), 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), NamedThreads.factory("robustness-" + id.substring(0, 8) + "-call-"));
+            // The window admits at most twice the concurrency of calls running or queued: the queue never fills.
             this.window = new Semaphore(plan.concurrency() * 2);
+            this.pool = new ThreadPoolExecutor(plan.concurrency(), plan.concurrency(), 30, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(plan.concurrency() * 2),
+                    NamedThreads.factory("robustness-" + id.substring(0, 8) + "-call-"));
         }
 
         /**
@@ -106,6 +109,8 @@ public class RunExecutor {
         }
     }
 
+    /** How soon a launch refused for want of a coordinator may be tried again. */
+    private static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(60);
     /** Items claimed at a time: small, so replicas share a run evenly. */
     private static final int CLAIM = 2;
 
@@ -118,7 +123,7 @@ public class RunExecutor {
     /**
      * Where each run's coordinator runs: reads images, hands calls to the run's pool, ends the run. As
      * many threads as runs the service admits (loupe.robustness.max-concurrent-runs); a run launched
-     * while a stopped run's coordinator is still finishing waits in the queue for that thread.
+     * while a stopped run's coordinator is still finishing waits in the queue (as long) for that thread.
      */
     private final ThreadPoolExecutor coordinators;
 
@@ -127,7 +132,7 @@ public class RunExecutor {
         this.metrics = metrics;
         this.lease = config.robustness().lease();
         int runs = config.robustness().maxConcurrentRuns();
-        this.coordinators = new ThreadPoolExecutor(runs, runs, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        this.coordinators = new ThreadPoolExecutor(runs, runs, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(runs),
                 NamedThreads.factory("robustness-run-"));
         this.coordinators.allowCoreThreadTimeOut(true);
         String host;
@@ -155,7 +160,14 @@ public class RunExecutor {
         }
         Execution execution = new Execution(id, plan, store, progress);
         executions.put(id, execution);
-        coordinators.execute(() -> coordinate(execution));
+        try {
+            coordinators.execute(() -> coordinate(execution));
+        } catch (RejectedExecutionException full) {
+            executions.remove(id, execution);
+            throw new ProblemException(429, "too-many-runs", "Too many robustness runs", "every coordinator "
+                    + "(loupe.robustness.max-concurrent-runs) and its queue are taken; the run stays stored and is "
+                    + "taken up when one has ended", RETRY_AFTER);
+        }
         return execution;
     }
 
@@ -221,13 +233,20 @@ public class RunExecutor {
                         if (execution.stopping) {
                             return;
                         }
-                        execution.pool.execute(() -> {
-                            try {
-                                call.run();
-                            } finally {
-                                execution.window.release();
+                        try {
+                            execution.pool.execute(() -> {
+                                try {
+                                    call.run();
+                                } finally {
+                                    execution.window.release();
+                                }
+                            });
+                        } catch (RejectedExecutionException stopped) {
+                            if (execution.stopping) {
+                                return; // halted between the look above and here: a stop, not a failure
                             }
-                        });
+                            throw stopped;
+                        }
                     }
                 }
             }
