@@ -1,5 +1,6 @@
 package dev.loupe.bench;
 
+import dev.loupe.testing.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,10 +48,11 @@ final class Wrk {
 
     /** Drives {@code url} with {@code connections} for {@code duration}; one wrk thread leaves the other core to the servers. */
     Result run(String url, int connections, Duration duration) throws IOException, InterruptedException {
-        Process wrk = new ProcessBuilder(List.of("wrk", "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
-                "--timeout", "30s", "-s", script.toString(), url)).redirectErrorStream(true).start();
-        String out = new String(wrk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (wrk.waitFor() != 0) {
+        // wrk ends on its own after the duration; its 30 s request timeout plus a margin bounds the rest.
+        Processes.Result wrk = Processes.run(List.of("wrk", "-t1", "-c" + connections, "-d" + duration.toSeconds() + "s",
+                "--timeout", "30s", "-s", script.toString(), url), null, duration.plusMinutes(1));
+        String out = wrk.all();
+        if (wrk.exitCode() != 0) {
             throw new IOException("wrk failed: " + out);
         }
         Matcher m = LINE.matcher(out);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.testing.Processes;
 import dev.loupe.testing.TestJson;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class KubernetesManifestsTest {
 
     @Test
     void theManifestsRenderAndValidate() throws Exception {
-        Tools.Result rendered = Tools.run(List.of(Tools.require("kubectl").toString(), "kustomize", "deploy/k8s"), null);
+        Processes.Result rendered = Tools.run(List.of(Tools.require("kubectl").toString(), "kustomize", "deploy/k8s"), null);
         assertEquals(0, rendered.exitCode(), rendered.all());
         String yaml = rendered.output();
         assertTrue(yaml.contains("kind: PrometheusRule") && yaml.contains("kind: ServiceMonitor")
@@ -43,7 +44,7 @@ class KubernetesManifestsTest {
 
         assumeTrue(Files.isDirectory(VALIDATOR.resolve("node_modules")),
                 "npm install --prefix deploy/k8s/validate (.ci/run does) to validate the objects");
-        Tools.Result validated = Tools.run(List.of(Tools.require("node").toString(),
+        Processes.Result validated = Tools.run(List.of(Tools.require("node").toString(),
                 VALIDATOR.resolve("validate.mjs").toString()), yaml);
         assertEquals(0, validated.exitCode(), validated.all());
         assertTrue(validated.output().contains("17 of 17 objects valid"), validated.all());

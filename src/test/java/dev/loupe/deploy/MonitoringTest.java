@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.loupe.testing.Processes;
 import dev.loupe.testing.SimulatedModel;
 import dev.loupe.testing.TestImages;
 import io.quarkus.test.junit.QuarkusTest;
@@ -83,7 +84,7 @@ class MonitoringTest {
 
     @Test
     void promtoolFindsNoProblemInLoupesMetrics() throws Exception {
-        Tools.Result lint = Tools.run(List.of(Tools.require("promtool").toString(), "check", "metrics"), metrics());
+        Processes.Result lint = Tools.run(List.of(Tools.require("promtool").toString(), "check", "metrics"), metrics());
         List<String> loupeProblems = lint.all().lines().filter(l -> l.contains("loupe_")).toList();
         assertTrue(loupeProblems.isEmpty(), String.join("\n", loupeProblems));
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.loupe.testing.Processes;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,14 +17,14 @@ class PrometheusRulesTest {
 
     @Test
     void promtoolChecksTheRules() throws Exception {
-        Tools.Result result = Tools.run(List.of(Tools.require("promtool").toString(), "check", "rules",
+        Processes.Result result = Tools.run(List.of(Tools.require("promtool").toString(), "check", "rules",
                 "deploy/prometheus/loupe-rules.yml"), null);
         assertEquals(0, result.exitCode(), result.all());
     }
 
     @Test
     void everyAlertPassesItsPromtoolUnitTest() throws Exception {
-        Tools.Result result = Tools.run(List.of(Tools.require("promtool").toString(), "test", "rules",
+        Processes.Result result = Tools.run(List.of(Tools.require("promtool").toString(), "test", "rules",
                 "deploy/prometheus/tests/loupe-rules-test.yml"), null);
         assertEquals(0, result.exitCode(), result.all());
         JsonNode rules = YAML.readTree(Path.of("deploy/prometheus/loupe-rules.yml").toFile());

@@ -2,22 +2,15 @@ package dev.loupe.deploy;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.testing.Processes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real tools Debian packages (promtool, prometheus, kubectl) and Node; .ci/run installs them. */
 final class Tools {
-
-    /** @param output what the tool printed on stdout; {@code errors} what it printed on stderr */
-    record Result(int exitCode, String output, String errors) {
-        String all() {
-            return output + errors;
-        }
-    }
 
     private Tools() {}
 
@@ -32,22 +25,7 @@ final class Tools {
         return null;
     }
 
-    static Result run(List<String> command, String stdin) throws IOException, InterruptedException {
-        Path errors = Files.createTempFile("loupe-tool", ".err");
-        try {
-            Process process = new ProcessBuilder(command).redirectError(errors.toFile()).start();
-            if (stdin != null) {
-                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            process.getOutputStream().close();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError(command + " did not finish");
-            }
-            return new Result(process.exitValue(), output, Files.readString(errors));
-        } finally {
-            Files.deleteIfExists(errors);
-        }
+    static Processes.Result run(List<String> command, String stdin) throws IOException, InterruptedException {
+        return Processes.run(command, stdin, Duration.ofMinutes(2));
     }
 }

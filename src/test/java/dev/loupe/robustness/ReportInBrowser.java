@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.loupe.testing.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Opens a report in Debian's headless Chromium (installed by .ci/run): the page must load without
@@ -33,16 +34,15 @@ final class ReportInBrowser {
         }
         Path screenshot = Path.of(base + ".png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
-        Path profile = Files.createTempDirectory("loupe-chromium");
+        Path profile = Files.createTempDirectory(Files.createDirectories(Path.of("target", "chromium").toAbsolutePath()), "report-");
         List<String> flags = List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0",
                 "--window-size=1200,900");
-        Process shot = new ProcessBuilder(concat(flags, "--screenshot=" + screenshot, page.toUri().toString()))
-                .redirectErrorStream(true).start();
-        String log = new String(shot.getInputStream().readAllBytes());
-        assertTrue(shot.waitFor(60, TimeUnit.SECONDS), "chromium took too long");
-        assertEquals(0, shot.exitValue(), log);
+        Processes.Result shot = Processes.run(concat(flags, "--screenshot=" + screenshot, page.toUri().toString()), null,
+                Duration.ofMinutes(1));
+        String log = shot.all();
+        assertEquals(0, shot.exitCode(), log);
         assertTrue(Files.size(screenshot) > 1000, "a screenshot was written: " + screenshot);
         assertFalse(log.contains(":CONSOLE(") || log.contains("Uncaught"), "console errors: " + log);
 
@@ -50,9 +50,8 @@ final class ReportInBrowser {
         Path probe = Files.writeString(Path.of(base + "-probe.html"), html.replace("</body>", "<script>"
                 + "window.addEventListener('load',()=>document.body.setAttribute('data-loaded',"
                 + "[...document.images].filter(i=>i.complete&&i.naturalWidth>0).length))</script></body>"));
-        Process dom = new ProcessBuilder(concat(flags, "--dump-dom", probe.toUri().toString())).start();
-        String rendered = new String(dom.getInputStream().readAllBytes());
-        dom.waitFor(60, TimeUnit.SECONDS);
+        String rendered = Processes.run(concat(flags, "--dump-dom", probe.toUri().toString()), null, Duration.ofMinutes(1))
+                .output();
         assertTrue(rendered.contains("id=\"summary\"") && rendered.contains("<rect") && rendered.contains("id=\"heatmap\""),
                 "rendered DOM");
         assertTrue(rendered.contains("data-loaded=\"" + thumbnails + "\""), "every thumbnail loaded: "

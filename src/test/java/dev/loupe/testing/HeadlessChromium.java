@@ -24,6 +24,8 @@ public final class HeadlessChromium {
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target/page");
+    /** Browser profiles go with the build, not into the machine's temporary folder. */
+    private static final Path PROFILES = Path.of("target", "chromium").toAbsolutePath();
 
     private HeadlessChromium() {
     }
@@ -36,7 +38,7 @@ public final class HeadlessChromium {
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
                 .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--lang=en-US", "--user-data-dir=" + Files.createTempDirectory("loupe-page"));
+                        "--lang=en-US", "--user-data-dir=" + Files.createTempDirectory(Files.createDirectories(PROFILES), "page-"));
         WebDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).build(),
                 options);
         browser.manage().window().setSize(new Dimension(1280, 800));

@@ -23,6 +23,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.Keys;
@@ -100,8 +101,8 @@ class OperatorPageTest {
     }
 
     @Test
-    void aRefusedUploadShowsTheProblemsMessage() throws Exception {
-        Path text = Files.writeString(Files.createTempFile("not-an-image", ".png"), "hello, this is text");
+    void aRefusedUploadShowsTheProblemsMessage(@TempDir Path dir) throws Exception {
+        Path text = Files.writeString(dir.resolve("not-an-image.png"), "hello, this is text");
         browser.get(page("inspect"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#profile"), "microstructure"));
         browser.findElement(By.id("image")).sendKeys(text.toAbsolutePath().toString());
