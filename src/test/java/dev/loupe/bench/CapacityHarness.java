@@ -1,5 +1,6 @@
 package dev.loupe.bench;
 
+import dev.loupe.testing.Processes;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,9 +17,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 
 /**
@@ -70,8 +74,13 @@ public final class CapacityHarness {
             String directUrl = "http://127.0.0.1:" + fake.port() + "/v1/chat/completions";
             String loupeUrl = loupe.url() + "/v1/inspections";
             // Warm-up: C2 keeps compiling Quarkus, Jackson and H2 for about two minutes of load; before that
-            // the CPU per inspection is twice the steady one.
-            through.run(loupeUrl, 32, warmUp);
+            // the CPU per inspection is twice the steady one. In two halves with a pause between: when wrk
+            // first closes its connections, Netty and Vert.x take paths the JIT had not seen, about 200
+            // compiled methods are thrown away, and their recompiling would otherwise land in the first
+            // level measured (7–9 % of Loupe's CPU there, by thread).
+            through.run(loupeUrl, 32, warmUp.dividedBy(2));
+            direct.run(directUrl, 32, Duration.ofSeconds(3));
+            through.run(loupeUrl, 32, warmUp.dividedBy(2));
             direct.run(directUrl, 32, Duration.ofSeconds(3));
             if (soak) {
                 passed = soak(loupe, through, loupeUrl, soakMinutes);
@@ -79,16 +88,22 @@ public final class CapacityHarness {
             }
             System.out.println("| connections | direct req/s | Loupe req/s | ratio | added p50 | added p99 | Loupe CPU per inspection | errors |");
             System.out.println("|---|---|---|---|---|---|---|---|");
+            List<String> whereWent = new ArrayList<>();
             for (int connections : levels) {
                 Wrk.Result d = direct.run(directUrl, connections, duration);
                 long cpuBefore = loupe.cpuMillis();
+                Map<Long, ThreadTicks> threadsBefore = loupe.cpuByThread();
                 Wrk.Result l = through.run(loupeUrl, connections, duration);
                 double cpuPer = (loupe.cpuMillis() - cpuBefore) / (double) l.requests();
+                whereWent.add(connections + " connections: " + shares(threadsBefore, loupe.cpuByThread()));
                 System.out.printf("| %d | %.0f | %.0f | %.2f | %.1f ms | %.1f ms | %.2f ms | %d |%n", connections,
                         d.perSecond(), l.perSecond(), l.perSecond() / d.perSecond(),
                         (l.p50Micros() - d.p50Micros()) / 1000.0, (l.p99Micros() - d.p99Micros()) / 1000.0,
                         cpuPer, l.errors() + d.errors());
             }
+            System.out.println();
+            System.out.println("Loupe's CPU by thread (from /proc/<pid>/task), per level:");
+            whereWent.forEach(line -> System.out.println("- " + line));
             if (consensus < 2) {
                 return;
             }
@@ -110,6 +125,26 @@ public final class CapacityHarness {
                 System.exit(1);
             }
         }
+    }
+
+    /**
+     * The shares of the CPU time spent between two readings, 1 % and more, largest first, by thread
+     * group: thread names without their number ("executor-thread-12" counts as "executor-thread"), as
+     * the kernel keeps them (cut to 15 characters). Threads that ended meanwhile are not counted.
+     */
+    private static String shares(Map<Long, ThreadTicks> before, Map<Long, ThreadTicks> after) {
+        Map<String, Long> spent = new TreeMap<>();
+        after.forEach((tid, now) -> spent.merge(now.group(),
+                now.ticks() - (before.containsKey(tid) ? before.get(tid).ticks() : 0), Long::sum));
+        long total = spent.values().stream().mapToLong(Long::longValue).sum();
+        return spent.entrySet().stream()
+                .filter(e -> e.getValue() * 100 >= total)
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .map(e -> String.format("%s %.0f %%", e.getKey(), e.getValue() * 100.0 / Math.max(total, 1)))
+                .collect(Collectors.joining(", "));
+    }
+
+    private record ThreadTicks(String group, long ticks) {
     }
 
     /** Load in 30-second stretches; after each, the heap after a full GC. */
@@ -252,6 +287,25 @@ public final class CapacityHarness {
             return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / USER_HZ;
         }
 
+        /** CPU ticks so far of each live thread of Loupe's, by thread id. */
+        Map<Long, ThreadTicks> cpuByThread() throws IOException {
+            Map<Long, ThreadTicks> ticks = new java.util.HashMap<>();
+            try (var tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+                for (Path task : tasks.toList()) {
+                    try {
+                        String group = Files.readString(task.resolve("comm")).strip().replaceAll("[-#]?\\d+$", "");
+                        String stat = Files.readString(task.resolve("stat"));
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks.put(Long.parseLong(task.getFileName().toString()),
+                                new ThreadTicks(group, Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
+                    } catch (java.nio.file.NoSuchFileException ended) {
+                        // the thread ended between the listing and the reading
+                    }
+                }
+            }
+            return ticks;
+        }
+
         /** Used heap right after a full GC, in KiB, asked with the JDK's jcmd. */
         long heapAfterGcKb() throws IOException, InterruptedException {
             jcmd("GC.run");
@@ -263,10 +317,7 @@ public final class CapacityHarness {
         }
 
         private String jcmd(String command) throws IOException, InterruptedException {
-            Process jcmd = new ProcessBuilder("jcmd", Long.toString(process.pid()), command).redirectErrorStream(true).start();
-            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            jcmd.waitFor();
-            return out;
+            return Processes.run(List.of("jcmd", Long.toString(process.pid()), command), null, Duration.ofMinutes(1)).all();
         }
 
         @Override
