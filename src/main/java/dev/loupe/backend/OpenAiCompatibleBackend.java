@@ -62,17 +62,23 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         this.timeout = timeout;
         this.json = json;
         this.redactor = redactor;
-        // HTTP/1.1: the JDK client would otherwise try an h2c upgrade on every plain-HTTP call.
-        // Its own tasks run where they arise: on the calling thread until it waits in send(), then on the
-        // client's selector thread, which reads the answer and wakes the caller. The default, a cached
-        // pool, added a hop through an HttpClient-Worker thread to every answer: about a tenth of
-        // Loupe's CPU under load (capacity harness, per-thread /proc figures). Nothing slow runs there:
-        // the body is gathered as bytes and read on the caller's thread.
-        this.http = HttpClient.newBuilder()
+        this.http = client(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10)).build();
+    }
+
+    /**
+     * How backend clients are built. HTTP/1.1: the JDK client would otherwise try an h2c upgrade on every
+     * plain-HTTP call. Its own tasks run where they arise: on the calling thread until it waits in
+     * {@code send()}, then on the client's selector thread, which reads the answer and wakes the caller.
+     * The default, a cached pool, added a hop through an HttpClient-Worker thread to every answer: about
+     * a tenth of Loupe's CPU under load (capacity harness, per-thread /proc figures). Nothing slow runs
+     * there: the body is gathered as bytes and parsed on the caller's thread; TLS handshakes (DashScope)
+     * are rare on kept-alive connections.
+     */
+    static HttpClient.Builder client(Duration connectTimeout) {
+        return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .executor(Runnable::run)
-                .connectTimeout(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10))
-                .build();
+                .connectTimeout(connectTimeout);
     }
 
     @Override

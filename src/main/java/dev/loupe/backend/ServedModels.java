@@ -25,8 +25,7 @@ public final class ServedModels {
     private final String url;
     private final Optional<String> apiKey;
     private final Duration interval;
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1).connectTimeout(TIMEOUT).build();
+    private final HttpClient http = OpenAiCompatibleBackend.client(TIMEOUT).build();
     private volatile Listing last;
 
     private final ObjectMapper json;

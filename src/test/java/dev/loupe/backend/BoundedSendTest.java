@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.loupe.testing.Processes;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
@@ -14,18 +19,28 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Backend calls on the caller's thread: no thread started per call (sendAsync() started one per call
- * on two cores), a stalled body ended by the call's time, a call ended by its deadline, and no
- * interrupt left behind on the thread either way.
+ * Backend calls on the caller's thread, with the client as the backends build it: no thread started
+ * per call (sendAsync() started one per call on two cores), a stalled body ended by the call's time, a
+ * call ended by its deadline, no interrupt left behind on the thread either way; and the same over TLS
+ * (DashScope), where the client's handshake tasks run on its own threads rather than a pool's.
  */
 class BoundedSendTest {
 
@@ -37,34 +52,38 @@ class BoundedSendTest {
     @BeforeEach
     void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/ok", exchange -> {
-            byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        });
-        // Headers at once, then the body never comes until the test is over.
-        server.createContext("/stall", exchange -> {
-            exchange.sendResponseHeaders(200, 10);
-            exchange.getResponseBody().write('{');
-            exchange.getResponseBody().flush();
-            try {
-                release.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            exchange.close();
-        });
+        server.createContext("/ok", this::ok);
+        server.createContext("/stall", this::stall);
         server.setExecutor(Executors.newCachedThreadPool());
         server.start();
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        http = OpenAiCompatibleBackend.client(LONG).build(); // as the backends build theirs
     }
 
     @AfterEach
     void stop() {
         release.countDown();
         server.stop(0);
+    }
+
+    private void ok(HttpExchange exchange) throws IOException {
+        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    /** Headers at once, then the body never comes until the test is over. */
+    private void stall(HttpExchange exchange) throws IOException {
+        exchange.sendResponseHeaders(200, 10);
+        exchange.getResponseBody().write('{');
+        exchange.getResponseBody().flush();
+        try {
+            release.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        exchange.close();
     }
 
     private HttpRequest request(String path) {
@@ -103,5 +122,63 @@ class BoundedSendTest {
             cancel.shutdownNow();
         }
         assertFalse(Thread.currentThread().isInterrupted());
+    }
+
+    @Test
+    void overTlsCallsCompleteAndAStallIsEnded(@TempDir Path dir) throws Exception {
+        SSLContext tls = selfSigned(dir);
+        HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
+        https.createContext("/ok", this::ok);
+        https.createContext("/stall", this::stall);
+        https.setExecutor(Executors.newCachedThreadPool());
+        https.start();
+        try {
+            URI ok = URI.create("https://127.0.0.1:" + https.getAddress().getPort() + "/ok");
+            // Four callers at once, each on a client of its own so every call of the first round shakes hands.
+            var callers = Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    HttpClient client = OpenAiCompatibleBackend.client(LONG).sslContext(tls).build();
+                    answers.add(callers.submit(() -> BoundedSend.send(client, HttpRequest.newBuilder(ok).build(),
+                            HttpResponse.BodyHandlers.ofString(), LONG, Deadline.after(LONG)).statusCode()));
+                }
+                for (var answer : answers) {
+                    assertEquals(200, answer.get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                callers.shutdownNow();
+            }
+            HttpClient client = OpenAiCompatibleBackend.client(LONG).sslContext(tls).build();
+            URI stall = URI.create("https://127.0.0.1:" + https.getAddress().getPort() + "/stall");
+            assertThrows(BoundedSend.Stopped.class, () -> BoundedSend.send(client, HttpRequest.newBuilder(stall).build(),
+                    HttpResponse.BodyHandlers.ofString(), Duration.ofMillis(300), Deadline.after(LONG)));
+            assertFalse(Thread.currentThread().isInterrupted());
+        } finally {
+            https.stop(0);
+        }
+    }
+
+    /** A key and certificate for 127.0.0.1 made with the JDK's keytool, trusted by the context returned. */
+    private static SSLContext selfSigned(Path dir) throws Exception {
+        Path store = dir.resolve("tls.p12");
+        char[] password = "loupe-test".toCharArray();
+        Processes.Result made = Processes.run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "backend", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
+                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", new String(password)),
+                null, Duration.ofMinutes(1));
+        assertEquals(0, made.exitCode(), made.all());
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(store)) {
+            keys.load(in, password);
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(keys, password);
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keys);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keyManagers.getKeyManagers(), trust.getTrustManagers(), null);
+        return context;
     }
 }
