@@ -279,12 +279,17 @@ public final class CapacityHarness {
             return "http://127.0.0.1:" + port;
         }
 
-        /** User plus system CPU time of Loupe's process so far, from /proc (clock ticks of 10 ms). */
+        /** User plus system CPU time of Loupe's process so far, from /proc. */
         long cpuMillis() throws IOException {
-            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            return ticks(Path.of("/proc/" + process.pid() + "/stat")) * 1000 / USER_HZ;
+        }
+
+        /** User plus system time in a /proc stat file, in clock ticks of 10 ms: fields 14 and 15. */
+        private static long ticks(Path statFile) throws IOException {
+            String stat = Files.readString(statFile);
+            // After the command name (which may hold spaces): state is field 3 of stat, utime 14 and stime 15.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // After the command name: state is field 3 of stat, utime 14 and stime 15.
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000 / USER_HZ;
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
         }
 
         /** CPU ticks so far of each live thread of Loupe's, by thread id. */
@@ -294,10 +299,7 @@ public final class CapacityHarness {
                 for (Path task : tasks.toList()) {
                     try {
                         String group = Files.readString(task.resolve("comm")).strip().replaceAll("[-#]?\\d+$", "");
-                        String stat = Files.readString(task.resolve("stat"));
-                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                        ticks.put(Long.parseLong(task.getFileName().toString()),
-                                new ThreadTicks(group, Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
+                        ticks.put(Long.parseLong(task.getFileName().toString()), new ThreadTicks(group, ticks(task.resolve("stat"))));
                     } catch (java.nio.file.NoSuchFileException ended) {
                         // the thread ended between the listing and the reading
                     }
