@@ -135,7 +135,7 @@ class BoundedSendTest {
         https.start();
         try {
             URI ok = URI.create("https://127.0.0.1:" + https.getAddress().getPort() + "/ok");
-            // Four callers at once, each on a client of its own so every call of the first round shakes hands.
+            // Four callers at once; every call on a client of its own, so every call shakes hands.
             var callers = Executors.newFixedThreadPool(4);
             try {
                 List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
