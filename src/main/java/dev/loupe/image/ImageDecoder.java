@@ -2,7 +2,6 @@ package dev.loupe.image;
 
 import com.twelvemonkeys.imageio.plugins.tiff.BigTIFFImageReaderSpi;
 import com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi;
-import com.twelvemonkeys.imageio.stream.ByteArrayImageInputStream;
 import dev.loupe.concurrent.NamedThreads;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -67,8 +66,7 @@ final class ImageDecoder implements AutoCloseable {
                 case JPEG, PNG, BMP -> jdkReader(format);
             };
             byte[] readable = format == ImageFormat.JPEG ? JpegIcc.withoutBrokenProfile(bytes) : bytes;
-            // Read where the bytes are: ImageIO's own memory stream would copy the whole upload into its cache first.
-            ImageInputStream input = new ByteArrayImageInputStream(readable);
+            ImageInputStream input = new UnfinalizedStreams.Input(readable);
             ImageDecoder decoder = new ImageDecoder(readable, format, reader, input);
             reader.setInput(input, true, true);
             // Readers report a truncated file as a warning and return a partly grey image; refuse it.

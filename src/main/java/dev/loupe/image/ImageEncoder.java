@@ -10,7 +10,6 @@ import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.spi.ImageWriterSpi;
 import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /** Encodes the resized image for the backend; grey stays a one-channel image. */
 final class ImageEncoder {
@@ -29,7 +28,7 @@ final class ImageEncoder {
             throw new UncheckedIOException(encoding + " encoder unavailable", e);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(image.getWidth() * image.getHeight() / 2);
-        try (ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
+        try (ImageOutputStream out = new UnfinalizedStreams.Output(bytes)) {
             writer.setOutput(out);
             ImageWriteParam param = writer.getDefaultWriteParam();
             if (encoding == ImageSpec.Encoding.JPEG) {

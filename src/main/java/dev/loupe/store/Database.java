@@ -36,19 +36,37 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * H2's settings as Loupe runs it, each unless the URL names it already.
+     * <ul>
+     * <li>{@code DB_CLOSE_ON_EXIT=FALSE}: the database is closed by Loupe, not by H2's own shutdown hook,
+     * which runs beside Quarkus' shutdown and would close the store under the records still being written.
+     * <li>{@code CACHE_SIZE=1024} (KB; H2's default is 16 MB): every page H2 writes goes into its page
+     * cache, and under a steady stream of records the pages turn over in seconds. At 600 inspections/s
+     * (capacity harness) a 16 MB cache kept each page alive through several young collections, each one
+     * copying it again: 4.7 ms of object copying per pause against 2.9 ms with 1 MB, and 55 MB of heap
+     * in use after a collection against 33 MB (both with {@code UnfinalizedStreams}). Records are
+     * appended (time-ordered ids) and mostly read newest first; a page that has left the cache is read
+     * back from the file, which the operating system caches.
+     * </ul>
+     */
+    static String h2Url(String url) {
+        String upper = url.toUpperCase(java.util.Locale.ROOT);
+        StringBuilder withSettings = new StringBuilder(url);
+        if (!upper.contains(";DB_CLOSE_ON_EXIT=")) {
+            withSettings.append(";DB_CLOSE_ON_EXIT=FALSE");
+        }
+        if (!upper.contains(";CACHE_SIZE=")) {
+            withSettings.append(";CACHE_SIZE=1024");
+        }
+        return withSettings.toString();
+    }
+
+    /**
      * Opens the pool and migrates the schema.
      *
      * @throws IllegalStateException when the database cannot be reached, is locked by another process
      *                               or cannot be migrated; the message names the URL (never a password)
      */
-    /**
-     * An H2 URL with the database closed by Loupe, not by H2's own shutdown hook: that hook runs
-     * beside Quarkus' shutdown and would close the store under the records still being written.
-     */
-    static String closedByLoupe(String url) {
-        return url.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT") ? url : url + ";DB_CLOSE_ON_EXIT=FALSE";
-    }
-
     public static Database open(String url, Optional<String> user, Optional<String> password, int maxConnections) {
         Kind kind = kindOf(url);
         String shown = url.replaceAll("(?i)password=[^;&]*", "password=***");
@@ -63,7 +81,7 @@ public final class Database implements AutoCloseable {
                             .validationTimeout(Duration.ofSeconds(30))
                             .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
                             .connectionFactoryConfiguration(factory -> {
-                                factory.jdbcUrl(kind == Kind.H2 ? closedByLoupe(url) : url)
+                                factory.jdbcUrl(kind == Kind.H2 ? h2Url(url) : url)
                                         // The driver of this class loader: DriverManager keeps the first loader's.
                                         .connectionProviderClass(kind == Kind.H2 ? org.h2.Driver.class : org.postgresql.Driver.class);
                                 user.ifPresent(u -> factory.principal(new NamePrincipal(u)));

@@ -245,15 +245,15 @@ public final class CapacityHarness {
             try (var socket = new java.net.ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            List<String> command = new ArrayList<>(List.of("java", "-Xmx1g"));
+            List<String> command = new ArrayList<>(List.of("java", "-Xmx1g", "-Dquarkus.http.port=" + port,
+                    "-Dloupe.auth.mode=off", "-Dloupe.backends.vllm.url=http://127.0.0.1:" + fakePort + "/v1",
+                    "-Dloupe.store.jdbc-url=jdbc:h2:file:./" + WORK + "/loupe",
+                    "-Dloupe.records.images-dir=" + WORK + "/images"));
+            // Last, so that a setting compared wins over the harness's own (the last -D of a name counts).
             if (!extraOpts.isEmpty()) {
                 command.addAll(List.of(extraOpts.split("\\s+")));
             }
-            command.addAll(List.of("-Dquarkus.http.port=" + port, "-Dloupe.auth.mode=off",
-                    "-Dloupe.backends.vllm.url=http://127.0.0.1:" + fakePort + "/v1",
-                    "-Dloupe.store.jdbc-url=jdbc:h2:file:./" + WORK + "/loupe",
-                    "-Dloupe.records.images-dir=" + WORK + "/images",
-                    "-jar", "target/quarkus-app/quarkus-run.jar"));
+            command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(WORK.resolve("loupe.log").toFile()).start();
             Loupe loupe = new Loupe(process, port);

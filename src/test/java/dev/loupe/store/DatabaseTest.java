@@ -32,6 +32,28 @@ class DatabaseTest {
     }
 
     @Test
+    void h2RunsWithLoupesSettingsUnlessTheUrlNamesItsOwn(@TempDir Path dir) throws Exception {
+        assertEquals("jdbc:h2:file:x;DB_CLOSE_ON_EXIT=FALSE;CACHE_SIZE=1024", Database.h2Url("jdbc:h2:file:x"));
+        assertEquals("jdbc:h2:file:x;cache_size=8192;DB_CLOSE_ON_EXIT=TRUE",
+                Database.h2Url("jdbc:h2:file:x;cache_size=8192;DB_CLOSE_ON_EXIT=TRUE"));
+        assertEquals("1", h2Setting(dir.resolve("small"), "", "info.CACHE_MAX_SIZE"), "a page cache of 1 MB");
+        assertEquals("8", h2Setting(dir.resolve("own"), ";CACHE_SIZE=8192", "info.CACHE_MAX_SIZE"), "the URL's own size");
+    }
+
+    /** A setting of an H2 store opened by Loupe, as H2 reports it. */
+    private static String h2Setting(Path file, String urlSettings, String name) throws Exception {
+        try (Database db = Database.open("jdbc:h2:file:" + file + urlSettings, Optional.empty(), Optional.empty(), 2);
+                Connection c = db.connection();
+                var query = c.prepareStatement("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = ?")) {
+            query.setString(1, name);
+            try (ResultSet r = query.executeQuery()) {
+                assertTrue(r.next(), name);
+                return r.getString(1);
+            }
+        }
+    }
+
+    @Test
     void aRealPostgresqlIsMigrated() throws Exception {
         assumeTrue(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
         try (Database db = Database.open(Postgres.url(), Optional.empty(), Optional.empty(), 2)) {
