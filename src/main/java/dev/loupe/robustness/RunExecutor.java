@@ -13,6 +13,7 @@ import dev.loupe.prompt.Variant;
 import dev.loupe.verdict.Repair;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
@@ -127,11 +128,16 @@ public class RunExecutor {
      */
     private final ThreadPoolExecutor coordinators;
 
+    @Inject
     public RunExecutor(InspectionService inspections, RobustnessMetrics metrics, dev.loupe.config.LoupeConfig config) {
+        this(inspections, metrics, config.robustness().lease(), config.robustness().maxConcurrentRuns());
+    }
+
+    /** For tests: the lease and the number of runs without the configuration tree. */
+    RunExecutor(InspectionService inspections, RobustnessMetrics metrics, java.time.Duration lease, int runs) {
         this.inspections = inspections;
         this.metrics = metrics;
-        this.lease = config.robustness().lease();
-        int runs = config.robustness().maxConcurrentRuns();
+        this.lease = lease;
         this.coordinators = new ThreadPoolExecutor(runs, runs, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(runs),
                 NamedThreads.factory("robustness-run-"));
         this.coordinators.allowCoreThreadTimeOut(true);
