@@ -10,6 +10,8 @@ cd "$(dirname "$0")/../../.."
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install wrk" >&2; exit 2; }
 props=(); args=()
 for a in "$@"; do case $a in -D*) props+=("$a");; *) args+=("$a");; esac; done
-mvn -B -q package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+if ! built=$(mvn -B -q package -DskipTests dependency:build-classpath -Dmdep.outputFile=target/bench.classpath 2>&1); then
+  echo "$built" | tail -40 >&2; echo "the build failed" >&2; exit 1
+fi
 java -Djava.util.logging.manager=org.jboss.logmanager.LogManager "${props[@]}" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   dev.loupe.bench.CapacityHarness "${args[@]}"

@@ -8,7 +8,9 @@ count=${1:-6}
 work=target/bench-images
 mkdir -p "$work/ffmpeg-out"
 
-mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+if ! built=$(mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath 2>&1); then
+  echo "$built" | tail -40 >&2; echo "the build failed" >&2; exit 1
+fi
 cp="target/test-classes:target/classes:$(cat target/bench.classpath)"
 
 [ -f "$work/frame-00.jpg" ] || java -cp "$cp" dev.loupe.bench.BenchImages "$work" "$count"

@@ -46,6 +46,8 @@ class BoundedSendTest {
 
     private static final Duration LONG = Duration.ofSeconds(30);
     private final CountDownLatch release = new CountDownLatch(1);
+    /** The test servers' threads, stopped with them rather than left to idle out. */
+    private final java.util.concurrent.ExecutorService serverThreads = Executors.newCachedThreadPool();
     private HttpServer server;
     private HttpClient http;
 
@@ -54,7 +56,7 @@ class BoundedSendTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/ok", this::ok);
         server.createContext("/stall", this::stall);
-        server.setExecutor(Executors.newCachedThreadPool());
+        server.setExecutor(serverThreads);
         server.start();
         http = OpenAiCompatibleBackend.client(LONG).build(); // as the backends build theirs
     }
@@ -63,6 +65,7 @@ class BoundedSendTest {
     void stop() {
         release.countDown();
         server.stop(0);
+        serverThreads.shutdownNow();
     }
 
     private void ok(HttpExchange exchange) throws IOException {
@@ -131,7 +134,7 @@ class BoundedSendTest {
         https.setHttpsConfigurator(new HttpsConfigurator(tls));
         https.createContext("/ok", this::ok);
         https.createContext("/stall", this::stall);
-        https.setExecutor(Executors.newCachedThreadPool());
+        https.setExecutor(serverThreads);
         https.start();
         try {
             URI ok = URI.create("https://127.0.0.1:" + https.getAddress().getPort() + "/ok");
