@@ -112,7 +112,7 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         } catch (InterruptedException e) {
             throw failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
         } catch (IOException e) {
-            throw transportFailure(e);
+            throw wireFailure(e, deadline);
         }
         if (response.statusCode() < 200 || response.statusCode() > 299) {
             throw httpFailure(request.model(), response);
@@ -204,6 +204,19 @@ public class OpenAiCompatibleBackend implements VisionBackend {
             }
         }
         return text.toString();
+    }
+
+    /**
+     * What ended a call that failed on the wire. The request's own timeout is the same wait as the
+     * call's, and the client's timer may fire before Loupe's: a timeout once the inspection's deadline
+     * has passed (or it was called off) is the deadline's, never the backend's failure, which would
+     * count towards opening its circuit.
+     */
+    BackendException wireFailure(IOException e, Deadline deadline) {
+        if (e instanceof HttpTimeoutException && (deadline.cancelled() || deadline.expired())) {
+            return cancelled(deadline);
+        }
+        return transportFailure(e);
     }
 
     private BackendException transportFailure(Throwable t) {
