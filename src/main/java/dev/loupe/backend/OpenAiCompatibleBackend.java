@@ -108,7 +108,7 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         try {
             response = BoundedSend.send(http, builder.build(), HttpResponse.BodyHandlers.ofByteArray(), wait, deadline);
         } catch (BoundedSend.Stopped e) {
-            throw deadline.cancelled() || deadline.expired() ? cancelled(deadline) : timedOut(e);
+            throw deadline.expired() ? cancelled(deadline) : timedOut(e); // expired also once called off
         } catch (InterruptedException e) {
             throw failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
         } catch (IOException e) {
@@ -209,11 +209,11 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     /**
      * What ended a call that failed on the wire. The request's own timeout is the same wait as the
      * call's, and the client's timer may fire before Loupe's: a timeout once the inspection's deadline
-     * has passed (or it was called off) is the deadline's, never the backend's failure, which would
-     * count towards opening its circuit.
+     * has expired (passed, or called off) is the deadline's, as when Loupe's own timer ends the call,
+     * never the backend's failure, which would count towards opening its circuit.
      */
     BackendException wireFailure(IOException e, Deadline deadline) {
-        if (e instanceof HttpTimeoutException && (deadline.cancelled() || deadline.expired())) {
+        if (e instanceof HttpTimeoutException && deadline.expired()) {
             return cancelled(deadline);
         }
         return transportFailure(e);
