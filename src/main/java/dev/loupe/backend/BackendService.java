@@ -65,7 +65,7 @@ public class BackendService {
                 LOG.infof("Backend %s (DashScope) has no API key; chain steps using it are skipped", name);
             }
             ResilientBackend backend = new ResilientBackend(new OpenAiCompatibleBackend(name, kind, url,
-                    settings.apiKey(), settings.timeout(), json, redactor), settings,
+                    settings.apiKey(), settings.timeout(), settings.maxConcurrent(), json, redactor), settings,
                     config.robustness().maxBackendShare(), registry);
             Optional<ServedModels> models = kind == BackendKind.OPENAI
                     ? Optional.of(new ServedModels(url, settings.apiKey(), config.modelsCheckInterval(), json, redactor))

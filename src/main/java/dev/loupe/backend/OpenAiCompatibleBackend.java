@@ -7,12 +7,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
@@ -20,13 +16,18 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.Optional;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 
 /**
  * One call to a backend speaking the OpenAI chat-completions API (vLLM, SGLang, Ollama, DashScope
  * compatible mode). Failures come back as {@link BackendException}s naming what went wrong in an
  * operator's words, with every secret blanked.
  *
- * <p>Written on the JDK's HTTP client rather than a chat library because Loupe needs what those
+ * <p>Written on a plain HTTP client ({@link BoundedSend}) rather than a chat library because Loupe needs what those
  * hide: a deadline over the whole exchange (a server that sends its headers and then stalls must
  * not hold a slot forever), a call that can be aborted when the inspection gives up, the
  * {@code Retry-After} of an error, {@code finish_reason} and {@code cached_tokens}, server-specific
@@ -46,15 +47,19 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     private final Duration timeout;
     private final ObjectMapper json;
     private final Redactor redactor;
-    private final HttpClient http;
+    private final CloseableHttpClient http;
 
+    /**
+     * @param connections the most calls in flight at once (the backend's max-concurrent): one kept
+     *                    connection each
+     */
     public OpenAiCompatibleBackend(String name, BackendKind kind, String url, Optional<String> apiKey, Duration timeout,
-            ObjectMapper json, Redactor redactor) {
+            int connections, ObjectMapper json, Redactor redactor) {
         this.name = name;
         this.kind = kind;
         this.url = Redactor.maskUserInfo(url);
         URI base = URI.create(url);
-        // Credentials in the URL become a Basic header: the JDK client would not send them.
+        // Credentials in the URL become a Basic header: the client would not send them.
         this.authorization = apiKey.filter(key -> !key.isBlank()).map(key -> "Bearer " + key)
                 .or(() -> Optional.ofNullable(base.getUserInfo()).map(userInfo -> "Basic "
                         + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))));
@@ -62,23 +67,8 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         this.timeout = timeout;
         this.json = json;
         this.redactor = redactor;
-        this.http = client(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10)).build();
-    }
-
-    /**
-     * How backend clients are built. HTTP/1.1: the JDK client would otherwise try an h2c upgrade on every
-     * plain-HTTP call. Its own tasks run where they arise: on the calling thread until it waits in
-     * {@code send()}, then on the client's selector thread, which reads the answer and wakes the caller.
-     * The default, a cached pool, added a hop through an HttpClient-Worker thread to every answer: about
-     * a tenth of Loupe's CPU under load (capacity harness, per-thread /proc figures). Nothing slow runs
-     * there: the body is gathered as bytes and parsed on the caller's thread; TLS handshakes (DashScope)
-     * are rare on kept-alive connections.
-     */
-    static HttpClient.Builder client(Duration connectTimeout) {
-        return HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .executor(Runnable::run)
-                .connectTimeout(connectTimeout);
+        this.http = BoundedSend.client(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10),
+                connections, null);
     }
 
     @Override
@@ -98,26 +88,22 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the chat request", e);
         }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(chatUri)
-                .timeout(wait)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        authorization.ifPresent(value -> builder.header("Authorization", value));
-        HttpResponse<byte[]> response;
+        HttpPost post = new HttpPost(chatUri);
+        post.setHeader("Accept", "application/json");
+        post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
+        authorization.ifPresent(value -> post.setHeader("Authorization", value));
+        BoundedSend.Answer answer;
         try {
-            response = BoundedSend.send(http, builder.build(), HttpResponse.BodyHandlers.ofByteArray(), wait, deadline);
+            answer = BoundedSend.send(http, post, wait, deadline);
         } catch (BoundedSend.Stopped e) {
             throw deadline.expired() ? cancelled(deadline) : timedOut(e); // expired also once called off
-        } catch (InterruptedException e) {
-            throw failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
         } catch (IOException e) {
             throw wireFailure(e, deadline);
         }
-        if (response.statusCode() < 200 || response.statusCode() > 299) {
-            throw httpFailure(request.model(), response);
+        if (answer.status() < 200 || answer.status() > 299) {
+            throw httpFailure(request.model(), answer);
         }
-        return reply(request.model(), response.body());
+        return reply(request.model(), answer.body());
     }
 
     /** {@code [system, user: [image, text]]}, then the follow-up turns; the image before the text. */
@@ -207,23 +193,27 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     }
 
     /**
-     * What ended a call that failed on the wire. The request's own timeout is the same wait as the
-     * call's, and the client's timer may fire before Loupe's: a timeout once the inspection's deadline
-     * has expired (passed, or called off) is the deadline's, as when Loupe's own timer ends the call,
-     * never the backend's failure, which would count towards opening its circuit.
+     * What ended a call that failed on the wire. The client's own timeouts are a backstop past Loupe's
+     * timer; should one still fire once the inspection's deadline has expired (passed, or called off),
+     * the timeout is the deadline's, as when Loupe's own timer ends the call, never the backend's
+     * failure, which would count towards opening its circuit.
      */
     BackendException wireFailure(IOException e, Deadline deadline) {
-        if (e instanceof HttpTimeoutException && deadline.expired()) {
+        if (Thread.currentThread().isInterrupted()) {
+            // Ended while it waited for a connection: the thread's owner is giving up, not the backend.
+            return failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
+        }
+        if (e instanceof SocketTimeoutException && deadline.expired()) {
             return cancelled(deadline);
         }
         return transportFailure(e);
     }
 
     private BackendException transportFailure(Throwable t) {
-        if (t instanceof HttpConnectTimeoutException) {
+        if (t instanceof ConnectTimeoutException) {
             return failure(BackendFailure.UNREACHABLE, "could not connect to " + url + " within the timeout", t, null);
         }
-        if (t instanceof HttpTimeoutException) {
+        if (t instanceof SocketTimeoutException) {
             return timedOut(t);
         }
         if (t instanceof ConnectException) {
@@ -242,11 +232,10 @@ public class OpenAiCompatibleBackend implements VisionBackend {
                 ? "the call was called off" : "the inspection's deadline passed before the answer came", null, null);
     }
 
-    private BackendException httpFailure(String model, HttpResponse<byte[]> response) {
-        int status = response.statusCode();
-        Duration retryAfter = response.headers().firstValue("Retry-After")
-                .map(OpenAiCompatibleBackend::retryAfter).orElse(null);
-        ErrorBody body = ErrorBody.parse(json, new String(response.body(), StandardCharsets.UTF_8));
+    private BackendException httpFailure(String model, BoundedSend.Answer answer) {
+        int status = answer.status();
+        Duration retryAfter = answer.retryAfter().map(OpenAiCompatibleBackend::retryAfter).orElse(null);
+        ErrorBody body = ErrorBody.parse(json, new String(answer.body(), StandardCharsets.UTF_8));
         if (kind == BackendKind.DASHSCOPE) {
             Optional<DashScopeErrors.Meaning> meaning = DashScopeErrors.of(body.code())
                     .or(() -> DashScopeErrors.of(body.type()));

@@ -3,13 +3,12 @@ package dev.loupe.backend;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 
 /**
  * What a backend says it serves ({@code GET <url>/models}: vLLM lists the base model and each LoRA
@@ -25,7 +24,7 @@ public final class ServedModels {
     private final String url;
     private final Optional<String> apiKey;
     private final Duration interval;
-    private final HttpClient http = OpenAiCompatibleBackend.client(TIMEOUT).build();
+    private final CloseableHttpClient http = BoundedSend.client(TIMEOUT, 1, null);
     private volatile Listing last;
 
     private final ObjectMapper json;
@@ -61,25 +60,21 @@ public final class ServedModels {
 
     private Listing fetch() {
         URI uri = URI.create(url + "/models");
-        HttpRequest.Builder request = HttpRequest.newBuilder(withoutUserInfo(uri)).timeout(TIMEOUT).GET();
-        apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key));
+        HttpGet request = new HttpGet(withoutUserInfo(uri));
+        apiKey.ifPresent(key -> request.setHeader("Authorization", "Bearer " + key));
         try {
-            HttpResponse<String> response = BoundedSend.send(http, request.build(), HttpResponse.BodyHandlers.ofString(),
-                    TIMEOUT, null);
-            if (response.statusCode() != 200) {
-                return new Listing(List.of(), "GET /models answered HTTP " + response.statusCode(), System.nanoTime());
+            BoundedSend.Answer answer = BoundedSend.send(http, request, TIMEOUT, null);
+            if (answer.status() != 200) {
+                return new Listing(List.of(), "GET /models answered HTTP " + answer.status(), System.nanoTime());
             }
             List<String> ids = new ArrayList<>();
-            for (JsonNode model : json.readTree(response.body()).path("data")) {
+            for (JsonNode model : json.readTree(answer.body()).path("data")) {
                 ids.add(redactor.redact(model.path("id").asText()));
             }
             return new Listing(List.copyOf(ids), null, System.nanoTime());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Listing(List.of(), "interrupted", System.nanoTime());
         } catch (java.net.ConnectException e) {
             return new Listing(List.of(), "GET /models: connection refused", System.nanoTime());
-        } catch (BoundedSend.Stopped | java.net.http.HttpTimeoutException e) {
+        } catch (BoundedSend.Stopped | java.net.SocketTimeoutException e) {
             return new Listing(List.of(), "GET /models: no answer within " + TIMEOUT.toSeconds() + " s", System.nanoTime());
         } catch (Exception e) {
             return new Listing(List.of(), "GET /models: no readable model list", System.nanoTime());

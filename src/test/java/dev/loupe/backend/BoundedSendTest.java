@@ -14,10 +14,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +31,11 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.StringEntity;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,9 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Backend calls on the caller's thread, with the client as the backends build it: no thread started
- * per call (sendAsync() started one per call on two cores), a stalled body ended by the call's time, a
- * call ended by its deadline, no interrupt left behind on the thread either way; and the same over TLS
- * (DashScope), where the client's handshake tasks run on its own threads rather than a pool's.
+ * per call, a stalled body ended by the call's time, a call ended by its deadline, no interrupt
+ * involved; a kept connection the server closed while it idled is not used for the next call; and
+ * the same over TLS (DashScope).
  */
 class BoundedSendTest {
 
@@ -49,7 +54,7 @@ class BoundedSendTest {
     /** The test servers' threads, stopped with them rather than left to idle out. */
     private final java.util.concurrent.ExecutorService serverThreads = Executors.newCachedThreadPool();
     private HttpServer server;
-    private HttpClient http;
+    private CloseableHttpClient http;
 
     @BeforeEach
     void start() throws Exception {
@@ -58,14 +63,15 @@ class BoundedSendTest {
         server.createContext("/stall", this::stall);
         server.setExecutor(serverThreads);
         server.start();
-        http = OpenAiCompatibleBackend.client(LONG).build(); // as the backends build theirs
+        http = BoundedSend.client(LONG, 4, null); // as the backends build theirs
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         release.countDown();
         server.stop(0);
         serverThreads.shutdownNow();
+        http.close();
     }
 
     private void ok(HttpExchange exchange) throws IOException {
@@ -89,17 +95,18 @@ class BoundedSendTest {
         exchange.close();
     }
 
-    private HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path)).build();
+    private HttpPost post(String path) {
+        HttpPost post = new HttpPost(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + path));
+        post.setEntity(new StringEntity("{}", ContentType.APPLICATION_JSON));
+        return post;
     }
 
     @Test
     void callsStartNoThreadEach() throws Exception {
-        BoundedSend.send(http, request("/ok"), HttpResponse.BodyHandlers.ofString(), LONG, null); // the client's own threads
+        BoundedSend.send(http, post("/ok"), LONG, null);
         long started = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
         for (int i = 0; i < 50; i++) {
-            assertEquals(200, BoundedSend.send(http, request("/ok"), HttpResponse.BodyHandlers.ofString(), LONG,
-                    Deadline.after(LONG)).statusCode());
+            assertEquals(200, BoundedSend.send(http, post("/ok"), LONG, Deadline.after(LONG)).status());
         }
         long more = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount() - started;
         assertTrue(more < 10, "50 calls started " + more + " threads");
@@ -108,8 +115,8 @@ class BoundedSendTest {
 
     @Test
     void aStalledBodyIsEndedByTheCallsTime() {
-        assertThrows(BoundedSend.Stopped.class, () -> BoundedSend.send(http, request("/stall"),
-                HttpResponse.BodyHandlers.ofString(), Duration.ofMillis(300), Deadline.after(LONG)));
+        assertThrows(BoundedSend.Stopped.class, () -> BoundedSend.send(http, post("/stall"), Duration.ofMillis(300),
+                Deadline.after(LONG)));
         assertFalse(Thread.currentThread().isInterrupted(), "no interrupt left for the thread's next task");
     }
 
@@ -119,12 +126,50 @@ class BoundedSendTest {
         var cancel = Executors.newSingleThreadScheduledExecutor();
         try {
             cancel.schedule(deadline::cancel, 200, TimeUnit.MILLISECONDS);
-            assertThrows(BoundedSend.Stopped.class, () -> BoundedSend.send(http, request("/stall"),
-                    HttpResponse.BodyHandlers.ofString(), LONG, deadline));
+            assertThrows(BoundedSend.Stopped.class, () -> BoundedSend.send(http, post("/stall"), LONG, deadline));
         } finally {
             cancel.shutdownNow();
         }
         assertFalse(Thread.currentThread().isInterrupted());
+    }
+
+    @Test
+    void aCallAfterTheServerClosedAnIdleConnectionGoesOut() throws Exception {
+        // As vLLM's uvicorn does: answers keep the connection alive, and the server closes it when idle.
+        try (ServerSocket closesIdle = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            serverThreads.submit(() -> answerOnceAndCloseEach(closesIdle));
+            URI uri = URI.create("http://127.0.0.1:" + closesIdle.getLocalPort() + "/v1/chat/completions");
+            for (int call = 0; call < 2; call++) {
+                HttpPost post = new HttpPost(uri);
+                post.setEntity(new StringEntity("{}", ContentType.APPLICATION_JSON));
+                assertEquals(200, BoundedSend.send(http, post, LONG, Deadline.after(LONG)).status(), "call " + call);
+                Thread.sleep(1500); // idle past the check, and the server has closed by now
+            }
+        }
+    }
+
+    /** Each connection: one request read and answered with keep-alive, then closed 100 ms later. */
+    private static Void answerOnceAndCloseEach(ServerSocket server) throws IOException, InterruptedException {
+        while (!server.isClosed()) {
+            try (Socket connection = server.accept()) {
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream(),
+                        StandardCharsets.ISO_8859_1));
+                int length = 0;
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).strip());
+                    }
+                }
+                in.skip(length);
+                connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
+                connection.getOutputStream().flush();
+                Thread.sleep(100);
+            } catch (java.net.SocketException closed) {
+                return null;
+            }
+        }
+        return null;
     }
 
     @Test
@@ -143,9 +188,11 @@ class BoundedSendTest {
             try {
                 List<java.util.concurrent.Future<Integer>> answers = new ArrayList<>();
                 for (int i = 0; i < 40; i++) {
-                    HttpClient client = OpenAiCompatibleBackend.client(LONG).sslContext(tls).build();
-                    answers.add(callers.submit(() -> BoundedSend.send(client, HttpRequest.newBuilder(ok).build(),
-                            HttpResponse.BodyHandlers.ofString(), LONG, Deadline.after(LONG)).statusCode()));
+                    answers.add(callers.submit(() -> {
+                        try (CloseableHttpClient client = BoundedSend.client(LONG, 1, tls)) {
+                            return BoundedSend.send(client, new HttpGet(ok), LONG, Deadline.after(LONG)).status();
+                        }
+                    }));
                 }
                 for (var answer : answers) {
                     assertEquals(200, answer.get(60, TimeUnit.SECONDS));
@@ -153,10 +200,11 @@ class BoundedSendTest {
             } finally {
                 callers.shutdownNow();
             }
-            HttpClient client = OpenAiCompatibleBackend.client(LONG).sslContext(tls).build();
             URI stall = URI.create("https://127.0.0.1:" + https.getAddress().getPort() + "/stall");
-            assertThrows(BoundedSend.Stopped.class, () -> BoundedSend.send(client, HttpRequest.newBuilder(stall).build(),
-                    HttpResponse.BodyHandlers.ofString(), Duration.ofMillis(300), Deadline.after(LONG)));
+            try (CloseableHttpClient client = BoundedSend.client(LONG, 1, tls)) {
+                assertThrows(BoundedSend.Stopped.class, () -> BoundedSend.send(client, new HttpGet(stall),
+                        Duration.ofMillis(300), Deadline.after(LONG)));
+            }
             assertFalse(Thread.currentThread().isInterrupted());
         } finally {
             https.stop(0);

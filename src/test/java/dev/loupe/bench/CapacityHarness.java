@@ -69,6 +69,11 @@ public final class CapacityHarness {
             System.out.printf("# Loupe capacity, %s, %d cores, %s; fake vLLM answering in %d ms; Loupe options: %s%n",
                     LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
                     latency.toMillis(), loupeOpts.isEmpty() ? "defaults" : loupeOpts);
+            HandOff.Cost handOff = HandOff.measure(400, 5);
+            System.out.printf("# waking a thread idle for 5 ms on this machine: p50 %.0f µs, p99 %.0f µs; an inspection "
+                    + "through Loupe wakes four more in turn than a direct call (its event loop and a worker with "
+                    + "the request, the worker and the event loop with the answer)%n", handOff.p50Micros(),
+                    handOff.p99Micros());
             Wrk direct = new Wrk(WORK, "direct", chat);
             Wrk through = new Wrk(WORK, "loupe", inspection);
             String directUrl = "http://127.0.0.1:" + fake.port() + "/v1/chat/completions";
