@@ -31,9 +31,9 @@ import org.apache.hc.core5.util.Timeout;
  * <p>Blocking, on Apache HttpClient's classic client, because the calling thread then reads the
  * answer off its own socket: the kernel wakes it when the answer arrives. The JDK's client reads every
  * answer on one selector thread, which then wakes the caller: one more thread hand-off per call,
- * which on a small virtual machine costs about 0.1 ms at the median and milliseconds at p99 (the
- * capacity harness prints what it costs on the machine it runs on), and a tenth of Loupe's CPU on
- * that thread alone.
+ * which on a small virtual machine costs tens of microseconds at the median and milliseconds at p99
+ * (the capacity harness prints what it costs on the machine it runs on), and a tenth of Loupe's CPU
+ * on that thread alone.
  */
 final class BoundedSend {
 
@@ -53,7 +53,7 @@ final class BoundedSend {
      * ones (vLLM's uvicorn after 5 s), and a POST written into a closed connection is not retried.
      */
     private static final TimeValue CHECK_AFTER_IDLE = TimeValue.ofSeconds(1);
-
+    /** How far past Loupe's timer the client's own timeouts lie: only a backstop, never the one that ends a call. */
     private static final Duration BACKSTOP = Duration.ofSeconds(5);
 
     private BoundedSend() {
@@ -103,8 +103,7 @@ final class BoundedSend {
                 request.cancel();
             }
         };
-        // The client's own timeouts are a backstop only, past Loupe's timer: two clocks for one wait
-        // would race, and the losing one would name the failure.
+        // Two clocks for one wait would race, and the one that lost would name the failure.
         request.setConfig(RequestConfig.custom()
                 .setConnectionRequestTimeout(Timeout.of(wait.plus(BACKSTOP)))
                 .setResponseTimeout(Timeout.of(wait.plus(BACKSTOP)))

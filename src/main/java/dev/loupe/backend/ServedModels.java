@@ -24,7 +24,8 @@ public final class ServedModels {
     private final String url;
     private final Optional<String> apiKey;
     private final Duration interval;
-    private final CloseableHttpClient http = BoundedSend.client(TIMEOUT, 1, null);
+    /** Two connections: a readiness probe and an operator's look may ask at once. */
+    private final CloseableHttpClient http = BoundedSend.client(TIMEOUT, 2, null);
     private volatile Listing last;
 
     private final ObjectMapper json;
