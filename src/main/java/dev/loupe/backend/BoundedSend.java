@@ -85,7 +85,6 @@ final class BoundedSend {
                 .disableAutomaticRetries()
                 .disableRedirectHandling()
                 .disableCookieManagement()
-                .disableAuthCaching()
                 .disableContentCompression()
                 .build();
     }

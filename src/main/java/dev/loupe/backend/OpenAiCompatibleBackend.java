@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -193,9 +194,9 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     }
 
     /**
-     * What ended a call that failed on the wire. The client's own timeouts are a backstop past Loupe's
-     * timer; should one still fire once the inspection's deadline has expired (passed, or called off),
-     * the timeout is the deadline's, as when Loupe's own timer ends the call, never the backend's
+     * What ended a call that failed on the wire. The client's own timeouts (connecting, waiting for a
+     * connection or an answer) run out where Loupe's timer may too; should one fire once the inspection's
+     * deadline has expired (passed, or called off), the timeout is the deadline's, as when Loupe's own timer ends the call, never the backend's
      * failure, which would count towards opening its circuit.
      */
     BackendException wireFailure(IOException e, Deadline deadline) {
@@ -203,7 +204,7 @@ public class OpenAiCompatibleBackend implements VisionBackend {
             // Ended while it waited for a connection: the thread's owner is giving up, not the backend.
             return failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
         }
-        if (e instanceof SocketTimeoutException && deadline.expired()) {
+        if (e instanceof InterruptedIOException && deadline.expired()) { // every timeout of the client's
             return cancelled(deadline);
         }
         return transportFailure(e);

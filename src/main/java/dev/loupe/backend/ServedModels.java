@@ -75,7 +75,7 @@ public final class ServedModels {
             return new Listing(List.copyOf(ids), null, System.nanoTime());
         } catch (java.net.ConnectException e) {
             return new Listing(List.of(), "GET /models: connection refused", System.nanoTime());
-        } catch (BoundedSend.Stopped | java.net.SocketTimeoutException e) {
+        } catch (BoundedSend.Stopped | java.io.InterruptedIOException e) { // Loupe's timer or the client's
             return new Listing(List.of(), "GET /models: no answer within " + TIMEOUT.toSeconds() + " s", System.nanoTime());
         } catch (Exception e) {
             return new Listing(List.of(), "GET /models: no readable model list", System.nanoTime());

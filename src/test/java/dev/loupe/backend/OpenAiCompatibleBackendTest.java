@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.impl.classic.RequestFailedException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,10 +28,23 @@ class OpenAiCompatibleBackendTest {
         Deadline passed = Deadline.after(Duration.ZERO);
         assertEquals(BackendFailure.CANCELLED,
                 backend.wireFailure(new SocketTimeoutException("Read timed out"), passed).failure());
+        assertEquals(BackendFailure.CANCELLED,
+                backend.wireFailure(new ConnectTimeoutException("Connect timed out"), passed).failure());
         Deadline calledOff = Deadline.after(Duration.ofMinutes(1));
         calledOff.cancel();
         assertEquals(BackendFailure.CANCELLED,
                 backend.wireFailure(new SocketTimeoutException("Read timed out"), calledOff).failure());
+    }
+
+    @Test
+    void aCallEndedByInterruptingItsThreadIsCancelledNotTheBackends() {
+        Thread.currentThread().interrupt(); // as a pool shut down now interrupts a call waiting for a connection
+        try {
+            assertEquals(BackendFailure.CANCELLED, backend.wireFailure(new RequestFailedException("Request aborted"),
+                    Deadline.after(Duration.ofMinutes(1))).failure());
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test
