@@ -2,7 +2,9 @@ package dev.loupe.image;
 
 import java.awt.image.BufferedImage;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
@@ -65,6 +67,14 @@ final class AreaResampler {
     /** Contributions to one output index: source indices {@code start..start+weights.length-1}. */
     private record Taps(int[] start, int[][] weights) {}
 
+    /**
+     * Taps depend on the two lengths alone, and a production line sends one camera's frames to one
+     * budget: kept for the first {@link #KEPT_TAPS} pairs (never changed once made, so shared between
+     * threads). Made anew they were 4 % of all a small inspection allocated.
+     */
+    private static final Map<Long, Taps> TAPS = new ConcurrentHashMap<>();
+    private static final int KEPT_TAPS = 256;
+
     static BufferedImage resample(BufferedImage image, int regionX, int regionY, int regionWidth, int regionHeight,
             int outWidth, int outHeight) {
         return resample(image, regionX, regionY, regionWidth, regionHeight, outWidth, outHeight, Runnable::run);
@@ -85,8 +95,8 @@ final class AreaResampler {
             int outHeight, Executor helper) {
         Rows first = rows.get();
         int c = first.channels();
-        Taps horizontal = taps(regionWidth, outWidth);
-        Taps vertical = taps(regionHeight, outHeight);
+        Taps horizontal = keptTaps(regionWidth, outWidth);
+        Taps vertical = keptTaps(regionHeight, outHeight);
         BufferedImage out = Pixels.blank(outWidth, outHeight, c);
         Pixels dst = Pixels.of(out);
         if ((long) regionWidth * regionHeight < SPLIT_PIXELS || outHeight < 2) {
@@ -172,6 +182,18 @@ final class AreaResampler {
 
     private static byte clamp(int v) {
         return (byte) (v < 0 ? 0 : Math.min(v, 255));
+    }
+
+    private static Taps keptTaps(int sourceLength, int outLength) {
+        Long key = (long) sourceLength << 32 | outLength;
+        Taps taps = TAPS.get(key);
+        if (taps == null) {
+            taps = taps(sourceLength, outLength);
+            if (TAPS.size() < KEPT_TAPS) {
+                TAPS.putIfAbsent(key, taps);
+            }
+        }
+        return taps;
     }
 
     /** Box-filter taps when shrinking, linear-interpolation taps when growing; each output's weights sum to ONE. */

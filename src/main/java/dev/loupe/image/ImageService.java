@@ -61,6 +61,7 @@ public class ImageService {
     private final Limits limits;
     private final DecodeBudget budget;
     private final Optional<TurboJpegDecoder> turbo;
+    private final ImageEncoder encoder;
     /**
      * Helpers for large images: the hash while decoding, half of the histogram and half of the
      * resampling. Only an image holding a decode-budget claim hands work here; no task waits for
@@ -73,11 +74,13 @@ public class ImageService {
         this(Limits.of(config.image()), config.image().turbojpegJar());
     }
 
-    /** @param turbojpegJar Debian's libturbojpeg-java jar, for JPEGs shrunk while decoded; empty: none */
+    /** @param turbojpegJar Debian's libturbojpeg-java jar, for JPEGs shrunk while decoded and for encoding; empty: none */
     public ImageService(Limits limits, Optional<String> turbojpegJar) {
         this.limits = limits;
         this.budget = new DecodeBudget(limits.maxDecodingBytes(), limits.smallImageBytes(), limits.decodeWait());
-        this.turbo = TurboJpegDecoder.load(turbojpegJar);
+        Optional<ClassLoader> turboJpeg = TurboJpegLibrary.load(turbojpegJar);
+        this.turbo = turboJpeg.flatMap(TurboJpegDecoder::of);
+        this.encoder = new ImageEncoder(turboJpeg.flatMap(TurboJpegEncoder::of));
     }
 
     private static ThreadPoolExecutor helpers(int threads) {
@@ -101,6 +104,11 @@ public class ImageService {
     /** Whether JPEGs are shrunk in the DCT domain while decoded (TurboJPEG found). */
     public boolean shrinksJpegWhileDecoding() {
         return turbo.isPresent();
+    }
+
+    /** Whether the JPEGs sent are encoded by libjpeg-turbo (TurboJPEG found). */
+    public boolean encodesJpegWithTurbo() {
+        return encoder.encodesJpegWithTurbo();
     }
 
     /** Refuses an upload over the size limit before it is read into memory. */
@@ -180,7 +188,7 @@ public class ImageService {
                 return new PreparedImage(format, shownWidth, shownHeight, hash.join(),
                         plan.targetWidth(), plan.targetHeight(), tokens,
                         ImageEncoder.mimeType(spec.encoding()),
-                        ImageEncoder.encode(sent, spec.encoding(), spec.jpegQuality()));
+                        encoder.encode(sent, spec.encoding(), spec.jpegQuality()));
             }
         }
     }

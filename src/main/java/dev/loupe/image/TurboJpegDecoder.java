@@ -5,10 +5,6 @@ import java.awt.image.DataBufferByte;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -16,16 +12,14 @@ import org.jboss.logging.Logger;
  * JPEG decoding that shrinks in the DCT domain (libjpeg-turbo's scaled IDCT, 1/8 to 8/8): a
  * 20-megapixel frame bound for a 1-megapixel budget is decoded at a quarter of its size, several
  * times faster than a full decode, and the IDCT at reduced size low-passes rather than skips pixels.
- * Optional: used when Debian's libturbojpeg-java (and the library it loads) is installed, through
- * reflection so Loupe builds and runs without it.
+ * Optional: used when Debian's libturbojpeg-java (and the library it loads) is installed
+ * ({@link TurboJpegLibrary}); reached through reflection, once per large JPEG.
  */
 final class TurboJpegDecoder {
 
     private static final Logger LOG = Logger.getLogger(TurboJpegDecoder.class);
-    private static final String PACKAGE = "org.libjpegturbo.turbojpeg.";
+    private static final String PACKAGE = TurboJpegLibrary.PACKAGE;
     // Constants of org.libjpegturbo.turbojpeg.TJ (TurboJPEG 2.x).
-    private static final int PF_BGR = 1;
-    private static final int PF_GRAY = 6;
     private static final int CS_YCBCR = 1;
     private static final int CS_GRAY = 2;
     private static final int CS_RGB = 0;
@@ -56,34 +50,14 @@ final class TurboJpegDecoder {
         }
     }
 
-    /** The decoder from the TurboJPEG jar, if the jar and its native library load. */
-    static Optional<TurboJpegDecoder> load(Optional<String> jar) {
-        if (jar.isEmpty() || !Files.isRegularFile(Path.of(jar.get()))) {
-            LOG.infof("TurboJPEG not found (%s): JPEGs are decoded at full size", jar.orElse("no jar configured"));
-            return Optional.empty();
-        }
+    /** The decoder from the TurboJPEG jar's classes, if they and their native library load. */
+    static Optional<TurboJpegDecoder> of(ClassLoader library) {
         try {
-            TurboJpegDecoder decoder = new TurboJpegDecoder(loaderFor(jar.get()));
-            LOG.infof("TurboJPEG from %s: JPEGs are shrunk while they are decoded", jar.get());
-            return Optional.of(decoder);
-        } catch (ReflectiveOperationException | LinkageError | java.io.IOException e) {
-            LOG.infof("TurboJPEG at %s cannot be used (%s): JPEGs are decoded at full size", jar.get(), e);
+            return Optional.of(new TurboJpegDecoder(library));
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.infof("TurboJPEG cannot decode (%s): JPEGs are decoded at full size", e);
             return Optional.empty();
         }
-    }
-
-    /**
-     * One class loader per jar for the whole JVM: a native library binds to the first class loader
-     * that loads it, and Quarkus dev and test modes restart the application with new ones.
-     */
-    private static synchronized ClassLoader loaderFor(String jar) throws java.io.IOException {
-        String key = "dev.loupe.turbojpeg.loader:" + Path.of(jar).toAbsolutePath();
-        Object loader = System.getProperties().get(key);
-        if (!(loader instanceof ClassLoader)) {
-            loader = new URLClassLoader(new URL[] {Path.of(jar).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
-            System.getProperties().put(key, loader);
-        }
-        return (ClassLoader) loader;
     }
 
     /**
@@ -111,7 +85,8 @@ final class TurboJpegDecoder {
             int sw = (w * best[0] + best[1] - 1) / best[1];
             int sh = (h * best[0] + best[1] - 1) / best[1];
             boolean grey = cs == CS_GRAY;
-            byte[] pixels = (byte[]) decompress.invoke(decompressor, sw, 0, sh, grey ? PF_GRAY : PF_BGR, 0);
+            byte[] pixels = (byte[]) decompress.invoke(decompressor, sw, 0, sh,
+                    grey ? TurboJpegLibrary.PF_GRAY : TurboJpegLibrary.PF_BGR, 0);
             BufferedImage image = Pixels.blank(sw, sh, grey ? 1 : 3);
             // TYPE_3BYTE_BGR keeps B, G, R in memory: the same layout TurboJPEG wrote.
             byte[] target = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();

@@ -28,7 +28,9 @@ import javax.imageio.ImageIO;
 /**
  * Loupe in front of a fast fake vLLM, measured beside the fake itself: per connection level, the
  * throughput through Loupe as a share of the direct one, the latency Loupe adds at p50 and p99, and
- * the CPU time Loupe's process spent per inspection (from {@code /proc}); then consensus inspections.
+ * the CPU time Loupe's process spent per inspection (from {@code /proc}), how it divides among
+ * Loupe's threads, and how often and how long its young collections stopped it (from {@code jstat});
+ * then consensus inspections.
  * With {@code soak}, a long run at 32 connections that fails when the heap after GC grows more than
  * 10 % from its first quarter to its last, or when any request fails.
  *
@@ -94,13 +96,16 @@ public final class CapacityHarness {
             System.out.println("| connections | direct req/s | Loupe req/s | ratio | added p50 | added p99 | Loupe CPU per inspection | errors |");
             System.out.println("|---|---|---|---|---|---|---|---|");
             List<String> whereWent = new ArrayList<>();
+            List<String> collections = new ArrayList<>();
             for (int connections : levels) {
                 Wrk.Result d = direct.run(directUrl, connections, duration);
                 long cpuBefore = loupe.cpuMillis();
                 Map<Long, ThreadTicks> threadsBefore = loupe.cpuByThread();
+                YoungCollections gcBefore = loupe.youngCollections();
                 Wrk.Result l = through.run(loupeUrl, connections, duration);
                 double cpuPer = (loupe.cpuMillis() - cpuBefore) / (double) l.requests();
                 whereWent.add(connections + " connections: " + shares(threadsBefore, loupe.cpuByThread()));
+                collections.add(connections + " connections: " + loupe.youngCollections().since(gcBefore, l));
                 System.out.printf("| %d | %.0f | %.0f | %.2f | %.1f ms | %.1f ms | %.2f ms | %d |%n", connections,
                         d.perSecond(), l.perSecond(), l.perSecond() / d.perSecond(),
                         (l.p50Micros() - d.p50Micros()) / 1000.0, (l.p99Micros() - d.p99Micros()) / 1000.0,
@@ -109,6 +114,8 @@ public final class CapacityHarness {
             System.out.println();
             System.out.println("Loupe's CPU by thread (from /proc/<pid>/task), per level:");
             whereWent.forEach(line -> System.out.println("- " + line));
+            System.out.println("Loupe's young collections (from the JDK's jstat), per level:");
+            collections.forEach(line -> System.out.println("- " + line));
             if (consensus < 2) {
                 return;
             }
@@ -150,6 +157,23 @@ public final class CapacityHarness {
     }
 
     private record ThreadTicks(String group, long ticks) {
+    }
+
+    /** Young collections so far, their total pause time, and eden's size and use now (jstat -gc). */
+    private record YoungCollections(long count, double seconds, double edenKb, double edenUsedKb) {
+
+        /**
+         * How often and how long the collector stopped Loupe since {@code before}, and about how much an
+         * inspection allocated: eden filled once per collection, plus what it holds now (eden's size
+         * moves a little under G1, so the figure is close, not exact).
+         */
+        String since(YoungCollections before, Wrk.Result load) {
+            long collections = count - before.count;
+            double allocatedKb = collections * edenKb + edenUsedKb - before.edenUsedKb;
+            return String.format("%.2f a second, %.1f ms each on average; about %.0f KB allocated per inspection",
+                    collections / load.seconds(), collections == 0 ? 0 : (seconds - before.seconds) * 1000 / collections,
+                    allocatedKb / load.requests());
+        }
     }
 
     /** Load in 30-second stretches; after each, the heap after a full GC. */
@@ -321,6 +345,18 @@ public final class CapacityHarness {
                 throw new IOException("no heap figure from jcmd");
             }
             return Long.parseLong(m.group(1));
+        }
+
+        YoungCollections youngCollections() throws IOException, InterruptedException {
+            String[] lines = Processes.run(List.of("jstat", "-gc", Long.toString(process.pid())), null, Duration.ofMinutes(1))
+                    .all().strip().split("\n");
+            List<String> names = List.of(lines[0].strip().split("\\s+"));
+            String[] values = lines[1].strip().split("\\s+");
+            // A locale with a decimal comma gives "0,123".
+            java.util.function.ToDoubleFunction<String> column =
+                    name -> Double.parseDouble(values[names.indexOf(name)].replace(',', '.'));
+            return new YoungCollections((long) column.applyAsDouble("YGC"), column.applyAsDouble("YGCT"),
+                    column.applyAsDouble("EC"), column.applyAsDouble("EU"));
         }
 
         private String jcmd(String command) throws IOException, InterruptedException {

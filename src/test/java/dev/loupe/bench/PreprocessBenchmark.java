@@ -33,7 +33,7 @@ public final class PreprocessBenchmark {
                 ImageService.Limits.of(64L << 20, 100_000_000),
                 Optional.ofNullable(System.getProperty("loupe.turbojpeg")));
         System.out.println("JPEG decoding: " + (service.shrinksJpegWhileDecoding() ? "TurboJPEG, shrunk in the DCT domain"
-                : "JDK ImageIO, full size"));
+                : "JDK ImageIO, full size") + "; JPEG encoding: " + (service.encodesJpegWithTurbo() ? "TurboJPEG" : "JDK ImageIO"));
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
             files = list.filter(p -> p.toString().endsWith(".jpg") || p.toString().endsWith(".tif")).sorted().toList();

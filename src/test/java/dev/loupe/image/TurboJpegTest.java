@@ -1,6 +1,7 @@
 package dev.loupe.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -69,6 +70,83 @@ class TurboJpegTest {
         ImageRejectedException e = org.junit.jupiter.api.Assertions.assertThrows(ImageRejectedException.class,
                 () -> turbo.prepare(Arrays.copyOf(jpeg, jpeg.length / 2), PNG));
         assertEquals(ImageRejectedException.Reason.CORRUPT, e.reason());
+    }
+
+    private static TurboJpegEncoder encoder() {
+        assumeTrue(Files.isRegularFile(Path.of(JAR)), "libturbojpeg-java is not installed (.ci/run installs it)");
+        return TurboJpegLibrary.load(Optional.of(JAR)).flatMap(TurboJpegEncoder::of).orElseThrow();
+    }
+
+    /** A 56×56 image with edges, gradients and noise: what a small micrograph sent to the model looks like. */
+    private static BufferedImage sample(int type) {
+        BufferedImage image = new BufferedImage(56, 56, type);
+        java.util.Random noise = new java.util.Random(7);
+        for (int y = 0; y < 56; y++) {
+            for (int x = 0; x < 56; x++) {
+                int v = Math.max(0, Math.min(255, (x < 28 ? 40 : 200) + y * 2 + noise.nextInt(21) - 10));
+                image.setRGB(x, y, v << 16 | (255 - v) << 8 | (v / 2));
+            }
+        }
+        return image;
+    }
+
+    @Test
+    void theJpegTurboJpegSendsIsTheImageTheJdksWriterWouldSend() {
+        TurboJpegEncoder turbo = encoder();
+        for (int type : new int[] {BufferedImage.TYPE_BYTE_GRAY, BufferedImage.TYPE_3BYTE_BGR}) {
+            BufferedImage image = sample(type);
+            byte[] fast = turbo.encode(image, 90);
+            byte[] jdk = ImageEncoder.withImageIo(image, ImageSpec.Encoding.JPEG, 90);
+            assertFalse(Arrays.equals(fast, jdk), "two encoders: the service test below can tell whose bytes it sent");
+            BufferedImage sent = TestImages.decode(fast);
+            assertEquals(image.getRaster().getNumBands(), sent.getRaster().getNumBands(), "grey stays one channel");
+            assertEquals(56, sent.getWidth());
+            // Same quality tables and subsampling: within a few per cent in size, and both as close to the original.
+            assertTrue(Math.abs(fast.length - jdk.length) < jdk.length / 20, fast.length + " bytes against " + jdk.length);
+            double fromTurbo = psnr(image, sent);
+            double fromJdk = psnr(image, TestImages.decode(jdk));
+            assertTrue(Math.abs(fromTurbo - fromJdk) < 0.5, "PSNR " + fromTurbo + " dB against the JDK's " + fromJdk + " dB");
+            assertTrue(psnr(TestImages.decode(jdk), sent) > 40, "the two encodings decode to the same image");
+        }
+    }
+
+    @Test
+    void aSubImageIsEncodedFromWhereItsPixelsLieAndOtherLayoutsAreLeftToTheJdk() {
+        TurboJpegEncoder turbo = encoder();
+        BufferedImage whole = sample(BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage part = whole.getSubimage(5, 7, 30, 20);
+        BufferedImage copy = new BufferedImage(30, 20, BufferedImage.TYPE_3BYTE_BGR);
+        copy.getGraphics().drawImage(part, 0, 0, null);
+        assertTrue(Arrays.equals(turbo.encode(copy, 85), turbo.encode(part, 85)), "the sub-image's own pixels, not the whole's");
+        assertEquals(null, turbo.encode(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), 85));
+        assertTrue(ImageEncoder.withImageIo(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), ImageSpec.Encoding.JPEG, 85).length > 0);
+    }
+
+    @Test
+    void aThreadsKeptCompressorLetsGoOfTheImageItEncoded() throws InterruptedException {
+        TurboJpegEncoder turbo = encoder();
+        BufferedImage image = sample(BufferedImage.TYPE_3BYTE_BGR);
+        java.lang.ref.WeakReference<byte[]> pixels = new java.lang.ref.WeakReference<>(
+                ((java.awt.image.DataBufferByte) image.getRaster().getDataBuffer()).getData());
+        assertTrue(turbo.encode(image, 90).length > 0);
+        image = null;
+        for (int i = 0; i < 10 && pixels.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(null, pixels.get(), "the pixels of an image encoded earlier are not held by this thread's compressor");
+    }
+
+    @Test
+    void anImageServiceWithTheJarSendsTurboJpegsEncoding() {
+        ImageService turbo = turbo();
+        assertTrue(turbo.encodesJpegWithTurbo());
+        // 56×56 is already the sent size: the decoded grey image goes to the encoder as it is.
+        BufferedImage image = sample(BufferedImage.TYPE_BYTE_GRAY);
+        ImageSpec jpeg = new ImageSpec(1.0, Optional.empty(), 28, 4 * 28 * 28, 1280 * 28 * 28, ImageSpec.Encoding.JPEG, 90);
+        PreparedImage prepared = turbo.prepare(TestImages.encode(image, "png"), jpeg);
+        assertEquals(56, prepared.sentWidth());
+        assertTrue(Arrays.equals(encoder().encode(image, 90), prepared.data()), "the bytes libjpeg-turbo makes of it");
     }
 
     private static double psnr(BufferedImage a, BufferedImage b) {
