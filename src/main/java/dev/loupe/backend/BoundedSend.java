@@ -2,6 +2,7 @@ package dev.loupe.backend;
 
 import dev.loupe.concurrent.NamedThreads;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,6 +88,14 @@ final class BoundedSend {
                 .disableCookieManagement()
                 .disableContentCompression()
                 .build();
+    }
+
+    /**
+     * The URL without {@code user:password@}: Loupe sends the API key as a bearer token, and never
+     * sends a URL's credentials along.
+     */
+    static URI withoutUserInfo(URI uri) {
+        return uri.getRawUserInfo() == null ? uri : URI.create(uri.toString().replace(uri.getRawUserInfo() + "@", ""));
     }
 
     /**

@@ -64,7 +64,7 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         this.authorization = apiKey.filter(key -> !key.isBlank()).map(key -> "Bearer " + key)
                 .or(() -> Optional.ofNullable(base.getUserInfo()).map(userInfo -> "Basic "
                         + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))));
-        this.chatUri = URI.create(withoutUserInfo(base) + "/chat/completions");
+        this.chatUri = URI.create(BoundedSend.withoutUserInfo(base) + "/chat/completions");
         this.timeout = timeout;
         this.json = json;
         this.redactor = redactor;
@@ -280,11 +280,6 @@ public class OpenAiCompatibleBackend implements VisionBackend {
 
     private BackendException failure(BackendFailure failure, String message, Throwable cause, Duration retryAfter) {
         return new BackendException(name, failure, "backend '" + name + "': " + message, cause, retryAfter);
-    }
-
-    private static String withoutUserInfo(URI uri) {
-        String s = uri.toString();
-        return uri.getRawUserInfo() == null ? s : s.replace(uri.getRawUserInfo() + "@", "");
     }
 
     /** The parts of an OpenAI-style or DashScope error body an operator needs. */

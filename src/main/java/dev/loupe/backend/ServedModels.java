@@ -50,10 +50,6 @@ public final class ServedModels {
         return listing;
     }
 
-    private static URI withoutUserInfo(URI uri) {
-        return uri.getRawUserInfo() == null ? uri : URI.create(uri.toString().replace(uri.getRawUserInfo() + "@", ""));
-    }
-
     /** The last listing without calling the backend; empty if never fetched. */
     Optional<Listing> known() {
         return Optional.ofNullable(last);
@@ -61,7 +57,7 @@ public final class ServedModels {
 
     private Listing fetch() {
         URI uri = URI.create(url + "/models");
-        HttpGet request = new HttpGet(withoutUserInfo(uri));
+        HttpGet request = new HttpGet(BoundedSend.withoutUserInfo(uri));
         apiKey.ifPresent(key -> request.setHeader("Authorization", "Bearer " + key));
         try {
             BoundedSend.Answer answer = BoundedSend.send(http, request, TIMEOUT, null);
