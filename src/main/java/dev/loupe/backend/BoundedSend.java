@@ -91,8 +91,8 @@ final class BoundedSend {
     }
 
     /**
-     * The URL without {@code user:password@}: Loupe sends the API key as a bearer token, and never
-     * sends a URL's credentials along.
+     * The URL without {@code user:password@}, which never goes into a request line: a caller that uses
+     * those credentials sends them in an Authorization header.
      */
     static URI withoutUserInfo(URI uri) {
         return uri.getRawUserInfo() == null ? uri : URI.create(uri.toString().replace(uri.getRawUserInfo() + "@", ""));

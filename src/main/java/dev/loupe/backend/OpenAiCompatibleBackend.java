@@ -28,8 +28,8 @@ import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
  * compatible mode). Failures come back as {@link BackendException}s naming what went wrong in an
  * operator's words, with every secret blanked.
  *
- * <p>Written on a plain HTTP client ({@link BoundedSend}) rather than a chat library because Loupe needs what those
- * hide: a deadline over the whole exchange (a server that sends its headers and then stalls must
+ * <p>Written on a plain HTTP client ({@link BoundedSend}) rather than a chat library because Loupe
+ * needs what those hide: a deadline over the whole exchange (a server that sends its headers and then stalls must
  * not hold a slot forever), a call that can be aborted when the inspection gives up, the
  * {@code Retry-After} of an error, {@code finish_reason} and {@code cached_tokens}, server-specific
  * fields sent as they are, and the body written once as UTF-8 bytes by the application's mapper.
@@ -195,9 +195,10 @@ public class OpenAiCompatibleBackend implements VisionBackend {
 
     /**
      * What ended a call that failed on the wire. The client's own timeouts (connecting, waiting for a
-     * connection or an answer) run out where Loupe's timer may too; should one fire once the inspection's
-     * deadline has expired (passed, or called off), the timeout is the deadline's, as when Loupe's own timer ends the call, never the backend's
-     * failure, which would count towards opening its circuit.
+     * connection or an answer) run out where Loupe's timer may too; should one fire once the
+     * inspection's deadline has expired (passed, or called off), the timeout is the deadline's, as when
+     * Loupe's own timer ends the call, never the backend's failure, which would count towards opening
+     * its circuit.
      */
     BackendException wireFailure(IOException e, Deadline deadline) {
         if (Thread.currentThread().isInterrupted()) {

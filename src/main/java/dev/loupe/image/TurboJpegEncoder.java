@@ -67,7 +67,8 @@ final class TurboJpegEncoder {
         this.quality = virtual(lookup, compressor, "setJPEGQuality", void.class, int.class);
         this.compress = virtual(lookup, compressor, "compress", void.class, byte[].class, int.class);
         this.compressedSize = virtual(lookup, compressor, "getCompressedSize", int.class);
-        this.bufferSize = lookup.findStatic(tj, "bufSize", MethodType.methodType(int.class, int.class, int.class, int.class));
+        this.bufferSize = lookup.findStatic(tj, "bufSize",
+                MethodType.methodType(int.class, int.class, int.class, int.class));
     }
 
     /** A handle on an instance method, typed to take the instance as an Object. */
@@ -125,7 +126,8 @@ final class TurboJpegEncoder {
             throw e;
         } catch (Throwable e) {
             compressors.remove();
-            throw new UncheckedIOException("JPEG encoding failed", e instanceof IOException io ? io : new IOException(e));
+            IOException cause = e instanceof IOException io ? io : new IOException(e);
+            throw new UncheckedIOException("JPEG encoding failed", cause);
         }
     }
 

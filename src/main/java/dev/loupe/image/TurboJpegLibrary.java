@@ -1,5 +1,6 @@
 package dev.loupe.image;
 
+import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class TurboJpegLibrary {
             LOG.infof("TurboJPEG jar at %s: large JPEGs are shrunk while decoded, and the JPEGs sent are encoded by it",
                     jar.get());
             return Optional.of(loader);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.infof("TurboJPEG at %s cannot be read (%s): JPEGs are decoded at full size and encoded by the JDK",
                     jar.get(), e);
             return Optional.empty();
@@ -46,7 +47,7 @@ final class TurboJpegLibrary {
      * One class loader per jar for the whole JVM: a native library binds to the first class loader
      * that loads it, and Quarkus dev and test modes restart the application with new ones.
      */
-    private static synchronized ClassLoader loaderFor(String jar) throws java.io.IOException {
+    private static synchronized ClassLoader loaderFor(String jar) throws IOException {
         String key = "dev.loupe.turbojpeg.loader:" + Path.of(jar).toAbsolutePath();
         Object loader = System.getProperties().get(key);
         if (!(loader instanceof ClassLoader)) {
