@@ -3,6 +3,7 @@ package dev.loupe.backend;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.config.LoupeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.stream.Collectors;
@@ -42,7 +44,7 @@ public class BackendService {
     /** Per backend, the models chain steps ask it for. */
     private final Map<String, Set<String>> expected = new ConcurrentHashMap<>();
 
-    public BackendService(LoupeConfig config, MeterRegistry registry, ObjectMapper json) {
+    public BackendService(LoupeConfig config, MeterRegistry registry, ObjectMapper json, Vertx vertx) {
         // Every key and URL password of every backend: any of them echoed anywhere is blanked.
         List<String> secrets = new ArrayList<>();
         config.backends().values().forEach(settings -> {
@@ -65,7 +67,7 @@ public class BackendService {
                 LOG.infof("Backend %s (DashScope) has no API key; chain steps using it are skipped", name);
             }
             ResilientBackend backend = new ResilientBackend(new OpenAiCompatibleBackend(name, kind, url,
-                    settings.apiKey(), settings.timeout(), settings.maxConcurrent(), json, redactor), settings,
+                    settings.apiKey(), settings.timeout(), settings.maxConcurrent(), json, redactor, vertx), settings,
                     config.robustness().maxBackendShare(), registry);
             Optional<ServedModels> models = kind == BackendKind.OPENAI
                     ? Optional.of(new ServedModels(url, settings.apiKey(), config.modelsCheckInterval(), json, redactor))
@@ -93,10 +95,10 @@ public class BackendService {
     /**
      * Asks the named backend, with its retries, within the deadline.
      *
-     * @throws BackendException when no chat completion came back, the circuit is open, no slot came
-     *                          free or the deadline passed
+     * @return the reply, or a {@link BackendException} when no chat completion came back, the circuit
+     *         is open, no slot came free or the deadline passed
      */
-    public VisionReply complete(String backendName, VisionRequest request, Deadline deadline, Caller caller) {
+    public CompletableFuture<VisionReply> complete(String backendName, VisionRequest request, Deadline deadline, Caller caller) {
         return entry(backendName).backend().complete(request, deadline, caller);
     }
 

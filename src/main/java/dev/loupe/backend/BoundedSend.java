@@ -24,17 +24,15 @@ import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * A blocking backend call, ended when its time is up (headers and body alike) or its deadline is
+ * A blocking call to a backend, ended when its time is up (headers and body alike) or its deadline is
  * called off: the timer and the deadline cancel the request, which closes its connection, so the
  * thread blocked reading it returns at once. Nothing is interrupted, so nothing can leak into the
  * thread's next task.
  *
- * <p>Blocking, on Apache HttpClient's classic client, because the calling thread then reads the
- * answer off its own socket: the kernel wakes it when the answer arrives. The JDK's client reads every
- * answer on one selector thread, which then wakes the caller: one more thread hand-off per call,
- * which on a small virtual machine costs tens of microseconds at the median and milliseconds at p99
- * (the capacity harness prints what it costs on the machine it runs on), and a tenth of Loupe's CPU
- * on that thread alone.
+ * <p>For the list of served models ({@link ServedModels}), asked from readiness probes and status
+ * requests on worker threads, where a call may simply block; on Apache HttpClient's classic client,
+ * which needs no event loop (a blocking wait on Vert.x's client from a thread of its own event loop
+ * would wait for itself). Chat completions hold no thread: {@link LoopSend}.
  */
 final class BoundedSend {
 
@@ -43,7 +41,7 @@ final class BoundedSend {
 
     /** The call was ended by its time or its deadline. */
     static final class Stopped extends Exception {
-        Stopped(IOException cause) {
+        Stopped(Throwable cause) {
             super("the call was ended", cause);
         }
     }

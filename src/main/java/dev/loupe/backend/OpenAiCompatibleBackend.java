@@ -5,10 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,19 +21,17 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
-import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One call to a backend speaking the OpenAI chat-completions API (vLLM, SGLang, Ollama, DashScope
  * compatible mode). Failures come back as {@link BackendException}s naming what went wrong in an
  * operator's words, with every secret blanked.
  *
- * <p>Written on a plain HTTP client ({@link BoundedSend}) rather than a chat library because Loupe
+ * <p>Written on a plain HTTP client ({@link LoopSend}) rather than a chat library because Loupe
  * needs what those hide: a deadline over the whole exchange (a server that sends its headers and then stalls must
  * not hold a slot forever), a call that can be aborted when the inspection gives up, the
  * {@code Retry-After} of an error, {@code finish_reason} and {@code cached_tokens}, server-specific
@@ -43,19 +46,29 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     private final String name;
     private final BackendKind kind;
     private final String url;
-    private final URI chatUri;
     private final Optional<String> authorization;
     private final Duration timeout;
     private final ObjectMapper json;
     private final Redactor redactor;
-    private final CloseableHttpClient http;
+    private final Vertx vertx;
+    private final Duration connectTimeout;
+    private final int connections;
+    /**
+     * A client per event loop, so that a call made on a loop goes out on that loop's connections and
+     * its answer comes back there: a connection of another loop would hand the request over and the
+     * answer back, waking that loop's thread each way. Calls from other threads share one more.
+     */
+    private final Map<Thread, HttpClient> loopClients = new ConcurrentHashMap<>();
+    private final HttpClient shared;
+    /** What every call sends but its body: method, URL, headers. */
+    private final RequestOptions call;
 
     /**
      * @param connections the most calls in flight at once (the backend's max-concurrent): one kept
      *                    connection each
      */
     public OpenAiCompatibleBackend(String name, BackendKind kind, String url, Optional<String> apiKey, Duration timeout,
-            int connections, ObjectMapper json, Redactor redactor) {
+            int connections, ObjectMapper json, Redactor redactor, Vertx vertx) {
         this.name = name;
         this.kind = kind;
         this.url = Redactor.maskUserInfo(url);
@@ -64,12 +77,18 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         this.authorization = apiKey.filter(key -> !key.isBlank()).map(key -> "Bearer " + key)
                 .or(() -> Optional.ofNullable(base.getUserInfo()).map(userInfo -> "Basic "
                         + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8))));
-        this.chatUri = URI.create(BoundedSend.withoutUserInfo(base) + "/chat/completions");
         this.timeout = timeout;
         this.json = json;
         this.redactor = redactor;
-        this.http = BoundedSend.client(timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10),
-                connections, null);
+        this.vertx = vertx;
+        this.connectTimeout = timeout.compareTo(Duration.ofSeconds(10)) < 0 ? timeout : Duration.ofSeconds(10);
+        this.connections = connections;
+        this.shared = LoopSend.client(vertx, connectTimeout, connections, null);
+        this.call = new RequestOptions().setMethod(HttpMethod.POST)
+                .setAbsoluteURI(BoundedSend.withoutUserInfo(base) + "/chat/completions")
+                .putHeader("Accept", "application/json")
+                .putHeader("Content-Type", "application/json");
+        authorization.ifPresent(value -> call.putHeader("Authorization", value));
     }
 
     @Override
@@ -78,33 +97,37 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     }
 
     @Override
-    public VisionReply complete(VisionRequest request, Deadline deadline) {
+    public CompletableFuture<VisionReply> complete(VisionRequest request, Deadline deadline) {
         Duration wait = deadline.bound(timeout);
         if (wait.isZero()) {
-            throw cancelled(deadline);
+            return CompletableFuture.failedFuture(cancelled(deadline));
         }
         byte[] body;
         try {
             body = json.writeValueAsBytes(body(request));
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the chat request", e);
+            return CompletableFuture.failedFuture(new IllegalStateException("cannot write the chat request", e));
         }
-        HttpPost post = new HttpPost(chatUri);
-        post.setHeader("Accept", "application/json");
-        post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
-        authorization.ifPresent(value -> post.setHeader("Authorization", value));
-        BoundedSend.Answer answer;
-        try {
-            answer = BoundedSend.send(http, post, wait, deadline);
-        } catch (BoundedSend.Stopped e) {
-            throw deadline.expired() ? cancelled(deadline) : timedOut(e); // expired also once called off
-        } catch (IOException e) {
-            throw wireFailure(e, deadline);
-        }
-        if (answer.status() < 200 || answer.status() > 299) {
-            throw httpFailure(request.model(), answer);
-        }
-        return reply(request.model(), answer.body());
+        return LoopSend.send(vertx, http(), new RequestOptions(call), Buffer.buffer(body), wait, deadline)
+                .handle((answer, failure) -> {
+                    if (failure instanceof BoundedSend.Stopped) {
+                        throw deadline.expired() ? cancelled(deadline) : timedOut(failure); // expired also once called off
+                    }
+                    if (failure != null) {
+                        throw wireFailure(failure, deadline);
+                    }
+                    if (answer.status() < 200 || answer.status() > 299) {
+                        throw httpFailure(request.model(), answer);
+                    }
+                    return reply(request.model(), answer.body());
+                });
+    }
+
+    private HttpClient http() {
+        return Context.isOnEventLoopThread()
+                ? loopClients.computeIfAbsent(Thread.currentThread(), loop -> LoopSend.client(vertx, connectTimeout,
+                        connections, null))
+                : shared;
     }
 
     /** {@code [system, user: [image, text]]}, then the follow-up turns; the image before the text. */
@@ -194,34 +217,20 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     }
 
     /**
-     * What ended a call that failed on the wire. The client's own timeouts (connecting, waiting for a
-     * connection or an answer) run out where Loupe's timer may too; should one fire once the
-     * inspection's deadline has expired (passed, or called off), the timeout is the deadline's, as when
-     * Loupe's own timer ends the call, never the backend's failure, which would count towards opening
-     * its circuit.
+     * What ended a call that failed on the wire: a refused, failed or closed connection, or the
+     * client's connect timeout. Should that timeout fire once the inspection's deadline has expired
+     * (passed, or called off), it is the deadline's, as when Loupe's own timer ends the call, never
+     * the backend's failure, which would count towards opening its circuit.
      */
-    BackendException wireFailure(IOException e, Deadline deadline) {
-        if (Thread.currentThread().isInterrupted()) {
-            // Ended while it waited for a connection: the thread's owner is giving up, not the backend.
-            return failure(BackendFailure.CANCELLED, "the call was interrupted", e, null);
+    BackendException wireFailure(Throwable e, Deadline deadline) {
+        if (e instanceof ConnectTimeoutException) {
+            return deadline.expired() ? cancelled(deadline)
+                    : failure(BackendFailure.UNREACHABLE, "could not connect to " + url + " within the timeout", e, null);
         }
-        if (e instanceof InterruptedIOException && deadline.expired()) { // every timeout of the client's
-            return cancelled(deadline);
+        if (e instanceof ConnectException) {
+            return failure(BackendFailure.UNREACHABLE, "connection to " + url + " refused", e, null);
         }
-        return transportFailure(e);
-    }
-
-    private BackendException transportFailure(Throwable t) {
-        if (t instanceof ConnectTimeoutException) {
-            return failure(BackendFailure.UNREACHABLE, "could not connect to " + url + " within the timeout", t, null);
-        }
-        if (t instanceof SocketTimeoutException) {
-            return timedOut(t);
-        }
-        if (t instanceof ConnectException) {
-            return failure(BackendFailure.UNREACHABLE, "connection to " + url + " refused", t, null);
-        }
-        return failure(BackendFailure.UNREACHABLE, "connection to " + url + " failed or was closed", t, null);
+        return failure(BackendFailure.UNREACHABLE, "connection to " + url + " failed or was closed", e, null);
     }
 
     private BackendException timedOut(Throwable cause) {

@@ -1,5 +1,7 @@
 package dev.loupe.backend;
 
+import dev.loupe.concurrent.Futures;
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.metrics.MeterCache;
 import io.micrometer.core.instrument.Counter;
@@ -12,6 +14,9 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -33,6 +38,8 @@ public final class ResilientBackend implements VisionBackend {
     /** Where an adaptive limit starts: a few batches' worth, grown within seconds under load. */
     public static final int INITIAL_LIMIT = 16;
     private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
+    /** Where the pauses before retries end; the retry goes out from there. */
+    private static final ScheduledExecutorService PAUSES = NamedThreads.scheduler("loupe-retry-pause");
     public static final String CACHED_HELP = "Prompt tokens the backend served from its prefix cache";
     public static final String FINISH_HELP = "Answers by why the model stopped: stop, length (cut at max_tokens), ...";
     /** finish_reason values kept as labels; anything else is counted as other (labels stay few). */
@@ -111,90 +118,85 @@ public final class ResilientBackend implements VisionBackend {
     }
 
     @Override
-    public VisionReply complete(VisionRequest request, Deadline deadline) {
+    public CompletableFuture<VisionReply> complete(VisionRequest request, Deadline deadline) {
         return complete(request, deadline, Caller.INSPECTION);
     }
 
-    /** A call for the line, or for a run: a run first takes one of its share of the slots, as long as its deadline allows. */
-    public VisionReply complete(VisionRequest request, Deadline deadline, Caller caller) {
+    /**
+     * A call for the line, or for a run: a run first takes one of its share of the slots, as long as
+     * its deadline allows. No thread waits: the call goes on where a slot, an answer or a pause's end
+     * finds it.
+     */
+    public CompletableFuture<VisionReply> complete(VisionRequest request, Deadline deadline, Caller caller) {
         if (caller == Caller.RUN) {
-            acquireRunShare(deadline);
-            try {
-                return call(request, deadline, deadline.remaining());
-            } finally {
-                runSlots.release();
-            }
+            return runSlots.acquire(deadline.remaining().toNanos(), deadline).thenCompose(granted -> {
+                if (granted == 0) {
+                    throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
+                            + "': the deadline passed while waiting for a run's share of the slots", null);
+                }
+                return call(request, deadline, deadline.remaining()).whenComplete((reply, failure) -> runSlots.release());
+            });
         }
         return call(request, deadline, queueTimeout);
     }
 
-    private void acquireRunShare(Deadline deadline) {
-        try {
-            if (runSlots.acquire(deadline.remaining().toNanos()) == 0) {
-                throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
-                        + "': the deadline passed while waiting for a run's share of the slots", null);
+    private CompletableFuture<VisionReply> call(VisionRequest request, Deadline deadline, Duration queueWait) {
+        Duration wait = deadline.bound(queueWait);
+        return slots.acquire(wait.toNanos(), deadline).thenCompose(inFlight -> {
+            if (inFlight == 0) {
+                throw noSlot(request.model(), wait, queueWait);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
-                    + "': interrupted while waiting for a slot", e);
-        }
+            budget.onFirstCall();
+            // Released on every path: answer, failure, timeout, cancellation.
+            return attempt(request, deadline, 1, inFlight).whenComplete((reply, failure) -> slots.release());
+        });
     }
 
-    private VisionReply call(VisionRequest request, Deadline deadline, Duration queueWait) {
-        int inFlight = acquireSlot(request.model(), deadline, queueWait);
-        // Released on every path: answer, failure, timeout, cancellation, interrupt.
-        try {
-            budget.onFirstCall();
-            for (int attempt = 1; ; attempt++) {
-                if (!circuit.allowCall()) {
-                    count(request.model(), BackendFailure.CIRCUIT_OPEN.label());
-                    Duration wait = circuit.untilProbe();
-                    throw new BackendException(name(), BackendFailure.CIRCUIT_OPEN, "backend '" + name()
-                            + "': circuit open after repeated failures; next probe in " + wait.toSeconds() + " s",
-                            null, wait.isZero() ? Duration.ofSeconds(1) : wait);
-                }
-                long start = System.nanoTime();
-                try {
-                    VisionReply reply = delegate.complete(request, deadline);
-                    sample(start, inFlight, false);
-                    circuit.onAnswer();
-                    record(request.model(), "ok", start);
-                    tokens(request.model(), "prompt", reply.promptTokens());
-                    tokens(request.model(), "completion", reply.completionTokens());
-                    if (reply.cachedTokens() > 0) {
-                        cachedTokens(request.model(), reply.cachedTokens());
-                    }
-                    finishReason(request.model(), reply.finishReason());
-                    return reply;
-                } catch (BackendException e) {
-                    record(request.model(), e.failure().label(), start);
-                    if (OVERLOAD.contains(e.failure())) {
-                        sample(start, inFlight, true);
-                    }
-                    if (e.failure() == BackendFailure.CANCELLED) {
-                        // The caller gave up: nothing is known about the server; the circuit stays as it is.
-                        circuit.onCancelled();
-                        throw e;
-                    }
-                    if (UNHEALTHY.contains(e.failure())) {
-                        circuit.onFailure();
-                    } else {
-                        circuit.onAnswer();
-                    }
-                    Duration pause = pauseBeforeRetry(e, attempt);
-                    if (pause == null) {
-                        throw e;
-                    }
-                    if (pause.compareTo(deadline.remaining()) >= 0) {
-                        throw e; // no time left for another try: this failure is the answer
-                    }
-                    pause(pause, deadline, e);
-                }
-            }
-        } finally {
-            slots.release();
+    private CompletableFuture<VisionReply> attempt(VisionRequest request, Deadline deadline, int attempt, int inFlight) {
+        if (!circuit.allowCall()) {
+            count(request.model(), BackendFailure.CIRCUIT_OPEN.label());
+            Duration wait = circuit.untilProbe();
+            return CompletableFuture.failedFuture(new BackendException(name(), BackendFailure.CIRCUIT_OPEN, "backend '"
+                    + name() + "': circuit open after repeated failures; next probe in " + wait.toSeconds() + " s",
+                    null, wait.isZero() ? Duration.ofSeconds(1) : wait));
         }
+        long start = System.nanoTime();
+        return delegate.complete(request, deadline).handle((reply, failure) -> {
+            if (failure == null) {
+                sample(start, inFlight, false);
+                circuit.onAnswer();
+                record(request.model(), "ok", start);
+                tokens(request.model(), "prompt", reply.promptTokens());
+                tokens(request.model(), "completion", reply.completionTokens());
+                if (reply.cachedTokens() > 0) {
+                    cachedTokens(request.model(), reply.cachedTokens());
+                }
+                finishReason(request.model(), reply.finishReason());
+                return CompletableFuture.completedFuture(reply);
+            }
+            if (!(Futures.cause(failure) instanceof BackendException e)) {
+                return CompletableFuture.<VisionReply>failedFuture(Futures.cause(failure));
+            }
+            record(request.model(), e.failure().label(), start);
+            if (OVERLOAD.contains(e.failure())) {
+                sample(start, inFlight, true);
+            }
+            if (e.failure() == BackendFailure.CANCELLED) {
+                // The caller gave up: nothing is known about the server; the circuit stays as it is.
+                circuit.onCancelled();
+                return CompletableFuture.<VisionReply>failedFuture(e);
+            }
+            if (UNHEALTHY.contains(e.failure())) {
+                circuit.onFailure();
+            } else {
+                circuit.onAnswer();
+            }
+            Duration pause = pauseBeforeRetry(e, attempt);
+            if (pause == null || pause.compareTo(deadline.remaining()) >= 0) {
+                return CompletableFuture.<VisionReply>failedFuture(e); // not retried, or no time left: this failure is the answer
+            }
+            return pause(pause, deadline, e).thenCompose(paused -> attempt(request, deadline, attempt + 1, inFlight));
+        }).thenCompose(next -> next);
     }
 
     /** How long to wait before trying again, or null when this failure is not to be retried. */
@@ -226,46 +228,28 @@ public final class ResilientBackend implements VisionBackend {
         }
     }
 
-    /** @return the calls in flight with this one */
-    private int acquireSlot(String model, Deadline deadline, Duration queueWait) {
-        int inFlight;
-        Duration wait = deadline.bound(queueWait);
-        try {
-            inFlight = slots.acquire(wait.toNanos());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
-                    + "': interrupted while waiting for a slot", e);
-        }
-        boolean acquired = inFlight > 0;
-        if (!acquired && wait.compareTo(queueWait) < 0) {
-            throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
+    /** No slot came free: the deadline's end, or the queue's. */
+    private BackendException noSlot(String model, Duration wait, Duration queueWait) {
+        if (wait.compareTo(queueWait) < 0) {
+            return new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
                     + "': the deadline passed while waiting for a slot", null);
         }
-        if (!acquired) {
-            count(model, BackendFailure.QUEUE_TIMEOUT.label());
-            throw new BackendException(name(), BackendFailure.QUEUE_TIMEOUT, "backend '" + name() + "': all "
-                    + limit.limit() + " slots stayed busy for " + queueTimeout.toMillis() / 1000.0 + " s",
-                    null, QUEUE_RETRY_AFTER);
-        }
-        return inFlight;
+        count(model, BackendFailure.QUEUE_TIMEOUT.label());
+        return new BackendException(name(), BackendFailure.QUEUE_TIMEOUT, "backend '" + name() + "': all "
+                + limit.limit() + " slots stayed busy for " + queueTimeout.toMillis() / 1000.0 + " s",
+                null, QUEUE_RETRY_AFTER);
     }
 
-    /** Waits before a retry; a cancelled deadline or an interrupt ends the wait and the retries. */
-    private void pause(Duration pause, Deadline deadline, BackendException failure) {
-        java.util.concurrent.CountDownLatch woken = new java.util.concurrent.CountDownLatch(1);
-        Runnable unhook = deadline.onCancel(woken::countDown);
-        try {
-            if (woken.await(pause.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw failure;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
-                    + "': interrupted while waiting to retry", e);
-        } finally {
+    /** A pause before a retry; a cancelled deadline ends it, and the retries, with {@code failure}. */
+    private static CompletableFuture<Void> pause(Duration pause, Deadline deadline, BackendException failure) {
+        CompletableFuture<Void> paused = new CompletableFuture<>();
+        ScheduledFuture<?> timer = PAUSES.schedule(() -> paused.complete(null), pause.toNanos(), TimeUnit.NANOSECONDS);
+        Runnable unhook = deadline.onCancel(() -> paused.completeExceptionally(failure));
+        paused.whenComplete((done, cancelled) -> {
+            timer.cancel(false);
             unhook.run();
-        }
+        });
+        return paused;
     }
 
     private void count(String model, String outcome) {

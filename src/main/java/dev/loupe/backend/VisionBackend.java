@@ -1,5 +1,7 @@
 package dev.loupe.backend;
 
+import java.util.concurrent.CompletableFuture;
+
 /** A chat endpoint that can look at an image. */
 public interface VisionBackend {
 
@@ -7,9 +9,10 @@ public interface VisionBackend {
     String name();
 
     /**
-     * Asks once, without retries, within the backend's timeout and the caller's deadline (body included).
+     * Asks once, without retries, within the backend's timeout and the caller's deadline (body
+     * included). Never throws: every failure ends the future.
      *
-     * @throws BackendException when no chat completion came back
+     * @return the reply, or a {@link BackendException} when no chat completion came back
      */
-    VisionReply complete(VisionRequest request, Deadline deadline);
+    CompletableFuture<VisionReply> complete(VisionRequest request, Deadline deadline);
 }

@@ -142,13 +142,12 @@ public interface LoupeConfig {
         @WithDefault("150s")
         Duration deadline();
 
-        /** Wordings of consensus inspections asked at once, across all requests (a thread each). */
-        @WithDefault("32")
-        int consensusThreads();
-
-        /** Wordings waiting for such a thread; beyond it a consensus inspection gets 503 with Retry-After. */
-        @WithDefault("64")
-        int consensusQueue();
+        /**
+         * Wordings of consensus inspections in flight at once, across all requests; beyond it a
+         * consensus inspection gets 503 with Retry-After.
+         */
+        @WithDefault("96")
+        int maxConsensusWordings();
 
         /** Longest accepted traceability value (line, station, lot, serial), in characters. */
         @WithDefault("256")

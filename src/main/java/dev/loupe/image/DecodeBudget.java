@@ -41,6 +41,9 @@ final class DecodeBudget {
         void close();
     }
 
+    /** No room claimed, for an image too small to count. */
+    static final Claim NOTHING = () -> { };
+
     Claim claim(long bytes) {
         Semaphore lane = bytes <= smallImageBytes ? small : large;
         int needed = Math.min(lane == large ? largeCapacity : Integer.MAX_VALUE, permits(bytes));

@@ -131,10 +131,12 @@ final class ImageDecoder implements AutoCloseable {
      * Decodes the first image (the first page of a multi-page TIFF) at full resolution. Past
      * {@code timeout} the reader is told to abort (ImageIO's readers check between rows or strips)
      * and the image is refused, whether or not the reader stopped in time.
+     *
+     * @param timeout null for none
      */
     BufferedImage read(Duration timeout) {
         AtomicBoolean late = new AtomicBoolean();
-        ScheduledFuture<?> watch = TIMEOUTS.schedule(() -> {
+        ScheduledFuture<?> watch = timeout == null ? null : TIMEOUTS.schedule(() -> {
             late.set(true);
             reader.abort();
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -147,7 +149,9 @@ final class ImageDecoder implements AutoCloseable {
             }
             throw corrupt(format, e.getMessage(), e);
         } finally {
-            watch.cancel(false);
+            if (watch != null) {
+                watch.cancel(false);
+            }
         }
         if (late.get()) {
             throw tooSlow(timeout);

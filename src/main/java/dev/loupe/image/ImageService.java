@@ -55,6 +55,9 @@ public class ImageService {
 
     /** The 8-bit copy made of every decoded raster: at most 4 bytes a pixel (ARGB). */
     private static final int EIGHT_BIT_COPY_BYTES = 4;
+    /** An upload of at most this size and {@link #SMALL_PIXELS} is a small job; see {@link #isSmall}. */
+    static final int SMALL_UPLOAD_BYTES = 64 << 10;
+    static final int SMALL_PIXELS = 256 * 256;
     /** Uploads from this size are hashed beside the decoding; below it the hand-over costs more than it saves. */
     private static final int HASH_BESIDE_BYTES = 1 << 20;
 
@@ -136,6 +139,31 @@ public class ImageService {
         }
     }
 
+    /**
+     * Whether preparing this upload is a small job: at most {@value #SMALL_UPLOAD_BYTES} bytes and
+     * {@value #SMALL_PIXELS} pixels by its header (about a tenth of a millisecond of work), or bytes
+     * refused before any decoding. Such an image may be prepared on the event loop that read the
+     * request; any other goes to a worker.
+     */
+    public boolean isSmall(byte[] original) {
+        if (original.length > SMALL_UPLOAD_BYTES) {
+            return false;
+        }
+        Optional<ImageFormat> format = ImageSniffer.sniff(original);
+        if (original.length == 0 || format.isEmpty()) {
+            return true;
+        }
+        try (ImageDecoder decoder = ImageDecoder.open(original, format.get())) {
+            return small(original.length, (long) decoder.width() * decoder.height());
+        } catch (RuntimeException unreadable) {
+            return false; // the worker finds out what is wrong with it, and says so
+        }
+    }
+
+    private static boolean small(long bytes, long pixels) {
+        return bytes <= SMALL_UPLOAD_BYTES && pixels <= SMALL_PIXELS;
+    }
+
     public PreparedImage prepare(byte[] original, ImageSpec spec) {
         checkUploadSize(original.length);
         if (original.length == 0) {
@@ -165,7 +193,10 @@ public class ImageService {
             int shownHeight = turned ? width : height;
             // Planned on the header's size, so a shape that cannot be sent is refused before decoding.
             Geometry.Plan plan = Geometry.plan(shownWidth, shownHeight, spec);
-            try (DecodeBudget.Claim claim = budget.claim(pixels * (decoder.bytesPerPixel() + EIGHT_BIT_COPY_BYTES))) {
+            boolean small = small(original.length, pixels);
+            // A small image claims nothing: under a megabyte, and prepared on an event loop, which must never wait.
+            try (DecodeBudget.Claim claim = small ? DecodeBudget.NOTHING
+                    : budget.claim(pixels * (decoder.bytesPerPixel() + EIGHT_BIT_COPY_BYTES))) {
                 CompletableFuture<String> hash = original.length >= HASH_BESIDE_BYTES
                         ? CompletableFuture.supplyAsync(() -> sha256(original), helpers)
                         : CompletableFuture.completedFuture(sha256(original));
@@ -175,7 +206,10 @@ public class ImageService {
                         ? turbo.get().decode(original, minScale) : null;
                 // A plain 16-bit TIFF is read where its samples are, without decoding a raster.
                 Optional<PlainTiff> plain = decoder.plainSixteenBit();
-                BufferedImage decoded = shrunk != null || plain.isPresent() ? shrunk : decoder.read(limits.decodeTimeout());
+                // A small image is decoded without a watch: it cannot run long, and a timer per image would
+                // wake the timer's thread for every inspection.
+                BufferedImage decoded = shrunk != null || plain.isPresent() ? shrunk
+                        : decoder.read(small ? null : limits.decodeTimeout());
                 EightBit.Stretched sixteen = plain.isPresent()
                         ? EightBit.stretched(plain.get(), original, limits.lowPercentile(), limits.highPercentile(), helpers)
                         : shrunk == null && orientation == ExifOrientation.NORMAL

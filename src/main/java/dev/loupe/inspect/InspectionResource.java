@@ -5,7 +5,7 @@ import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageService;
-import io.smallrye.mutiny.Uni;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -22,10 +22,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.context.ManagedExecutor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -37,15 +42,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class InspectionResource {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** A JSON body up to this size may carry a small image (see {@link ImageService#isSmall}) in base64. */
+    private static final int SMALL_BODY_BYTES = 128 << 10;
 
     private final InspectionService inspections;
     private final ImageService images;
     private final int maxTraceLength;
     private final Idempotency idempotency;
     private final ManagedExecutor workers;
+    private final ObjectMapper json;
 
     public InspectionResource(InspectionService inspections, ImageService images, LoupeConfig config,
-            Idempotency idempotency, ManagedExecutor workers) {
+            Idempotency idempotency, ManagedExecutor workers, ObjectMapper json) {
+        this.json = json;
         this.idempotency = idempotency;
         this.workers = workers;
         this.inspections = inspections;
@@ -58,13 +67,13 @@ public class InspectionResource {
     @Operation(summary = "Inspect an uploaded micrograph",
             description = "Multipart form: the `image` file, the `profile`, optional traceability fields.")
     @EnvelopeResponses
-    public Uni<Envelope> inspectUpload(@BeanParam InspectionForm form, @HeaderParam(IDEMPOTENCY_KEY) String key) {
+    public CompletionStage<Envelope> inspectUpload(@BeanParam InspectionForm form, @HeaderParam(IDEMPOTENCY_KEY) String key) {
         // Not a blocking endpoint, so that the form is parsed on the event loop as it arrives: a client
-        // trickling its upload holds no worker thread. The inspection itself runs on the worker pool.
-        return Uni.createFrom().item(() -> inspectForm(form, key)).runSubscriptionOn(workers);
+        // trickling its upload holds no worker thread. The file is read and the image prepared on a worker.
+        return workers.supplyAsync(() -> inspectOnce(key, formInput(form))).thenCompose(envelope -> envelope);
     }
 
-    private Envelope inspectForm(InspectionForm form, String key) {
+    private InspectionInput formInput(InspectionForm form) {
         if (form.image == null) {
             throw ProblemException.badRequest("the multipart field 'image' (a file) is required");
         }
@@ -74,30 +83,53 @@ public class InspectionResource {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the uploaded file", e);
         }
-        return inspectOnce(key, new InspectionInput(bytes, requireProfile(form.profile), blankToNull(form.variant),
-                form.consensus, trace(form.line, form.station, form.lot, form.serial)));
+        return new InspectionInput(bytes, requireProfile(form.profile), blankToNull(form.variant), form.consensus,
+                trace(form.line, form.station, form.lot, form.serial));
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Inspect a base64-encoded micrograph",
             description = "JSON body with `image` as base64 (a `data:` URL is accepted too). Loupe never fetches an image from a URL.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = InspectionJson.class)))
     @EnvelopeResponses
-    public Envelope inspectJson(InspectionJson body, @HeaderParam(IDEMPOTENCY_KEY) String key) {
-        if (body == null || body.image() == null || body.image().isBlank()) {
+    public CompletionStage<Envelope> inspectJson(byte[] body, @HeaderParam(IDEMPOTENCY_KEY) String key)
+            throws IOException {
+        // A small image is inspected on the event loop that read the request: handing it to a worker and
+        // its answer back would wake two more threads, for less work than the waking. Anything larger,
+        // and any Idempotency-Key (which asks the store), goes to a worker.
+        if (key == null && body.length <= SMALL_BODY_BYTES) {
+            InspectionInput input = jsonInput(body);
+            return images.isSmall(input.image()) ? inspections.inspect(input)
+                    : workers.supplyAsync(() -> inspections.inspect(input)).thenCompose(envelope -> envelope);
+        }
+        return workers.supplyAsync(() -> {
+            try {
+                return inspectOnce(key, jsonInput(body));
+            } catch (IOException e) { // not JSON, or not of this shape: unwrapped again, and answered as a bad body
+                throw new CompletionException(e);
+            }
+        }).thenCompose(envelope -> envelope);
+    }
+
+    /** The JSON body read by the application's mapper, here rather than by Quarkus, so that its size decides where. */
+    private InspectionInput jsonInput(byte[] body) throws IOException {
+        InspectionJson request = body.length == 0 ? null : json.readValue(body, InspectionJson.class);
+        if (request == null || request.image() == null || request.image().isBlank()) {
             throw ProblemException.badRequest("'image' (base64) is required");
         }
-        images.checkUploadSize(body.image().length() / 4L * 3);
-        return inspectOnce(key, new InspectionInput(decodeBase64(body.image()), requireProfile(body.profile()),
-                blankToNull(body.variant()), body.consensus(),
-                trace(body.line(), body.station(), body.lot(), body.serial())));
+        images.checkUploadSize(request.image().length() / 4L * 3);
+        return new InspectionInput(decodeBase64(request.image()), requireProfile(request.profile()),
+                blankToNull(request.variant()), request.consensus(),
+                trace(request.line(), request.station(), request.lot(), request.serial()));
     }
 
     /**
      * With an {@code Idempotency-Key}, a retry gets the first answer instead of a second model call;
-     * a failed inspection frees the key for the next try.
+     * a failed inspection frees the key for the next try. On a worker: the key is kept in the store.
      */
-    private Envelope inspectOnce(String key, InspectionInput input) {
+    private CompletionStage<Envelope> inspectOnce(String key, InspectionInput input) {
         if (key == null) {
             return inspections.inspect(input);
         }
@@ -106,16 +138,24 @@ public class InspectionResource {
         }
         Optional<Envelope> answered = idempotency.claim(key, fingerprint(input));
         if (answered.isPresent()) {
-            return answered.get();
+            return CompletableFuture.completedFuture(answered.get());
         }
+        CompletableFuture<Envelope> asked;
         try {
-            Envelope envelope = inspections.inspect(input);
-            idempotency.complete(key, envelope);
-            return envelope;
+            asked = inspections.inspect(input);
         } catch (RuntimeException e) {
             idempotency.abandon(key);
             throw e;
         }
+        // The answer arrives on an event loop; the store is written from a worker.
+        return asked.handleAsync((envelope, failure) -> {
+            if (failure != null) {
+                idempotency.abandon(key);
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+            }
+            idempotency.complete(key, envelope);
+            return envelope;
+        }, workers);
     }
 
     /** What the request asked: the same request has the same fingerprint, whatever its encoding. */

@@ -1,11 +1,9 @@
 package dev.loupe.inspect;
 
 import dev.loupe.backend.BackendException;
-import dev.loupe.backend.BackendFailure;
-import dev.loupe.backend.BackendService;
 import dev.loupe.backend.Caller;
 import dev.loupe.backend.Deadline;
-import dev.loupe.concurrent.NamedThreads;
+import dev.loupe.concurrent.Futures;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageService;
@@ -19,7 +17,6 @@ import dev.loupe.verdict.Synonyms;
 import dev.loupe.verdict.VerdictContract;
 import dev.loupe.verdict.VerdictOutcome;
 import dev.loupe.verdict.Violation;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import java.time.Duration;
@@ -27,14 +24,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
@@ -51,42 +46,39 @@ public class InspectionService {
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
     /** How soon a client refused for a full consensus queue may try again. */
     private static final Duration CONSENSUS_RETRY_AFTER = Duration.ofSeconds(2);
+    /** How much longer than its deadline a robustness call is waited for: every wait inside it ends by the deadline. */
+    private static final Duration RUN_CALL_GRACE = Duration.ofSeconds(5);
     /** About 96 × 96 pixels. */
     private static final ImageSpec THUMBNAIL = new ImageSpec(1.0, Optional.empty(), 8, 64, 96 * 96,
             ImageSpec.Encoding.JPEG, 80);
 
     private final ProfileCatalog profiles;
     private final ImageService images;
-    private final BackendService backends;
-    private final StepAsker asker;
+    private final ChainRunner chains;
     private final InspectionMetrics metrics;
     private final Duration deadline;
     /**
-     * The wordings of consensus inspections run here, never on the request threads that wait for
-     * them (waiting on tasks queued behind yourself is how a worker pool deadlocks). Bounded: when
-     * it is full a consensus is refused with 503 rather than queued without end.
+     * The wordings of consensus inspections in flight, across requests. They hold no thread while
+     * they wait, but each holds its request's image and a backend slot or a place in its queue:
+     * beyond the bound a consensus is refused with 503 rather than queued without end.
      */
-    private final ThreadPoolExecutor wordings;
+    private final Semaphore wordings;
+    private final int maxWordings;
     /** Per profile, built once: the schema with the profile's synonyms, and the hashes of what it asks. */
     private final Map<String, VerdictContract> contracts = new HashMap<>();
     private final Map<String, InspectionFinished.Provenance> provenance = new HashMap<>();
     private final Event<InspectionFinished> finished;
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
-            BackendService backends, StepAsker asker, InspectionMetrics metrics, LoupeConfig config,
-            Event<InspectionFinished> finished) {
+            ChainRunner chains, InspectionMetrics metrics, LoupeConfig config, Event<InspectionFinished> finished) {
         this.finished = finished;
+        this.chains = chains;
         this.profiles = profiles;
         this.images = images;
-        this.backends = backends;
-        this.asker = asker;
         this.metrics = metrics;
         this.deadline = config.inspection().deadline();
-        int threads = config.inspection().consensusThreads();
-        this.wordings = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.inspection().consensusQueue()), NamedThreads.factory("loupe-consensus-"),
-                new ThreadPoolExecutor.AbortPolicy());
-        this.wordings.allowCoreThreadTimeOut(true);
+        this.maxWordings = config.inspection().maxConsensusWordings();
+        this.wordings = new Semaphore(maxWordings);
         for (Profile profile : profiles.all()) {
             schemas.find(profile.schema()).ifPresent(schema -> {
                 contracts.put(profile.name(), new VerdictContract(schema, synonyms(profile.synonyms()),
@@ -97,17 +89,17 @@ public class InspectionService {
         }
     }
 
-    @PreDestroy
-    void stop() {
-        wordings.shutdownNow();
-    }
-
     /** A fresh deadline for one inspection or one robustness call. */
     public Deadline newDeadline() {
         return Deadline.after(deadline);
     }
 
-    public Envelope inspect(InspectionInput input) {
+    /**
+     * Prepares the image on this thread (a bad request or an image that cannot be sent is refused
+     * by throwing, before any call), then asks without holding a thread: the envelope, or the
+     * failure, comes where the last answer arrives. Every outcome is recorded.
+     */
+    public CompletableFuture<Envelope> inspect(InspectionInput input) {
         Profile profile = profiles.get(input.profile());
         List<Variant> variants = chooseVariants(profile, input.variant(), input.consensus());
         long start = System.nanoTime();
@@ -119,21 +111,18 @@ public class InspectionService {
             throw e;
         }
         metrics.image(profile, image.first(), System.nanoTime() - start);
-        try {
-            Envelope envelope = inspect(profile, variants, image, start, input.trace(), newDeadline(), Caller.INSPECTION);
-            finished.fire(new InspectionFinished(envelope.id(), Instant.now(), profile.name(), envelope, input.image(),
-                    input.trace(), null, provenance.get(profile.name())));
-            return envelope;
-        } catch (BackendException e) {
-            finished.fire(refused(profile, input, e.failure().httpStatus(), "backend-" + e.failure().label(),
-                    e.getMessage()));
-            throw e;
-        } catch (ProblemException e) {
-            if (e.status() >= 500) {
-                finished.fire(refused(profile, input, e.status(), e.slug(), e.getMessage()));
-            }
-            throw e;
-        }
+        return inspect(profile, variants, image, start, input.trace(), newDeadline(), Caller.INSPECTION)
+                .whenComplete((envelope, failure) -> {
+                    if (envelope != null) {
+                        finished.fire(new InspectionFinished(envelope.id(), Instant.now(), profile.name(), envelope,
+                                input.image(), input.trace(), null, provenance.get(profile.name())));
+                    } else if (Futures.cause(failure) instanceof BackendException e) {
+                        finished.fire(refused(profile, input, e.failure().httpStatus(), "backend-" + e.failure().label(),
+                                e.getMessage()));
+                    } else if (Futures.cause(failure) instanceof ProblemException e && e.status() >= 500) {
+                        finished.fire(refused(profile, input, e.status(), e.slug(), e.getMessage()));
+                    }
+                });
     }
 
     private InspectionFinished refused(Profile profile, InspectionInput input, int status, String kind, String detail) {
@@ -161,7 +150,7 @@ public class InspectionService {
     }
 
     private StepImages prepare(Profile profile, byte[] original) {
-        return new StepImages(original, images, imageSpec(profile.chain().get(0).image()));
+        return new StepImages(original, images, StepImages.specOf(profile.chain().get(0).image()));
     }
 
     /**
@@ -170,91 +159,105 @@ public class InspectionService {
      */
     public Envelope inspectForRun(String profileName, StepImages image, Variant variant, Trace trace,
             Deadline deadline) {
-        return inspect(profiles.get(profileName), List.of(variant), image, System.nanoTime(), trace, deadline, Caller.RUN);
+        CompletableFuture<Envelope> asked = inspect(profiles.get(profileName), List.of(variant), image,
+                System.nanoTime(), trace, deadline, Caller.RUN);
+        try {
+            return asked.get(deadline.remaining().plus(RUN_CALL_GRACE).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw Futures.cause(e) instanceof RuntimeException r ? r : new IllegalStateException(Futures.cause(e));
+        } catch (TimeoutException e) {
+            deadline.cancel();
+            throw ChainRunner.deadlinePassed(deadline, this.deadline);
+        } catch (InterruptedException e) {
+            deadline.cancel();
+            Thread.currentThread().interrupt();
+            throw ChainRunner.deadlinePassed(deadline, this.deadline);
+        }
     }
 
     private VerdictContract contract(String profileName) {
         return contracts.get(profiles.get(profileName).name());
     }
 
-    private Envelope inspect(Profile profile, List<Variant> variants, StepImages images, long start, Trace trace,
-            Deadline deadline, Caller caller) {
+    private CompletableFuture<Envelope> inspect(Profile profile, List<Variant> variants, StepImages images, long start,
+            Trace trace, Deadline deadline, Caller caller) {
         VerdictContract contract = contracts.get(profile.name());
-        String backendLabel = profile.chain().get(0).backend();
+        long prepared = System.nanoTime();
+        CompletableFuture<Envelope> envelope;
         try {
-            long prepared = System.nanoTime();
-
-            Envelope.Consensus consensus = null;
-            ChainRun run;
-            VerdictOutcome outcome;
-            List<StepAsker.StepResult> counted;
-            if (variants.size() == 1) {
-                run = runChain(profile, contract, images, variants.get(0), deadline, caller);
-                outcome = run.result().verdict();
-                counted = List.of(run.result());
-            } else {
-                Vote vote = vote(profile, contract, images, variants, deadline, caller);
-                run = vote.chosen();
-                consensus = vote.consensus();
-                outcome = vote.outcome();
-                counted = vote.runs().stream().map(ChainRun::result).toList();
-                if (caller == Caller.INSPECTION) {
-                    metrics.consensus(profile, consensus.agreement());
-                }
-            }
-            StepAsker.StepResult result = run.result();
-            backendLabel = result.step().backend();
-            PreparedImage image = result.image();
-            long done = System.nanoTime();
-
-            InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
-            String decision = outcome.valid() ? contract.decisionIn(outcome.verdict()) : null;
-            Envelope envelope = new Envelope(
-                    InspectionIds.next(),
-                    status,
-                    outcome.verdict(),
-                    decision,
-                    profile.name(),
-                    contract.schema().name(),
-                    result.step().backend(),
-                    result.reply().model(),
-                    run.variant().name(),
-                    counted.stream().mapToInt(StepAsker.StepResult::attempts).sum(),
-                    result.outcome(),
-                    outcome.repairs(),
-                    outcome.violations(),
-                    result.reply().text(),
-                    run.steps(),
-                    consensus,
-                    new Envelope.ImageInfo(image.sha256(), image.format().id(), image.width(), image.height(),
-                            image.sentWidth(), image.sentHeight(), image.visualTokens()),
-                    new Envelope.Usage(counted.stream().mapToInt(StepAsker.StepResult::promptTokens).sum(),
-                            counted.stream().mapToInt(StepAsker.StepResult::completionTokens).sum(),
-                            counted.stream().mapToInt(StepAsker.StepResult::cachedTokens).sum()),
-                    new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
-                    trace);
-            String decisionLabel = decision == null ? InspectionMetrics.NO_DECISION : decision;
-            if (caller == Caller.INSPECTION) {
-                metrics.inspection(profile, backendLabel, status.label(), decisionLabel, start);
-                metrics.verdict(profile, result.outcome(), outcome.repairs());
-            }
-            // A run's calls are in its report; logged only when asked for. Joined, not formatted: on JDK 17
-            // java.util.Formatter looks up the locale's digits for every %d, and this line is written for
-            // every inspection (a third of its logging cost in the capacity harness's profile).
-            Logger.Level level = caller == Caller.INSPECTION ? Logger.Level.INFO : Logger.Level.DEBUG;
-            if (LOG.isEnabled(level)) {
-                LOG.log(level, "Inspection " + envelope.id() + " profile=" + profile.name() + " status=" + status.label()
-                        + " decision=" + decisionLabel + " outcome=" + result.outcome().label() + " backend="
-                        + backendLabel + " variant=" + run.variant().name() + " attempts=" + envelope.attempts()
-                        + " sha256=" + image.sha256() + " " + trace.forLog());
-            }
-            return envelope;
-        } catch (RuntimeException e) {
-            if (caller == Caller.INSPECTION) {
-                metrics.inspection(profile, backendLabel, "error", InspectionMetrics.NO_DECISION, start);
-            }
-            throw e;
+            envelope = variants.size() == 1
+                    ? chains.run(profile, contract, images, variants.get(0), deadline, caller)
+                            .thenApply(run -> envelope(profile, contract, start, prepared, trace, caller, run,
+                                    run.result().verdict(), List.of(run.result()), null))
+                    : vote(profile, contract, images, variants, deadline, caller).thenApply(vote -> {
+                        if (caller == Caller.INSPECTION) {
+                            metrics.consensus(profile, vote.consensus().agreement());
+                        }
+                        return envelope(profile, contract, start, prepared, trace, caller, vote.chosen(),
+                                vote.outcome(), vote.runs().stream().map(ChainRunner.ChainRun::result).toList(), vote.consensus());
+                    });
+        } catch (RuntimeException refused) { // a full consensus bound: counted and recorded as any failure
+            envelope = CompletableFuture.failedFuture(refused);
         }
+        return envelope.whenComplete((done, failure) -> {
+            if (failure != null && caller == Caller.INSPECTION) {
+                metrics.inspection(profile, profile.chain().get(0).backend(), "error", InspectionMetrics.NO_DECISION,
+                        start);
+            }
+        });
+    }
+
+    /** The envelope of an inspection whose answer is in, counted and logged. */
+    private Envelope envelope(Profile profile, VerdictContract contract, long start, long prepared, Trace trace,
+            Caller caller, ChainRunner.ChainRun run, VerdictOutcome outcome, List<StepAsker.StepResult> counted,
+            Envelope.Consensus consensus) {
+        StepAsker.StepResult result = run.result();
+        String backendLabel = result.step().backend();
+        PreparedImage image = result.image();
+        long done = System.nanoTime();
+
+        InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
+        String decision = outcome.valid() ? contract.decisionIn(outcome.verdict()) : null;
+        Envelope envelope = new Envelope(
+                InspectionIds.next(),
+                status,
+                outcome.verdict(),
+                decision,
+                profile.name(),
+                contract.schema().name(),
+                result.step().backend(),
+                result.reply().model(),
+                run.variant().name(),
+                counted.stream().mapToInt(StepAsker.StepResult::attempts).sum(),
+                result.outcome(),
+                outcome.repairs(),
+                outcome.violations(),
+                result.reply().text(),
+                run.steps(),
+                consensus,
+                new Envelope.ImageInfo(image.sha256(), image.format().id(), image.width(), image.height(),
+                        image.sentWidth(), image.sentHeight(), image.visualTokens()),
+                new Envelope.Usage(counted.stream().mapToInt(StepAsker.StepResult::promptTokens).sum(),
+                        counted.stream().mapToInt(StepAsker.StepResult::completionTokens).sum(),
+                        counted.stream().mapToInt(StepAsker.StepResult::cachedTokens).sum()),
+                new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
+                trace);
+        String decisionLabel = decision == null ? InspectionMetrics.NO_DECISION : decision;
+        if (caller == Caller.INSPECTION) {
+            metrics.inspection(profile, backendLabel, status.label(), decisionLabel, start);
+            metrics.verdict(profile, result.outcome(), outcome.repairs());
+        }
+        // A run's calls are in its report; logged only when asked for. Joined, not formatted: on JDK 17
+        // java.util.Formatter looks up the locale's digits for every %d, and this line is written for
+        // every inspection (a third of its logging cost in the capacity harness's profile).
+        Logger.Level level = caller == Caller.INSPECTION ? Logger.Level.INFO : Logger.Level.DEBUG;
+        if (LOG.isEnabled(level)) {
+            LOG.log(level, "Inspection " + envelope.id() + " profile=" + profile.name() + " status=" + status.label()
+                    + " decision=" + decisionLabel + " outcome=" + result.outcome().label() + " backend="
+                    + backendLabel + " variant=" + run.variant().name() + " attempts=" + envelope.attempts()
+                    + " sha256=" + image.sha256() + " " + trace.forLog());
+        }
+        return envelope;
     }
 
     /** The named wording, or the first K of the profile's wordings for consensus. */
@@ -275,108 +278,60 @@ public class InspectionService {
         return profile.variants().subList(0, k);
     }
 
-    /** One wording asked through the chain: the step whose answer stands, and every step tried. */
-    private record ChainRun(Variant variant, StepAsker.StepResult result, List<Envelope.Step> steps) {}
+    /** Consensus: every wording's run, the majority, and the answer that speaks for it. */
+    private record Vote(ChainRunner.ChainRun chosen, List<ChainRunner.ChainRun> runs, VerdictOutcome outcome, Envelope.Consensus consensus) {}
 
-    private ChainRun runChain(Profile profile, VerdictContract contract, StepImages images, Variant variant,
-            Deadline deadline, Caller caller) {
-        List<Envelope.Step> steps = new ArrayList<>(profile.chain().size());
-        StepAsker.StepResult result = null;
-        List<BackendException> failures = new ArrayList<>(1);
-        for (Profile.Step step : profile.chain()) {
-            if (!backends.usable(step.backend())) {
-                steps.add(new Envelope.Step(step.backend(), step.model(), "skipped: no API key", null, 0));
-                continue;
-            }
-            if (deadline.expired()) {
-                if (result != null) {
-                    break; // escalation has no time left: the answer in hand stands
-                }
-                throw deadlinePassed(deadline);
-            }
-            long stepStart = System.nanoTime();
-            try {
-                StepAsker.StepResult attempt = asker.ask(profile, step, contract, images.forSpec(imageSpec(step.image())),
-                        variant, deadline, caller);
-                steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label(),
-                        attempt.reply().finishReason(), attempt.millis()));
-                // A later step's failure never throws away an answer already in hand.
-                result = result == null || attempt.verdict().valid() ? attempt : result;
-                if (attempt.verdict().valid() || !profile.escalateOnReview()) {
-                    break;
-                }
-            } catch (BackendException e) {
-                steps.add(new Envelope.Step(step.backend(), step.model(), e.failure().label(), null,
-                        millis(stepStart, System.nanoTime())));
-                if (e.failure() == BackendFailure.CANCELLED) {
-                    if (result != null) {
-                        break;
-                    }
-                    throw deadlinePassed(deadline);
-                }
-                LOG.warnf("Profile %s: step %s/%s failed: %s", profile.name(), step.backend(), step.model(),
-                        e.getMessage());
-                failures.add(e);
-                if (result != null) {
-                    break; // escalating on review failed: the earlier answer stands
-                }
-            }
+    private CompletableFuture<Vote> vote(Profile profile, VerdictContract contract, StepImages images,
+            List<Variant> variants, Deadline deadline, Caller caller) {
+        if (!wordings.tryAcquire(variants.size())) {
+            throw new ProblemException(503, "consensus-busy", "Too many consensus inspections",
+                    "more than " + maxWordings + " wordings of consensus inspections would be in flight "
+                            + "(loupe.inspection.max-consensus-wordings); try again shortly", CONSENSUS_RETRY_AFTER);
         }
-        if (result == null) {
-            throw failed(profile, failures);
+        List<CompletableFuture<ChainRunner.ChainRun>> asked = new ArrayList<>(variants.size());
+        for (Variant variant : variants) {
+            asked.add(chains.run(profile, contract, images, variant, deadline, caller).whenComplete((run, failure) -> {
+                if (failure != null && !(Futures.cause(failure) instanceof BackendException)) {
+                    deadline.cancel(); // a failure inside Loupe: the other wordings are called off
+                }
+            }));
         }
-        return new ChainRun(variant, result, List.copyOf(steps));
+        // Every wording ends by the deadline: each of its waits is bounded by it.
+        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).handle((all, any) -> {
+            wordings.release(variants.size());
+            return tally(profile, contract, variants, asked);
+        });
     }
 
-    /** Consensus: every wording's run, the majority, and the answer that speaks for it. */
-    private record Vote(ChainRun chosen, List<ChainRun> runs, VerdictOutcome outcome, Envelope.Consensus consensus) {}
-
-    private Vote vote(Profile profile, VerdictContract contract, StepImages images, List<Variant> variants,
-            Deadline deadline, Caller caller) {
-        List<Future<ChainRun>> asked = new ArrayList<>(variants.size());
-        try {
-            for (Variant variant : variants) {
-                asked.add(wordings.submit(() -> runChain(profile, contract, images, variant, deadline, caller)));
-            }
-        } catch (RejectedExecutionException full) {
-            callOff(asked, deadline);
-            throw new ProblemException(503, "consensus-busy", "Too many consensus inspections",
-                    "all " + wordings.getMaximumPoolSize() + " consensus threads and " + wordings.getQueue().size()
-                            + " queued wordings are taken (loupe.inspection.consensus-threads, consensus-queue); "
-                            + "try again shortly", CONSENSUS_RETRY_AFTER);
-        }
-        List<ChainRun> runs = new ArrayList<>(variants.size());
+    /** The wordings' answers counted; the first failure inside Loupe, or every wording's backend failing, fails it. */
+    private static Vote tally(Profile profile, VerdictContract contract, List<Variant> variants,
+            List<CompletableFuture<ChainRunner.ChainRun>> asked) {
+        List<ChainRunner.ChainRun> runs = new ArrayList<>(variants.size());
         List<ConsensusVote.Ballot> ballots = new ArrayList<>(variants.size());
         BackendException firstFailure = null;
         for (int i = 0; i < variants.size(); i++) {
             String name = variants.get(i).name();
+            ChainRunner.ChainRun run;
             try {
-                ChainRun run = asked.get(i).get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
-                runs.add(run);
-                VerdictOutcome verdict = run.result().verdict();
-                ballots.add(new ConsensusVote.Ballot(name, verdict.valid() ? contract.decisionIn(verdict.verdict()) : null,
-                        run.result().outcome().label()));
-            } catch (TimeoutException e) {
-                callOff(asked, deadline);
-                throw deadlinePassed(deadline);
-            } catch (InterruptedException e) {
-                callOff(asked, deadline);
-                Thread.currentThread().interrupt();
-                throw deadlinePassed(deadline);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof BackendException failure)) {
-                    callOff(asked, deadline);
-                    throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                run = asked.get(i).join();
+            } catch (CompletionException e) {
+                if (!(Futures.cause(e) instanceof BackendException failure)) {
+                    throw e;
                 }
                 firstFailure = firstFailure == null ? failure : firstFailure;
                 ballots.add(new ConsensusVote.Ballot(name, null, failure.failure().label()));
+                continue;
             }
+            runs.add(run);
+            VerdictOutcome verdict = run.result().verdict();
+            ballots.add(new ConsensusVote.Ballot(name, verdict.valid() ? contract.decisionIn(verdict.verdict()) : null,
+                    run.result().outcome().label()));
         }
         if (runs.isEmpty()) {
             throw firstFailure;
         }
         ConsensusVote.Tally tally = ConsensusVote.count(ballots, profile.consensus().minAgreement());
-        ChainRun chosen = runs.stream()
+        ChainRunner.ChainRun chosen = runs.stream()
                 .filter(r -> r.result().verdict().valid()
                         && contract.decisionIn(r.result().verdict().verdict()).equals(tally.winner()))
                 .findFirst().orElse(runs.get(0));
@@ -391,45 +346,8 @@ public class InspectionService {
         return new Vote(chosen, List.copyOf(runs), outcome, consensus);
     }
 
-    /** Gives up on every wording: queued ones never start, running ones end their waits at once. */
-    private static void callOff(List<Future<ChainRun>> asked, Deadline deadline) {
-        deadline.cancel();
-        asked.forEach(f -> f.cancel(true));
-    }
-
-    private ProblemException deadlinePassed(Deadline inspection) {
-        return new ProblemException(504, "inspection-deadline", "Inspection deadline passed", inspection.cancelled()
-                ? "the inspection was called off before an answer came"
-                : "no verdict within the inspection's deadline of " + deadline.toSeconds()
-                        + " s (loupe.inspection.deadline); every backend call it made was ended");
-    }
-
-    /** Every step failed: the first step's failure, with what the later ones said. */
-    private static BackendException failed(Profile profile, List<BackendException> failures) {
-        if (failures.isEmpty()) {
-            return new BackendException(profile.chain().get(0).backend(), BackendFailure.CLIENT_ERROR,
-                    "no step of profile '" + profile.name() + "' has a usable backend (DashScope needs DASHSCOPE_API_KEY)",
-                    null);
-        }
-        BackendException first = failures.get(0);
-        if (failures.size() == 1) {
-            return first;
-        }
-        StringBuilder message = new StringBuilder(first.getMessage());
-        failures.subList(1, failures.size()).forEach(later -> message.append("; then ").append(later.getMessage()));
-        return new BackendException(first.backend(), first.failure(), message.toString(), first,
-                first.retryAfter().orElse(null));
-    }
-
     private static Synonyms synonyms(Profile.Synonyms synonyms) {
         return Synonyms.of(synonyms.enumValues(), synonyms.booleans());
-    }
-
-    private static ImageSpec imageSpec(Profile.ImagePolicy policy) {
-        Optional<ImageSpec.CropBox> crop = Optional.ofNullable(policy.crop())
-                .map(c -> new ImageSpec.CropBox(c.x(), c.y(), c.width(), c.height()));
-        return new ImageSpec(policy.scale(), crop, policy.factor(), policy.minPixels(), policy.maxPixels(),
-                ImageSpec.Encoding.valueOf(policy.encoding().toUpperCase(Locale.ROOT)), policy.jpegQuality());
     }
 
     private static String sha256(String text) {

@@ -20,6 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,32 +49,47 @@ public class StepAsker {
         this.metrics = metrics;
     }
 
-    StepResult ask(Profile profile, Profile.Step step, VerdictContract contract, StepImages.Prepared image,
-            Variant variant, Deadline deadline, Caller caller) {
+    /** One step's answer, read, and what its asking has cost so far. */
+    private record Asked(VisionRequest request, VisionReply reply, VerdictOutcome outcome, int attempts,
+            int promptTokens, int completionTokens, int cachedTokens) {
+
+        Asked then(VisionRequest next, VisionReply answer, VerdictOutcome read) {
+            return new Asked(next, answer, read, attempts + 1, promptTokens + answer.promptTokens(),
+                    completionTokens + answer.completionTokens(), cachedTokens + answer.cachedTokens());
+        }
+    }
+
+    /** The step asked, and re-asked while its answer is invalid and the profile allows; a backend's failure ends the future. */
+    CompletableFuture<StepResult> ask(Profile profile, Profile.Step step, VerdictContract contract,
+            StepImages.Prepared image, Variant variant, Deadline deadline, Caller caller) {
         long start = System.nanoTime();
         VisionRequest request = request(profile, step, contract, image.dataUrl(), variant);
-        VisionReply reply = backends.complete(step.backend(), request, deadline, caller);
-        VerdictOutcome outcome = read(profile, step, reply, contract, caller);
-        int attempts = 1;
-        int promptTokens = reply.promptTokens();
-        int completionTokens = reply.completionTokens();
-        int cachedTokens = reply.cachedTokens();
-        while (!outcome.valid() && attempts <= profile.repair().reask()) {
-            request = request.followedBy(reply.text(), correction(profile, outcome.violations()));
-            reply = backends.complete(step.backend(), request, deadline, caller);
-            outcome = read(profile, step, reply, contract, caller);
-            attempts++;
-            promptTokens += reply.promptTokens();
-            completionTokens += reply.completionTokens();
-            cachedTokens += reply.cachedTokens();
+        return backends.complete(step.backend(), request, deadline, caller)
+                .thenCompose(reply -> untilValid(profile, step, contract, deadline, caller, new Asked(request, reply,
+                        read(profile, step, reply, contract, caller), 1, reply.promptTokens(), reply.completionTokens(),
+                        reply.cachedTokens())))
+                .thenApply(asked -> {
+                    VerdictOutcome outcome = asked.outcome();
+                    Outcome result = !outcome.valid() ? Outcome.INVALID
+                            : asked.attempts() > 1 ? Outcome.REASKED
+                            : outcome.repairs().isEmpty() ? Outcome.VALID_FIRST_TRY
+                            : Outcome.REPAIRED;
+                    return new StepResult(step, image.image(), asked.reply(), outcome, asked.attempts(), result,
+                            asked.promptTokens(), asked.completionTokens(), asked.cachedTokens(),
+                            Math.round((System.nanoTime() - start) / 100_000.0) / 10.0);
+                });
+    }
+
+    private CompletableFuture<Asked> untilValid(Profile profile, Profile.Step step, VerdictContract contract,
+            Deadline deadline, Caller caller, Asked asked) {
+        if (asked.outcome().valid() || asked.attempts() > profile.repair().reask()) {
+            return CompletableFuture.completedFuture(asked);
         }
-        Outcome result = !outcome.valid() ? Outcome.INVALID
-                : attempts > 1 ? Outcome.REASKED
-                : outcome.repairs().isEmpty() ? Outcome.VALID_FIRST_TRY
-                : Outcome.REPAIRED;
-        return new StepResult(step, image.image(), reply, outcome, attempts, result, promptTokens, completionTokens,
-                cachedTokens,
-                Math.round((System.nanoTime() - start) / 100_000.0) / 10.0);
+        VisionRequest next = asked.request().followedBy(asked.reply().text(),
+                correction(profile, asked.outcome().violations()));
+        return backends.complete(step.backend(), next, deadline, caller)
+                .thenCompose(reply -> untilValid(profile, step, contract, deadline, caller,
+                        asked.then(next, reply, read(profile, step, reply, contract, caller))));
     }
 
     /** The answer read; one cut at the token limit says so, rather than looking like free-form garbage. */

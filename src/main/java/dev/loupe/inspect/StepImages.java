@@ -3,8 +3,11 @@ package dev.loupe.inspect;
 import dev.loupe.image.ImageService;
 import dev.loupe.image.ImageSpec;
 import dev.loupe.image.PreparedImage;
+import dev.loupe.prompt.Profile;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,10 +38,23 @@ public final class StepImages {
         return first;
     }
 
+    /** The image for a budget, if it is prepared already. */
+    Optional<Prepared> ready(ImageSpec spec) {
+        return Optional.ofNullable(prepared.get(spec));
+    }
+
     Prepared forSpec(ImageSpec spec) {
         return prepared.computeIfAbsent(spec, s -> {
             PreparedImage image = images.prepare(original, s);
             return new Prepared(image, "data:" + image.mimeType() + ";base64," + Base64.getEncoder().encodeToString(image.data()));
         });
+    }
+
+    /** A profile step's image policy as the image service takes it. */
+    static ImageSpec specOf(Profile.ImagePolicy policy) {
+        Optional<ImageSpec.CropBox> crop = Optional.ofNullable(policy.crop())
+                .map(c -> new ImageSpec.CropBox(c.x(), c.y(), c.width(), c.height()));
+        return new ImageSpec(policy.scale(), crop, policy.factor(), policy.minPixels(), policy.maxPixels(),
+                ImageSpec.Encoding.valueOf(policy.encoding().toUpperCase(Locale.ROOT)), policy.jpegQuality());
     }
 }

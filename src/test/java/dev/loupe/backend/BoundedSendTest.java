@@ -5,32 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.loupe.testing.Processes;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
@@ -42,10 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Backend calls on the caller's thread, with the client as the backends build it: no thread started
- * per call, a stalled body ended by the call's time, a call ended by its deadline, no interrupt
- * involved; a kept connection the server closed while it idled is not used for the next call; and
- * the same over TLS (DashScope).
+ * Blocking backend calls (the list of served models) on the caller's thread, with the client as
+ * {@link ServedModels} builds it: no thread started per call, a stalled body ended by the call's
+ * time, a call ended by its deadline, no interrupt involved; a kept connection the server closed
+ * while it idled is not used for the next call; and the same over TLS (DashScope).
  */
 class BoundedSendTest {
 
@@ -58,11 +49,7 @@ class BoundedSendTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/ok", this::ok);
-        server.createContext("/stall", this::stall);
-        server.setExecutor(serverThreads);
-        server.start();
+        server = TestServers.okAndStall(release, serverThreads);
         http = BoundedSend.client(LONG, 4, null); // as the backends build theirs
     }
 
@@ -72,27 +59,6 @@ class BoundedSendTest {
         server.stop(0);
         serverThreads.shutdownNow();
         http.close();
-    }
-
-    private void ok(HttpExchange exchange) throws IOException {
-        byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
-    }
-
-    /** Headers at once, then the body never comes until the test is over. */
-    private void stall(HttpExchange exchange) throws IOException {
-        exchange.sendResponseHeaders(200, 10);
-        exchange.getResponseBody().write('{');
-        exchange.getResponseBody().flush();
-        try {
-            release.await(60, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        exchange.close();
     }
 
     private HttpPost post(String path) {
@@ -137,7 +103,7 @@ class BoundedSendTest {
     void aCallAfterTheServerClosedAnIdleConnectionGoesOut() throws Exception {
         // As vLLM's uvicorn does: answers keep the connection alive, and the server closes it when idle.
         try (ServerSocket closesIdle = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            serverThreads.submit(() -> answerOnceAndCloseEach(closesIdle));
+            serverThreads.submit(() -> TestServers.answerOnceAndCloseEach(closesIdle));
             URI uri = URI.create("http://127.0.0.1:" + closesIdle.getLocalPort() + "/v1/chat/completions");
             for (int call = 0; call < 2; call++) {
                 HttpPost post = new HttpPost(uri);
@@ -148,37 +114,14 @@ class BoundedSendTest {
         }
     }
 
-    /** Each connection: one request read and answered with keep-alive, then closed 100 ms later. */
-    private static Void answerOnceAndCloseEach(ServerSocket server) throws IOException, InterruptedException {
-        while (!server.isClosed()) {
-            try (Socket connection = server.accept()) {
-                var in = new java.io.BufferedReader(new java.io.InputStreamReader(connection.getInputStream(),
-                        StandardCharsets.ISO_8859_1));
-                int length = 0;
-                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
-                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                        length = Integer.parseInt(line.substring(15).strip());
-                    }
-                }
-                in.skip(length);
-                connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
-                connection.getOutputStream().flush();
-                Thread.sleep(100);
-            } catch (java.net.SocketException closed) {
-                return null;
-            }
-        }
-        return null;
-    }
-
     @Test
     void overTlsCallsCompleteAndAStallIsEnded(@TempDir Path dir) throws Exception {
-        SSLContext tls = selfSigned(dir);
+        TestServers.Tls made = TestServers.selfSigned(dir);
+        SSLContext tls = made.server();
         HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         https.setHttpsConfigurator(new HttpsConfigurator(tls));
-        https.createContext("/ok", this::ok);
-        https.createContext("/stall", this::stall);
+        https.createContext("/ok", TestServers::ok);
+        https.createContext("/stall", exchange -> TestServers.stall(exchange, release));
         https.setExecutor(serverThreads);
         https.start();
         try {
@@ -209,27 +152,5 @@ class BoundedSendTest {
         } finally {
             https.stop(0);
         }
-    }
-
-    /** A key and certificate for 127.0.0.1 made with the JDK's keytool, trusted by the context returned. */
-    private static SSLContext selfSigned(Path dir) throws Exception {
-        Path store = dir.resolve("tls.p12");
-        char[] password = "loupe-test".toCharArray();
-        Processes.Result made = Processes.run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "backend", "-keyalg", "EC", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1",
-                "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", new String(password)),
-                null, Duration.ofMinutes(1));
-        assertEquals(0, made.exitCode(), made.all());
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (var in = Files.newInputStream(store)) {
-            keys.load(in, password);
-        }
-        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(keys, password);
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(keys);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers.getKeyManagers(), trust.getTrustManagers(), null);
-        return context;
     }
 }

@@ -1,118 +1,112 @@
 package dev.loupe.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** Slots under a changing limit: first come, first served; a raised limit lets waiters in; no slot leaks. */
+/**
+ * Slots under a changing limit, for callers that hold no thread while they wait: first come, first
+ * served; a raised limit lets waiters in; a wait ends by its time or its deadline; no slot leaks.
+ */
 class SlotQueueTest {
 
     private static final long LONG = TimeUnit.SECONDS.toNanos(30);
+    private final Deadline deadline = Deadline.after(Duration.ofMinutes(1));
 
-    @Test
-    void slotsUpToTheLimitThenNoneWithoutWaiting() throws Exception {
-        SlotQueue slots = new SlotQueue(() -> 2);
-        assertEquals(1, slots.acquire(0));
-        assertEquals(2, slots.acquire(0));
-        assertEquals(0, slots.acquire(0), "the third call gets no slot and is not left in the queue");
-        assertEquals(0, slots.waiting());
-        slots.release();
-        assertEquals(2, slots.acquire(0));
+    private int now(CompletableFuture<Integer> slot) {
+        assertTrue(slot.isDone(), "answered at once");
+        return slot.join();
     }
 
     @Test
-    void aFreedSlotGoesToTheLongestWaiter() throws Exception {
-        SlotQueue slots = new SlotQueue(() -> 1);
-        slots.acquire(0);
-        List<Integer> order = new CopyOnWriteArrayList<>();
-        Thread[] waiters = new Thread[3];
-        for (int i = 0; i < waiters.length; i++) {
-            int n = i;
-            waiters[i] = new Thread(() -> {
-                try {
-                    slots.acquire(LONG);
-                    order.add(n);
-                    slots.release();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            waiters[i].start();
-            while (slots.waiting() < i + 1) {
-                Thread.onSpinWait();
-            }
-        }
+    void slotsUpToTheLimitThenNoneWithoutWaiting() {
+        SlotQueue slots = new SlotQueue(() -> 2);
+        assertEquals(1, now(slots.acquire(0, deadline)));
+        assertEquals(2, now(slots.acquire(0, deadline)));
+        assertEquals(0, now(slots.acquire(0, deadline)), "the third call gets no slot and is not left in the queue");
+        assertEquals(0, slots.waiting());
         slots.release();
-        for (Thread waiter : waiters) {
-            waiter.join();
+        assertEquals(2, now(slots.acquire(0, deadline)));
+    }
+
+    @Test
+    void aFreedSlotGoesToTheLongestWaiter() {
+        SlotQueue slots = new SlotQueue(() -> 1);
+        slots.acquire(0, deadline);
+        List<Integer> order = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            slots.acquire(LONG, deadline).thenAccept(inFlight -> {
+                order.add(n);
+                slots.release(); // as a call ends: the next waiter goes on from here
+            });
         }
+        assertEquals(3, slots.waiting());
+        slots.release();
         assertEquals(List.of(0, 1, 2), order);
         assertEquals(0, slots.inFlight());
     }
 
     @Test
-    void aRaisedLimitLetsWaitersInAtOnce() throws Exception {
+    void aRaisedLimitLetsWaitersInAtOnce() {
         AtomicInteger limit = new AtomicInteger(1);
         SlotQueue slots = new SlotQueue(limit::get);
-        slots.acquire(0);
-        CountDownLatch in = new CountDownLatch(3);
-        for (int i = 0; i < 3; i++) {
-            new Thread(() -> {
-                try {
-                    slots.acquire(LONG);
-                    in.countDown();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }).start();
-        }
-        while (slots.waiting() < 3) {
-            Thread.onSpinWait();
-        }
+        slots.acquire(0, deadline);
+        List<CompletableFuture<Integer>> waiting = List.of(slots.acquire(LONG, deadline), slots.acquire(LONG, deadline),
+                slots.acquire(LONG, deadline));
+        assertFalse(waiting.stream().anyMatch(CompletableFuture::isDone));
         limit.set(4);
         slots.limitChanged();
-        in.await();
+        assertEquals(List.of(2, 3, 4), waiting.stream().map(CompletableFuture::join).toList());
         assertEquals(4, slots.inFlight());
         assertEquals(0, slots.waiting());
     }
 
     @Test
-    void aLoweredLimitTakesNothingBackButLetsNoneInUntilBelowIt() throws Exception {
+    void aLoweredLimitTakesNothingBackButLetsNoneInUntilBelowIt() {
         AtomicInteger limit = new AtomicInteger(3);
         SlotQueue slots = new SlotQueue(limit::get);
-        slots.acquire(0);
-        slots.acquire(0);
-        slots.acquire(0);
+        slots.acquire(0, deadline);
+        slots.acquire(0, deadline);
+        slots.acquire(0, deadline);
         limit.set(1);
         slots.release();
-        assertEquals(0, slots.acquire(0), "two in flight, limit 1");
+        assertEquals(0, now(slots.acquire(0, deadline)), "two in flight, limit 1");
         slots.release();
         slots.release();
-        assertEquals(1, slots.acquire(0));
+        assertEquals(1, now(slots.acquire(0, deadline)));
     }
 
     @Test
-    void aWaiterWhoGivesUpLeavesTheQueueAndTakesNoSlot() throws Exception {
+    void aWaiterWhoseTimeRunsOutLeavesTheQueueAndTakesNoSlot() throws Exception {
         SlotQueue slots = new SlotQueue(() -> 1);
-        slots.acquire(0);
-        assertEquals(0, slots.acquire(TimeUnit.MILLISECONDS.toNanos(20)));
+        slots.acquire(0, deadline);
+        assertEquals(0, slots.acquire(TimeUnit.MILLISECONDS.toNanos(20), deadline).get(10, TimeUnit.SECONDS));
         assertEquals(0, slots.waiting());
-        Thread interrupted = new Thread(() -> assertThrows(InterruptedException.class, () -> slots.acquire(LONG)));
-        interrupted.start();
-        while (slots.waiting() < 1) {
-            Thread.onSpinWait();
-        }
-        interrupted.interrupt();
-        interrupted.join();
-        assertEquals(0, slots.waiting());
-        assertEquals(1, slots.inFlight());
         slots.release();
         assertEquals(0, slots.inFlight());
+    }
+
+    @Test
+    void aCalledOffDeadlineEndsTheWaitAtOnce() {
+        SlotQueue slots = new SlotQueue(() -> 1);
+        slots.acquire(0, deadline);
+        Deadline calledOff = Deadline.after(Duration.ofMinutes(1));
+        CompletableFuture<Integer> waiting = slots.acquire(LONG, calledOff);
+        assertFalse(waiting.isDone());
+        calledOff.cancel();
+        assertEquals(0, now(waiting));
+        assertEquals(0, slots.waiting());
+        assertEquals(0, now(slots.acquire(LONG, calledOff)), "a called-off deadline does not queue again");
+        slots.release();
+        assertEquals(0, slots.inFlight(), "the slot freed went to nobody");
     }
 }

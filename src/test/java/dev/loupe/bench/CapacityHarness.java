@@ -30,7 +30,8 @@ import javax.imageio.ImageIO;
  * throughput through Loupe as a share of the direct one, the latency Loupe adds at p50 and p99, and
  * the CPU time Loupe's process spent per inspection (from {@code /proc}), how it divides among
  * Loupe's threads, and how often and how long its young collections stopped it (from {@code jstat});
- * then consensus inspections.
+ * then consensus inspections. Beside Loupe, a proxy that only forwards ({@link Forwarder}) shows what
+ * any proxy adds on the machine.
  * With {@code soak}, a long run at 32 connections that fails when the heap after GC grows more than
  * 10 % from its first quarter to its last, or when any request fails.
  *
@@ -67,15 +68,15 @@ public final class CapacityHarness {
         Path chat = write("chat.json", chatRequest(image));
 
         boolean passed = true;
-        try (FakeBackend fake = new FakeBackend(latency); Loupe loupe = Loupe.start(fake.port(), loupeOpts)) {
+        try (FakeBackend fake = new FakeBackend(latency); Forwarder forwarder = new Forwarder(fake.port());
+                Loupe loupe = Loupe.start(fake.port(), loupeOpts)) {
             System.out.printf("# Loupe capacity, %s, %d cores, %s; fake vLLM answering in %d ms; Loupe options: %s%n",
                     LocalDate.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("os.arch"),
                     latency.toMillis(), loupeOpts.isEmpty() ? "defaults" : loupeOpts);
             HandOff.Cost handOff = HandOff.measure(400, 5);
             System.out.printf("# waking a thread idle for 5 ms on this machine: p50 %.0f µs, p99 %.0f µs; an inspection "
-                    + "through Loupe wakes four more in turn than a direct call (its event loop and a worker with "
-                    + "the request, the worker and the event loop with the answer)%n", handOff.p50Micros(),
-                    handOff.p99Micros());
+                    + "through Loupe, like any proxy, wakes two more in turn than a direct call (its event loop with the "
+                    + "request, and with the answer)%n", handOff.p50Micros(), handOff.p99Micros());
             Wrk direct = new Wrk(WORK, "direct", chat);
             Wrk through = new Wrk(WORK, "loupe", inspection);
             String directUrl = "http://127.0.0.1:" + fake.port() + "/v1/chat/completions";
@@ -89,16 +90,22 @@ public final class CapacityHarness {
             direct.run(directUrl, 32, Duration.ofSeconds(3));
             through.run(loupeUrl, 32, warmUp.dividedBy(2));
             direct.run(directUrl, 32, Duration.ofSeconds(3));
+            direct.run(forwarder.url(), 32, Duration.ofSeconds(10));
             if (soak) {
                 passed = soak(loupe, through, loupeUrl, soakMinutes);
                 return; // Loupe and the fake are stopped on the way out, then the exit status is set
             }
             System.out.println("| connections | direct req/s | Loupe req/s | ratio | added p50 | added p99 | Loupe CPU per inspection | errors |");
             System.out.println("|---|---|---|---|---|---|---|---|");
+            List<String> floor = new ArrayList<>();
             List<String> whereWent = new ArrayList<>();
             List<String> collections = new ArrayList<>();
             for (int connections : levels) {
                 Wrk.Result d = direct.run(directUrl, connections, duration);
+                Wrk.Result f = direct.run(forwarder.url(), connections, duration);
+                floor.add(String.format("%d connections: ratio %.2f, added p50 %.1f ms, p99 %.1f ms", connections,
+                        f.perSecond() / d.perSecond(), (f.p50Micros() - d.p50Micros()) / 1000.0,
+                        (f.p99Micros() - d.p99Micros()) / 1000.0));
                 long cpuBefore = loupe.cpuMillis();
                 Map<Long, ThreadTicks> threadsBefore = loupe.cpuByThread();
                 YoungCollections gcBefore = loupe.youngCollections();
@@ -112,6 +119,8 @@ public final class CapacityHarness {
                         cpuPer, l.errors() + d.errors());
             }
             System.out.println();
+            System.out.println("A proxy that only forwards (Vert.x event loops, no work of its own), against the same direct run:");
+            floor.forEach(line -> System.out.println("- " + line));
             System.out.println("Loupe's CPU by thread (from /proc/<pid>/task), per level:");
             whereWent.forEach(line -> System.out.println("- " + line));
             System.out.println("Loupe's young collections (from the JDK's jstat), per level:");

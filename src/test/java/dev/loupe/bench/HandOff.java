@@ -8,9 +8,8 @@ import java.util.concurrent.SynchronousQueue;
  * What waking a parked thread costs on this machine: one thread hands a value to another that has
  * been idle a few milliseconds, which hands it back; half the round trip is one hand-off. On a small
  * virtual machine an idle virtual CPU halts and must be woken by the host, so a hand-off costs far
- * more than on bare metal; every hand-off an inspection makes (event loop to worker and back, the
- * answer read off the backend's socket) pays it, and the added latency the harness reports grows
- * with it. Printed with the figures so they can be read against the machine they came from.
+ * more than on bare metal; every thread an inspection wakes (Loupe's event loop with the request, and
+ * with the backend's answer) pays it, and the added latency the harness reports grows with it. Printed with the figures so they can be read against the machine they came from.
  */
 final class HandOff {
 

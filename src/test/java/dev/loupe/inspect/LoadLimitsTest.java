@@ -20,16 +20,19 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.context.ManagedExecutor;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +48,7 @@ class LoadLimitsTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "quarkus.thread-pool.max-threads", "8",
-                    "loupe.inspection.consensus-threads", "6",
-                    "loupe.inspection.consensus-queue", "6",
+                    "loupe.inspection.max-consensus-wordings", "12",
                     "loupe.backends.vllm.max-concurrent", "64",
                     "loupe.image.max-upload-size", "32M",
                     "loupe.http.max-body-size", "48M",
@@ -97,6 +99,54 @@ class LoadLimitsTest {
         clients.shutdown();
         assertTrue(accepted > 0, "the consensus threads served some of the burst");
         given().get("/v1/backends").then().body("find { it.name == 'vllm' }.in_flight", equalTo(0));
+    }
+
+    @Inject
+    ManagedExecutor workers;
+
+    @Test
+    void aSmallImageIsInspectedWithEveryWorkerThreadTaken() throws Exception {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        BufferedImage small = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 64; y++) {
+            for (int x = 0; x < 64; x++) {
+                small.getRaster().setSample(x, y, 0, (x * 7 + y * 3) % 256);
+            }
+        }
+        String image = Base64.getEncoder().encodeToString(TestImages.encode(small, "png"));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch taken = new CountDownLatch(8);
+        for (int i = 0; i < 8; i++) {
+            workers.runAsync(() -> {
+                taken.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try {
+            assertTrue(taken.await(30, TimeUnit.SECONDS), "all eight worker threads are taken");
+            // Asked, and consensus of three asked at once, on the event loop; a worker-bound inspection
+            // would wait here until the workers are released.
+            Future<Response> single = client.submit(() -> given().contentType("application/json")
+                    .body(Map.of("profile", "microstructure", "image", image)).when().post("/v1/inspections").thenReturn());
+            Response one = single.get(30, TimeUnit.SECONDS);
+            assertEquals(200, one.statusCode(), one.asString());
+            assertEquals("accepted", one.jsonPath().getString("status"));
+            Future<Response> consensus = client.submit(() -> given().contentType("application/json")
+                    .body(Map.of("profile", "microstructure", "image", image, "consensus", 3)).when()
+                    .post("/v1/inspections").thenReturn());
+            Response three = consensus.get(30, TimeUnit.SECONDS);
+            assertEquals(200, three.statusCode(), three.asString());
+            assertEquals(3, three.jsonPath().getInt("consensus.variants"));
+        } finally {
+            release.countDown();
+            client.shutdownNow();
+        }
     }
 
     @Test
