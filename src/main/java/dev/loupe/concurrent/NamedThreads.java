@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one place Loupe's own threads are made: daemon threads named for what they do, so that a
- * thread dump says whose they are and none keeps the JVM alive. Request work runs on Quarkus's
- * worker pool; these serve the bounded pools and timers that must not borrow from it.
+ * thread dump says whose they are and none keeps the JVM alive. Request work runs on Vert.x's event
+ * loops and Quarkus's worker pool; these serve the bounded pools and timers that must not borrow
+ * from either.
  */
 public final class NamedThreads {
 
