@@ -29,8 +29,9 @@ import org.jboss.logging.Logger;
 /**
  * Keeps every finished inspection: its record in the store and its image in the images folder. The
  * answer never waits for it: finished inspections wait in a bounded queue for one named thread,
- * which writes what has gathered in one transaction (one commit and one round trip per batch, not
- * per inspection: what matters with PostgreSQL over a network). A record that cannot
+ * which {@link #GATHER} after the first of them writes what has gathered in one transaction (one
+ * commit and one round trip per batch, not per inspection: what matters with PostgreSQL over a
+ * network). A record that cannot
  * be kept (store down, queue full, disk full) is logged with the inspection's id and counted in
  * {@code loupe_records_failures_total}, never lost silently. At shutdown the queue is written
  * before the store closes.
