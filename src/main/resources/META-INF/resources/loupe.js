@@ -8,15 +8,19 @@ const TEXT = {
     'inspect.drop': 'Choose or drop a micrograph', 'inspect.profile': 'Profile', 'inspect.variant': 'Wording',
     'inspect.consensus': 'Consensus K', 'inspect.go': 'Inspect', 'inspect.busy': 'Asking the model…',
     'trace.line': 'Line', 'trace.station': 'Station', 'trace.lot': 'Lot', 'trace.serial': 'Serial',
-    'review.reviewer': 'Reviewer', 'review.waiting': 'Waiting', 'review.keys': 'Keys: O = OK, N = NG (the note goes with it)',
+    'review.reviewer': 'Reviewer', 'review.waiting': 'Waiting', 'review.keys': 'Choose the decision with its button, or a key: O = OK, N = NG (Alt+O, Alt+N while typing). The reason and features go with it as shown.',
     'review.note': 'Note', 'review.empty': 'Nothing waits for review.', 'review.need-name': 'Enter your name as reviewer first.',
-    'review.model': 'The model said', 'review.all': 'All profiles', 'auth.key': 'API key', 'auth.ok': 'OK', 'history.status': 'Status', 'history.from': 'From', 'history.to': 'To',
+    'review.model': 'The model said', 'review.all': 'All profiles', 'review.reason': 'Reason (the training target\'s words)',
+    'review.features': 'Features', 'review.decide': 'Decide', 'review.why': 'In the queue because',
+    'review.history': 'Reviews', 'review.amend': 'Amend the review', 'review.none': 'Not reviewed yet.',
+    'review.prefilled': 'Pre-filled from the model\'s answer: agreeing is one click.', 'review.empty-fields': 'The model gave no verdict: write the reason.', 'auth.key': 'API key', 'auth.ok': 'OK', 'history.status': 'Status', 'history.from': 'From', 'history.to': 'To',
     'history.search': 'Search', 'history.more': 'More', 'history.none': 'No inspection found.',
     'col.time': 'Time', 'col.status': 'Status', 'col.decision': 'Decision', 'col.reviewed': 'Reviewed',
     'col.profile': 'Profile', 'col.progress': 'Progress', 'col.report': 'Report', 'col.run': 'Run',
     'result.features': 'Features', 'result.confidence': 'Confidence', 'result.reason': 'Reason',
     'result.repairs': 'Repairs', 'result.violations': 'Violations', 'result.raw': 'Raw output', 'result.steps': 'Chain steps',
-    'result.consensus': 'Wordings and votes', 'result.sent': 'Image as sent', 'result.review': 'Review',
+    'result.consensus': 'Wordings and votes', 'result.sent': 'Image as sent to the model', 'result.review': 'Review',
+    'result.trace': 'Part', 'result.sent-missing': 'The image sent to the model is not kept.',
     'result.timings': 'Timings (ms)', 'decision.none': 'needs review', 'runs.none': 'No runs yet.',
   },
   zh: {
@@ -24,15 +28,19 @@ const TEXT = {
     'inspect.drop': '选择或拖入显微图像', 'inspect.profile': '检测方案', 'inspect.variant': '提示词措辞',
     'inspect.consensus': '多措辞投票 K', 'inspect.go': '开始检测', 'inspect.busy': '正在询问模型…',
     'trace.line': '产线', 'trace.station': '工位', 'trace.lot': '批次', 'trace.serial': '序列号',
-    'review.reviewer': '复核人', 'review.waiting': '待复核', 'review.keys': '按键：O = 合格（OK），N = 不合格（NG），备注一并提交',
+    'review.reviewer': '复核人', 'review.waiting': '待复核', 'review.keys': '点击判定按钮，或按键：O = 合格（OK），N = 不合格（NG）（输入时用 Alt+O、Alt+N）。理由和特征按所显示内容一并提交。',
     'review.note': '备注', 'review.empty': '没有待复核的项目。', 'review.need-name': '请先填写复核人姓名。',
-    'review.model': '模型的回答', 'review.all': '全部方案', 'auth.key': 'API 密钥', 'auth.ok': '确定', 'history.status': '状态', 'history.from': '开始日期', 'history.to': '结束日期',
+    'review.model': '模型的回答', 'review.all': '全部方案', 'review.reason': '理由（训练目标的文字）',
+    'review.features': '特征', 'review.decide': '判定', 'review.why': '进入复核队列的原因',
+    'review.history': '复核记录', 'review.amend': '修改复核', 'review.none': '尚未复核。',
+    'review.prefilled': '已按模型的回答预填：同意只需点击一次。', 'review.empty-fields': '模型没有给出判定：请填写理由。', 'auth.key': 'API 密钥', 'auth.ok': '确定', 'history.status': '状态', 'history.from': '开始日期', 'history.to': '结束日期',
     'history.search': '查询', 'history.more': '更多', 'history.none': '没有找到检测记录。',
     'col.time': '时间', 'col.status': '状态', 'col.decision': '判定', 'col.reviewed': '已复核',
     'col.profile': '方案', 'col.progress': '进度', 'col.report': '报告', 'col.run': '评估',
     'result.features': '特征', 'result.confidence': '置信度', 'result.reason': '理由',
     'result.repairs': '修复', 'result.violations': '违规项', 'result.raw': '模型原始输出', 'result.steps': '调用链',
     'result.consensus': '各措辞投票', 'result.sent': '送入模型的图像', 'result.review': '复核',
+    'result.trace': '零件', 'result.sent-missing': '送入模型的图像未保存。',
     'result.timings': '耗时（毫秒）', 'decision.none': '需人工复核', 'runs.none': '暂无评估。',
   },
 };
@@ -98,12 +106,16 @@ async function api(path, options = {}, retried = false) {
   return type.includes('json') ? response.json() : response;
 }
 
-// Images and reports come through api() too, so that they carry the key.
-function keptImage(id) {
-  const img = el('img', { class: 'shot', alt: '' });
-  api('/v1/inspections/' + encodeURIComponent(id) + '/image').then(r => r.blob())
-    .then(blob => { img.src = URL.createObjectURL(blob); }).catch(showError);
-  return img;
+// Images and reports come through api() too, so that they carry the key. People look at the image as it
+// was sent to the model (oriented, cropped, scaled, 16-bit stretched, resized): every format shows, and it
+// is what the model judged and what the next LoRA trains on.
+function sentImage(id, info) {
+  const img = el('img', { class: 'shot', alt: t('result.sent'), id: 'sent-image' });
+  const caption = el('figcaption', {}, t('result.sent') + (info ? ` · ${info.sent_width}×${info.sent_height} · ${info.visual_tokens} tokens` : ''));
+  api('/v1/inspections/' + encodeURIComponent(id) + '/image?view=sent').then(r => r.blob())
+    .then(blob => { img.src = URL.createObjectURL(blob); })
+    .catch(() => caption.replaceChildren(t('result.sent-missing')));
+  return el('figure', { class: 'sent' }, img, caption);
 }
 
 async function openReport(id) {
@@ -136,13 +148,10 @@ async function loadVariants() {
   $('#variant').replaceChildren(el('option', { value: '' }, ''), ...variants.map(v => el('option', { value: v.name }, v.name)));
 }
 
-function imagePreview(file, envelope) {
-  const canvas = el('canvas', { width: envelope.image.sent_width, height: envelope.image.sent_height, class: 'shot' });
-  const url = URL.createObjectURL(file);
-  const img = new Image();
-  img.onload = () => { canvas.getContext('2d').drawImage(img, 0, 0, canvas.width, canvas.height); URL.revokeObjectURL(url); };
-  img.src = url;
-  return canvas;
+function traceLine(trace) {
+  if (!trace) return null;
+  const parts = ['line', 'station', 'lot', 'serial'].filter(k => trace[k]).map(k => `${t('trace.' + k)} ${trace[k]}`);
+  return parts.length ? el('p', { class: 'trace', id: 'trace' }, t('result.trace') + ': ' + parts.join(' · ')) : null;
 }
 
 function renderEnvelope(envelope, picture, review) {
@@ -150,14 +159,15 @@ function renderEnvelope(envelope, picture, review) {
   const verdict = envelope.verdict || {};
   const features = Object.entries(verdict.features || {});
   const list = items => items.length ? el('ul', {}, items.map(i => el('li', {}, i))) : el('p', {}, '—');
-  return el('div', { class: 'card', id: 'envelope' },
+  return el('div', { class: 'card', id: 'envelope', 'data-id': envelope.id },
     el('div', { class: 'verdict' },
       el('div', {},
         el('div', { class: 'decision ' + decision, id: 'decision' }, decision === 'none' ? t('decision.none') : decision),
         el('p', {}, el('span', { class: 'status ' + envelope.status, id: 'status' }, envelope.status), ' ',
           envelope.backend ? envelope.backend + ' / ' + (envelope.model || '') : ''),
         verdict.confidence !== undefined ? el('p', {}, t('result.confidence') + ': ' + verdict.confidence) : null,
-        picture ? el('div', {}, el('h4', {}, t('result.sent') + (envelope.image ? ` ${envelope.image.sent_width}×${envelope.image.sent_height}` : '')), picture) : null),
+        traceLine(envelope.trace || envelope.record),
+        picture),
       el('div', {},
         verdict.reason ? el('p', {}, el('b', {}, t('result.reason') + ': '), verdict.reason) : null,
         features.length ? el('table', {}, el('tr', {}, el('th', { colspan: 2 }, t('result.features'))),
@@ -185,13 +195,12 @@ async function inspect(event) {
   for (const key of ['variant', 'consensus', 'line', 'station', 'lot', 'serial']) {
     if (!form.get(key)) form.delete(key);
   }
-  const file = $('#image').files[0];
   const button = $('#inspect-button');
   button.disabled = true;
   $('#result').replaceChildren(el('p', {}, t('inspect.busy')));
   try {
     const envelope = await api('/v1/inspections', { method: 'POST', body: form });
-    $('#result').replaceChildren(renderEnvelope(envelope, imagePreview(file, envelope)));
+    $('#result').replaceChildren(renderEnvelope(envelope, sentImage(envelope.id, envelope.image)));
   } catch (error) {
     $('#result').replaceChildren();
     showError(error);
@@ -201,12 +210,100 @@ async function inspect(event) {
 }
 
 // ---- Review
+// A reviewer sees what the model saw, the part, and what the model said; chooses the decision with a
+// button (or a key) and sends the reason and features as shown: pre-filled from the model's answer, so
+// agreeing is one click, and edited where the model was wrong. Loupe writes none of these words itself.
 let current = null;
 let queueLoads = 0;
+const profileDetails = {};
+
+async function profileDetail(name) {
+  if (!profileDetails[name]) profileDetails[name] = await api('/v1/profiles/' + encodeURIComponent(name));
+  return profileDetails[name];
+}
+
+/** What the schema's if/then rules fix once a decision is chosen (verdict-v1: NG means defect_present true). */
+function consequences(schema, field, value) {
+  const fixed = {};
+  for (const rule of schema.allOf || []) {
+    const when = rule.if && rule.if.properties && rule.if.properties[field];
+    if (when && when.const === value && rule.then && rule.then.properties) {
+      for (const [k, v] of Object.entries(rule.then.properties)) if ('const' in v) fixed[k] = v.const;
+    }
+  }
+  return fixed;
+}
+
+/** The object a model's answer holds, when it is plain JSON though not a valid verdict: its words pre-fill the form. */
+function modelsObject(raw) {
+  try {
+    const parsed = JSON.parse(raw || '');
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : null;
+  } catch (notJson) {
+    return null;
+  }
+}
+
+/**
+ * The review form of one inspection. `onDone` runs once the review is stored; `standing` is the review
+ * that stands (amending it), or null.
+ */
+function reviewEditor(envelope, detail, standing, onDone) {
+  const schema = detail.json_schema;
+  const field = detail.decision_field;
+  const start = (standing && standing.verdict) || envelope.verdict || modelsObject(envelope.raw_output) || {};
+  const featureNames = Object.keys(((schema.properties || {}).features || {}).properties || {});
+  const reason = schema.properties && schema.properties.reason
+    ? el('textarea', { class: 'reason', rows: 3, maxlength: (schema.properties.reason.maxLength || 10000) }) : null;
+  if (reason) reason.value = typeof start.reason === 'string' ? start.reason : '';
+  const features = featureNames.map(name => {
+    const input = el('input', { 'data-feature': name, maxlength: 10000 });
+    const value = (start.features || {})[name];
+    input.value = typeof value === 'string' ? value : '';
+    return el('label', {}, name, input);
+  });
+  const note = el('input', { class: 'note', maxlength: 2000 });
+  const reviewerInput = el('input', { class: 'reviewer', maxlength: 200 });
+  reviewerInput.value = localStorage.getItem('loupe.reviewer') || '';
+  const decide = async value => {
+    const reviewer = reviewerInput.value.trim();
+    if (!reviewer) { showError(new Error(t('review.need-name'))); return; }
+    localStorage.setItem('loupe.reviewer', reviewer);
+    showError(null);
+    const body = { [field]: value, ...consequences(schema, field, value), reviewer };
+    if (reason) body.reason = reason.value;
+    const given = {};
+    features.forEach(label => { const input = $('input', label); if (input.value.trim()) given[input.dataset.feature] = input.value; });
+    if (Object.keys(given).length) body.features = given;
+    if (note.value.trim()) body.note = note.value;
+    try {
+      await api('/v1/inspections/' + encodeURIComponent(envelope.id) + '/review', { method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'If-Match': '"' + (standing ? standing.revision : 0) + '"' },
+        body: JSON.stringify(body) });
+      await onDone();
+    } catch (error) {
+      showError(error);
+    }
+  };
+  const values = ((schema.properties || {})[field] || {}).enum || [];
+  // The decision buttons first, where a hand on a tablet finds them; what they send is below them.
+  const form = el('div', { class: 'editor' },
+    el('div', { class: 'row decide' }, values.map(value =>
+      el('button', { type: 'button', class: 'decide ' + value, 'data-decision': value, onclick: () => decide(value) }, value))),
+    el('p', { class: 'hint' }, Object.keys(start).length ? t('review.prefilled') : t('review.empty-fields')),
+    el('label', {}, t('review.reviewer'), reviewerInput),
+    reason ? el('label', {}, t('review.reason'), reason) : null,
+    features.length ? el('fieldset', { class: 'features' }, el('legend', {}, t('review.features')), features) : null,
+    el('label', {}, t('review.note'), note));
+  form.decide = decide;
+  form.values = values;
+  return form;
+}
 
 async function loadQueue() {
   // Only the latest load renders: a profile change can overtake a load still in flight.
   const load = ++queueLoads;
+  showError(null);
   const profile = $('#review-profile').value;
   const queue = await api('/v1/reviews/queue?limit=1' + (profile ? '&profile=' + encodeURIComponent(profile) : ''));
   if (load !== queueLoads) return;
@@ -218,41 +315,32 @@ async function loadQueue() {
     return;
   }
   const shown = $('#review-card');
-  if (shown && shown.dataset.id === next.id) return; // the same item stays, with the note being typed
+  if (shown && shown.dataset.id === next.id) return; // the same item stays, with what is being typed
   const envelope = await api('/v1/inspections/' + next.id);
+  const detail = await profileDetail(envelope.profile || next.profile);
   if (load !== queueLoads) return;
-  current = next;
+  const editor = reviewEditor(envelope, detail, envelope.review, loadQueue);
+  current = editor;
   $('#review-item').replaceChildren(el('div', { class: 'card', id: 'review-card', 'data-id': next.id },
-    keptImage(next.id),
-    el('label', {}, t('review.note'), el('input', { id: 'note', maxlength: 2000 })),
+    el('div', { class: 'verdict' },
+      el('div', {}, sentImage(next.id, envelope.image), traceLine(envelope.trace || envelope.record),
+        next.reason ? el('p', { class: 'hint', id: 'queue-reason' }, t('review.why') + ': ' + next.reason) : null),
+      el('div', {}, editor)),
     el('h4', {}, t('review.model')), renderEnvelope(envelope)));
 }
 
-async function decide(decision) {
-  if (!current) return;
-  const reviewer = $('#reviewer').value.trim();
-  if (!reviewer) { showError(new Error(t('review.need-name'))); return; }
-  localStorage.setItem('loupe.reviewer', reviewer);
-  showError(null);
-  const note = $('#note') ? $('#note').value : '';
-  try {
-    await api('/v1/inspections/' + current.id + '/review', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ decision, defect_present: decision === 'NG', reviewer, note: note || undefined }) });
-    await loadQueue();
-  } catch (error) {
-    showError(error);
-  }
-}
-
-// One key each: O for OK, N for NG. While typing the reviewer's name or a note, Alt+O / Alt+N.
+// One key per decision, its first letter (O for OK, N for NG), for the review form on screen. While
+// typing, with Alt.
 document.addEventListener('keydown', event => {
-  if (location.hash !== '#review' || event.ctrlKey || event.metaKey) return;
+  const reviewing = location.hash === '#review' || location.hash.startsWith('#inspection/');
+  if (!reviewing || event.ctrlKey || event.metaKey || !current || !current.isConnected) return;
   const key = event.key.toLowerCase();
-  if (key !== 'o' && key !== 'n') return;
-  const typing = event.target.id === 'reviewer' || event.target.id === 'note';
+  const value = current.values.find(v => v.toLowerCase().startsWith(key));
+  if (!value) return;
+  const typing = ['INPUT', 'TEXTAREA'].includes(event.target.tagName);
   if (typing && !event.altKey) return;
   event.preventDefault();
-  decide(key === 'o' ? 'OK' : 'NG');
+  current.decide(value);
 });
 
 // ---- History
@@ -286,9 +374,19 @@ async function search(event, more) {
 
 async function showInspection(id) {
   const envelope = await api('/v1/inspections/' + encodeURIComponent(id));
-  const picture = envelope.record && envelope.record.image_available
-    ? keptImage(id) : null;
-  $('#inspection').replaceChildren(renderEnvelope(envelope, picture, envelope.review));
+  const picture = envelope.record && envelope.record.sent_image_available ? sentImage(id, envelope.image) : null;
+  const reviews = envelope.reviews || [];
+  const history = el('div', { id: 'reviews' }, el('h4', {}, t('review.history')),
+    reviews.length ? el('table', {}, reviews.map(r => el('tr', {}, el('td', {}, '#' + r.revision),
+      el('td', {}, new Date(r.reviewed_at).toLocaleString()), el('td', {}, r.reviewer), el('td', {}, r.decision),
+      el('td', {}, (r.verdict && r.verdict.reason) || ''), el('td', {}, r.note || '')))) : el('p', {}, t('review.none')));
+  const amend = el('button', { type: 'button', id: 'amend', onclick: async () => {
+    const detail = await profileDetail(envelope.profile || envelope.record.profile);
+    current = reviewEditor(envelope, detail, envelope.review, () => showInspection(id));
+    amend.replaceWith(current);
+  } }, reviews.length ? t('review.amend') : t('review.decide'));
+  $('#inspection').replaceChildren(renderEnvelope(envelope, picture, envelope.review),
+    el('div', { class: 'card' }, history, amend));
 }
 
 // ---- Runs
@@ -345,7 +443,6 @@ $('#review-profile').addEventListener('change', () => {
 });
 $('#history-form').addEventListener('submit', e => search(e, false));
 $('#history-more').addEventListener('click', () => search(null, true));
-$('#reviewer').value = localStorage.getItem('loupe.reviewer') || '';
 window.addEventListener('hashchange', route);
 wireDrop();
 applyLanguage();

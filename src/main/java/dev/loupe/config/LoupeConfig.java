@@ -247,9 +247,27 @@ public interface LoupeConfig {
         @WithDefault("1h")
         Duration purgeInterval();
 
-        /** Inspections waiting to be recorded; beyond it one is counted as a failure and logged, never blocks. */
+        /**
+         * Inspections waiting to be recorded; beyond it one is refused (503 record-unavailable), counted
+         * as a failure and logged, never blocks.
+         */
         @WithDefault("1000")
         int queueCapacity();
+
+        /**
+         * An answer waits for its record to be committed: no 200 leaves Loupe without its record. Off,
+         * an inspection whose record cannot be committed is answered anyway (logged with its verdict and
+         * counted): the audit trail loses it. On by default.
+         */
+        @WithDefault("true")
+        boolean required();
+
+        /**
+         * The longest an answer waits for its record to be committed; past it the inspection is answered
+         * 503 record-unavailable with Retry-After (its verdict logged with its id).
+         */
+        @WithDefault("10s")
+        Duration commitTimeout();
     }
 
     /** Limits on what an upload may cost before and while it is decoded. */

@@ -85,6 +85,7 @@ public final class DatasetReader {
         } catch (IOException e) {
             throw new DatasetException(shown, List.of("cannot be read"));
         }
+        boolean asSent = imagesAsSent(dataset.getParent(), json);
         List<DatasetItem> items = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -94,7 +95,7 @@ public final class DatasetReader {
             }
             int line = i + 1;
             try {
-                items.add(item(json.readTree(text), items.size(), line, dataset.getParent(), access, labels, json));
+                items.add(item(json.readTree(text), items.size(), line, dataset.getParent(), access, labels, json, asSent));
             } catch (JsonProcessingException e) {
                 problems.add("line " + line + ": not JSON" + (access.quote() ? " (" + e.getOriginalMessage() + ")" : ""));
             } catch (IllegalArgumentException e) {
@@ -110,8 +111,19 @@ public final class DatasetReader {
         return List.copyOf(items);
     }
 
+    /** Whether a Loupe export's manifest beside the dataset says its images are as they were sent. */
+    private static boolean imagesAsSent(Path folder, ObjectMapper json) {
+        Path manifest = folder.resolve(MsSwiftDataset.MANIFEST);
+        try {
+            return Files.isRegularFile(manifest)
+                    && json.readTree(manifest.toFile()).path("image").path(MsSwiftDataset.IMAGES_AS_SENT).asBoolean(false);
+        } catch (IOException unreadable) {
+            return false; // not Loupe's manifest: the images are prepared as any
+        }
+    }
+
     private static DatasetItem item(JsonNode node, int index, int line, Path folder, Access access,
-            Function<String, Optional<String>> labels, ObjectMapper json) {
+            Function<String, Optional<String>> labels, ObjectMapper json, boolean asSent) {
         JsonNode images = node.path("images");
         String imagePath = images.isTextual() ? images.asText()
                 : images.isArray() && images.size() > 0 && images.get(0).isTextual() ? images.get(0).asText() : null;
@@ -145,7 +157,7 @@ public final class DatasetReader {
         if (answer == null) {
             throw new IllegalArgumentException("no assistant message holding the label");
         }
-        return new DatasetItem(index, line, image, label(answer, labels, access.quote(), json));
+        return new DatasetItem(index, line, image, label(answer, labels, access.quote(), json), asSent);
     }
 
     private static String label(String answer, Function<String, Optional<String>> labels, boolean quote,

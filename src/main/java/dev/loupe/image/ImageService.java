@@ -227,6 +227,35 @@ public class ImageService {
         }
     }
 
+    /**
+     * An image that is already as a model was sent it (from a training export): neither scaled nor
+     * cropped again, and when it is 8-bit grey or RGB at a size smart resize keeps, in the format the
+     * spec sends, its bytes are sent as they are (re-encoding a JPEG would change its pixels). Else it
+     * is prepared with the spec's budget and encoding only.
+     */
+    public PreparedImage prepareAsSent(byte[] original, ImageSpec spec) {
+        ImageSpec resizeOnly = new ImageSpec(1.0, Optional.empty(), spec.factor(), spec.minPixels(), spec.maxPixels(),
+                spec.encoding(), spec.jpegQuality());
+        Optional<ImageFormat> format = ImageSniffer.sniff(original);
+        ImageFormat sends = spec.encoding() == ImageSpec.Encoding.PNG ? ImageFormat.PNG : ImageFormat.JPEG;
+        if (format.isEmpty() || format.get() != sends || original.length > limits.maxUploadBytes()
+                || format.get() == ImageFormat.JPEG && ExifOrientation.of(original) != ExifOrientation.NORMAL) {
+            return prepare(original, resizeOnly);
+        }
+        try (ImageDecoder decoder = ImageDecoder.open(original, format.get())) {
+            int width = decoder.width();
+            int height = decoder.height();
+            SmartResize.Size kept = SmartResize.of(width, height, spec.factor(), spec.minPixels(), spec.maxPixels());
+            boolean eightBitGreyOrRgb = decoder.bytesPerPixel() == 1 || decoder.bytesPerPixel() == 3;
+            if (!eightBitGreyOrRgb || kept.width() != width || kept.height() != height) {
+                return prepare(original, resizeOnly);
+            }
+            long tokens = (long) (width / spec.factor()) * (height / spec.factor());
+            return new PreparedImage(format.get(), width, height, sha256(original), width, height, tokens,
+                    ImageEncoder.mimeType(spec.encoding()), original);
+        }
+    }
+
     /** The plan's region of an 8-bit image (perhaps shrunk while decoded) at the target size. */
     private BufferedImage sent(BufferedImage image, int shownWidth, Geometry.Plan plan) {
         double s = (double) image.getWidth() / shownWidth;

@@ -1,19 +1,21 @@
 package dev.loupe.inspect;
 
+import dev.loupe.image.PreparedImage;
 import java.time.Instant;
 
 /**
- * Told when an inspection for the line has ended, answered or refused by its backend: whoever keeps
- * records learns of it here, without inspect knowing how they are kept. Fired on the request thread;
- * an observer must return at once (hand the work on), never slow the answer.
+ * An inspection for the line that has ended, answered or refused by its backend, handed to the
+ * {@link RecordKeeper}.
  *
  * @param envelope  what was answered; null when the inspection was refused
  * @param image     the upload as received
+ * @param sent      the image exactly as prepared for the chain's first step (what the model saw, what a
+ *                  person reviews and the next LoRA trains on); null when it could not be prepared
  * @param failure   why it was refused (the problem's detail); null when answered
  * @param provenance the content hashes of what was asked
  */
-public record InspectionFinished(String id, Instant at, String profile, Envelope envelope, byte[] image, Trace trace,
-        Failure failure, Provenance provenance) {
+public record InspectionFinished(String id, Instant at, String profile, Envelope envelope, byte[] image,
+        PreparedImage sent, Trace trace, Failure failure, Provenance provenance) {
 
     /** @param status the HTTP status the client got; @param kind the problem's type */
     public record Failure(int status, String kind, String detail) {}

@@ -1,11 +1,13 @@
 package dev.loupe.inspect;
 
+import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.image.ImageService;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
@@ -16,13 +18,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HexFormat;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.context.ManagedExecutor;
@@ -42,20 +38,24 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class InspectionResource {
 
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    /** The one scope of Idempotency-Keys when API keys are off. */
+    private static final String OPEN_SCOPE = "-";
     /** A JSON body up to this size may carry a small image (see {@link ImageService#isSmall}) in base64. */
     private static final int SMALL_BODY_BYTES = 128 << 10;
 
     private final InspectionService inspections;
     private final ImageService images;
     private final int maxTraceLength;
-    private final Idempotency idempotency;
+    private final IdempotentInspections idempotent;
+    private final SecurityIdentity caller;
     private final ManagedExecutor workers;
     private final ObjectMapper json;
 
     public InspectionResource(InspectionService inspections, ImageService images, LoupeConfig config,
-            Idempotency idempotency, ManagedExecutor workers, ObjectMapper json) {
+            IdempotentInspections idempotent, SecurityIdentity caller, ManagedExecutor workers, ObjectMapper json) {
         this.json = json;
-        this.idempotency = idempotency;
+        this.idempotent = idempotent;
+        this.caller = caller;
         this.workers = workers;
         this.inspections = inspections;
         this.images = images;
@@ -70,7 +70,8 @@ public class InspectionResource {
     public CompletionStage<Envelope> inspectUpload(@BeanParam InspectionForm form, @HeaderParam(IDEMPOTENCY_KEY) String key) {
         // Not a blocking endpoint, so that the form is parsed on the event loop as it arrives: a client
         // trickling its upload holds no worker thread. The file is read and the image prepared on a worker.
-        return workers.supplyAsync(() -> inspectOnce(key, formInput(form))).thenCompose(envelope -> envelope);
+        String scope = scope(key);
+        return workers.supplyAsync(() -> inspectOnce(key, scope, formInput(form))).thenCompose(envelope -> envelope);
     }
 
     private InspectionInput formInput(InspectionForm form) {
@@ -104,9 +105,10 @@ public class InspectionResource {
             return images.isSmall(input.image()) ? inspections.inspect(input)
                     : workers.supplyAsync(() -> inspections.inspect(input)).thenCompose(envelope -> envelope);
         }
+        String scope = scope(key);
         return workers.supplyAsync(() -> {
             try {
-                return inspectOnce(key, jsonInput(body));
+                return inspectOnce(key, scope, jsonInput(body));
             } catch (IOException e) { // not JSON, or not of this shape: unwrapped again, and answered as a bad body
                 throw new CompletionException(e);
             }
@@ -128,50 +130,21 @@ public class InspectionResource {
     /**
      * With an {@code Idempotency-Key}, a retry gets the first answer instead of a second model call;
      * a failed inspection frees the key for the next try. On a worker: the key is kept in the store.
+     * The key is the caller's: with API keys on, scoped by the key's name.
      */
-    private CompletionStage<Envelope> inspectOnce(String key, InspectionInput input) {
+    private CompletionStage<Envelope> inspectOnce(String key, String scope, InspectionInput input) {
         if (key == null) {
             return inspections.inspect(input);
         }
         if (key.isBlank() || key.length() > 200 || !key.chars().allMatch(ch -> ch > 0x20 && ch < 0x7F)) {
             throw ProblemException.badRequest("'" + IDEMPOTENCY_KEY + "' must be 1 to 200 visible ASCII characters");
         }
-        Optional<Envelope> answered = idempotency.claim(key, fingerprint(input));
-        if (answered.isPresent()) {
-            return CompletableFuture.completedFuture(answered.get());
-        }
-        CompletableFuture<Envelope> asked;
-        try {
-            asked = inspections.inspect(input);
-        } catch (RuntimeException e) {
-            idempotency.abandon(key);
-            throw e;
-        }
-        // The answer arrives on an event loop; the store is written from a worker.
-        return asked.handleAsync((envelope, failure) -> {
-            if (failure != null) {
-                idempotency.abandon(key);
-                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
-            }
-            idempotency.complete(key, envelope);
-            return envelope;
-        }, workers);
+        return idempotent.inspect(scope, key, input, () -> inspections.inspect(input));
     }
 
-    /** What the request asked: the same request has the same fingerprint, whatever its encoding. */
-    private static String fingerprint(InspectionInput input) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(input.image());
-            Trace t = input.trace();
-            for (Object part : new Object[] {input.profile(), input.variant(), input.consensus(), t.line(), t.station(),
-                t.lot(), t.serial()}) {
-                digest.update(("\u0000" + part).getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
+    /** Whose Idempotency-Key it is, read on the request's thread: the API key's name, or the one open scope. */
+    private String scope(String key) {
+        return key == null ? null : Callers.keyName(caller).orElse(OPEN_SCOPE);
     }
 
     private Trace trace(String line, String station, String lot, String serial) {

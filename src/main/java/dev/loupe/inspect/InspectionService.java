@@ -18,7 +18,6 @@ import dev.loupe.verdict.VerdictContract;
 import dev.loupe.verdict.VerdictOutcome;
 import dev.loupe.verdict.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,6 +45,8 @@ public class InspectionService {
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
     /** How soon a client refused for a full consensus queue may try again. */
     private static final Duration CONSENSUS_RETRY_AFTER = Duration.ofSeconds(2);
+    /** How soon a client refused because its record could not be committed may try again. */
+    private static final Duration RECORD_RETRY_AFTER = Duration.ofSeconds(2);
     /** How much longer than its deadline a robustness call is waited for: every wait inside it ends by the deadline. */
     private static final Duration RUN_CALL_GRACE = Duration.ofSeconds(5);
     /** About 96 × 96 pixels. */
@@ -67,11 +68,13 @@ public class InspectionService {
     /** Per profile, built once: the schema with the profile's synonyms, and the hashes of what it asks. */
     private final Map<String, VerdictContract> contracts = new HashMap<>();
     private final Map<String, InspectionFinished.Provenance> provenance = new HashMap<>();
-    private final Event<InspectionFinished> finished;
+    private final RecordKeeper keeper;
+    private final boolean recordsRequired;
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
-            ChainRunner chains, InspectionMetrics metrics, LoupeConfig config, Event<InspectionFinished> finished) {
-        this.finished = finished;
+            ChainRunner chains, InspectionMetrics metrics, LoupeConfig config, RecordKeeper keeper) {
+        this.keeper = keeper;
+        this.recordsRequired = config.records().required();
         this.chains = chains;
         this.profiles = profiles;
         this.images = images;
@@ -97,7 +100,9 @@ public class InspectionService {
     /**
      * Prepares the image on this thread (a bad request or an image that cannot be sent is refused
      * by throwing, before any call), then asks without holding a thread: the envelope, or the
-     * failure, comes where the last answer arrives. Every outcome is recorded.
+     * failure, comes where the last answer arrives. Every outcome is recorded, and an envelope leaves
+     * only once its record is committed; one that cannot be is answered 503 {@code record-unavailable}
+     * (unless {@code loupe.records.required} is off), its verdict logged with its id.
      */
     public CompletableFuture<Envelope> inspect(InspectionInput input) {
         Profile profile = profiles.get(input.profile());
@@ -105,29 +110,54 @@ public class InspectionService {
         long start = System.nanoTime();
         StepImages image;
         try {
-            image = prepare(profile, input.image());
+            image = prepare(profile, input.image(), false);
         } catch (RuntimeException e) {
             metrics.inspection(profile, profile.chain().get(0).backend(), "error", InspectionMetrics.NO_DECISION, start);
             throw e;
         }
         metrics.image(profile, image.first(), System.nanoTime() - start);
         return inspect(profile, variants, image, start, input.trace(), newDeadline(), Caller.INSPECTION)
-                .whenComplete((envelope, failure) -> {
-                    if (envelope != null) {
-                        finished.fire(new InspectionFinished(envelope.id(), Instant.now(), profile.name(), envelope,
-                                input.image(), input.trace(), null, provenance.get(profile.name())));
-                    } else if (Futures.cause(failure) instanceof BackendException e) {
-                        finished.fire(refused(profile, input, e.failure().httpStatus(), "backend-" + e.failure().label(),
-                                e.getMessage()));
-                    } else if (Futures.cause(failure) instanceof ProblemException e && e.status() >= 500) {
-                        finished.fire(refused(profile, input, e.status(), e.slug(), e.getMessage()));
-                    }
-                });
+                .handle((envelope, failure) -> envelope != null
+                        ? recorded(envelope, new InspectionFinished(envelope.id(), Instant.now(), profile.name(),
+                                envelope, input.image(), image.first(), input.trace(), null, provenance.get(profile.name())))
+                        : refused(profile, input, image, Futures.cause(failure)))
+                .thenCompose(answer -> answer);
     }
 
-    private InspectionFinished refused(Profile profile, InspectionInput input, int status, String kind, String detail) {
-        return new InspectionFinished(InspectionIds.next(), Instant.now(), profile.name(), null, input.image(),
-                input.trace(), new InspectionFinished.Failure(status, kind, detail), provenance.get(profile.name()));
+    /** The envelope, once its record is committed. */
+    private CompletableFuture<Envelope> recorded(Envelope envelope, InspectionFinished finished) {
+        return keeper.keep(finished).handle((kept, notKept) -> {
+            if (notKept == null) {
+                return envelope;
+            }
+            // The verdict is in the log with its id, whatever is answered: the audit trail's last resort.
+            LOG.errorf("Inspection %s was not recorded (%s): status=%s decision=%s model=%s sha256=%s %s", envelope.id(),
+                    Futures.cause(notKept).getMessage(), envelope.status().label(), envelope.decision(), envelope.model(),
+                    envelope.image().sha256(), envelope.trace().forLog());
+            if (!recordsRequired) {
+                return envelope;
+            }
+            throw new ProblemException(503, "record-unavailable", "Record unavailable", "the inspection's record could "
+                    + "not be committed, so its verdict is not answered (logged as " + envelope.id() + "); try again",
+                    RECORD_RETRY_AFTER);
+        });
+    }
+
+    /**
+     * A refusal by the backend, or a failure inside Loupe (5xx), is on record too; the client gets its
+     * problem whether or not that record is kept (the recorder logs and counts one it cannot keep).
+     */
+    private CompletableFuture<Envelope> refused(Profile profile, InspectionInput input, StepImages image, Throwable cause) {
+        InspectionFinished.Failure failure = cause instanceof BackendException e
+                ? new InspectionFinished.Failure(e.failure().httpStatus(), "backend-" + e.failure().label(), e.getMessage())
+                : cause instanceof ProblemException e && e.status() >= 500
+                ? new InspectionFinished.Failure(e.status(), e.slug(), e.getMessage())
+                : null;
+        if (failure != null) {
+            keeper.keep(new InspectionFinished(InspectionIds.next(), Instant.now(), profile.name(), null, input.image(),
+                    image.first(), input.trace(), failure, provenance.get(profile.name())));
+        }
+        return CompletableFuture.failedFuture(cause);
     }
 
     /**
@@ -144,13 +174,17 @@ public class InspectionService {
         return contract(profileName).decisionOf(word);
     }
 
-    /** Prepares an image the way the profile's first step asks, for asking about it several times. */
-    public StepImages prepare(String profileName, byte[] original) {
-        return prepare(profiles.get(profileName), original);
+    /**
+     * Prepares an image the way the profile's first step asks, for asking about it several times.
+     *
+     * @param asSent the image is already as a model was sent it (a training export's): not scaled or cropped again
+     */
+    public StepImages prepare(String profileName, byte[] original, boolean asSent) {
+        return prepare(profiles.get(profileName), original, asSent);
     }
 
-    private StepImages prepare(Profile profile, byte[] original) {
-        return new StepImages(original, images, StepImages.specOf(profile.chain().get(0).image()));
+    private StepImages prepare(Profile profile, byte[] original, boolean asSent) {
+        return new StepImages(original, asSent, images, StepImages.specOf(profile.chain().get(0).image()));
     }
 
     /**

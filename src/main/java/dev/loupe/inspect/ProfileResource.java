@@ -33,10 +33,16 @@ public class ProfileResource {
     /** A profile in a list. */
     public record ProfileSummary(String name, String description, String schema, List<Profile.Step> chain) {}
 
-    /** A profile in full, with the JSON Schema its verdicts must satisfy. */
-    public record ProfileDetail(String name, String description, String schema, List<Profile.Step> chain,
-            boolean escalateOnReview, String system, String prompt, Profile.Decoding decoding,
-            Profile.ImagePolicy image, Profile.RepairPolicy repair, Profile.Synonyms synonyms, JsonNode jsonSchema) {}
+    /**
+     * A profile in full, with the JSON Schema its verdicts must satisfy.
+     *
+     * @param decisionField the verdict's property holding the decision
+     * @param passValue     the decision meaning "no defect"; null when the profile names none
+     */
+    public record ProfileDetail(String name, String description, String schema, String decisionField, String passValue,
+            List<Profile.Step> chain, boolean escalateOnReview, String system, String prompt, Profile.Decoding decoding,
+            Profile.ImagePolicy image, Profile.RepairPolicy repair, Profile.Synonyms synonyms, Profile.Training training,
+            JsonNode jsonSchema) {}
 
     private static final int MAX_GENERATED = 200;
 
@@ -83,8 +89,8 @@ public class ProfileResource {
     @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public ProfileDetail get(@PathParam("name") String name) {
         Profile p = profiles.get(name);
-        return new ProfileDetail(p.name(), p.description(), p.schema(), p.chain(), p.escalateOnReview(), p.system(),
-                p.prompt(), p.decoding(), p.image(), p.repair(), p.synonyms(),
-                schemas.find(p.schema()).orElseThrow().document());
+        return new ProfileDetail(p.name(), p.description(), p.schema(), p.decisionField(), p.passValue(), p.chain(),
+                p.escalateOnReview(), p.system(), p.prompt(), p.decoding(), p.image(), p.repair(), p.synonyms(),
+                p.training(), schemas.find(p.schema()).orElseThrow().document());
     }
 }

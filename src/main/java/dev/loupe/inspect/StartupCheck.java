@@ -15,7 +15,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Refuses to start when a profile names a schema or backend that does not exist, or a decision field its schema lacks. */
+/**
+ * Refuses to start when a profile names a schema or backend that does not exist, a decision field its
+ * schema lacks, or a pass value that is not one of its decisions.
+ */
 @ApplicationScoped
 public class StartupCheck {
 
@@ -33,6 +36,15 @@ public class StartupCheck {
             String problem = VerdictContract.decisionFieldProblem(schema.document(), profile.decisionField());
             if (problem != null) {
                 throw new ProfileException(profile.source() + ": " + problem + " of schema '" + schema.name() + "'");
+            }
+            if (profile.passValue() != null) {
+                java.util.List<String> values = new java.util.ArrayList<>();
+                schema.document().path("properties").path(profile.decisionField()).path("enum")
+                        .forEach(value -> values.add(value.asText()));
+                if (!values.contains(profile.passValue())) {
+                    throw new ProfileException(profile.source() + ": pass-value '" + profile.passValue() + "' is not a value"
+                            + " of decision-field '" + profile.decisionField() + "' (" + String.join(", ", values) + ")");
+                }
             }
             for (Profile.Step step : profile.chain()) {
                 if (!backends.contains(step.backend())) {

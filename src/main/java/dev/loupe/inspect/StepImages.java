@@ -22,13 +22,19 @@ public final class StepImages {
     public record Prepared(PreparedImage image, String dataUrl) {}
 
     private final byte[] original;
+    private final boolean asSent;
     private final ImageService images;
     private final Map<ImageSpec, Prepared> prepared = new ConcurrentHashMap<>(2);
     private final PreparedImage first;
 
-    /** Prepares the first step's image at once, so an image that cannot be sent is refused before any call. */
-    StepImages(byte[] original, ImageService images, ImageSpec firstSpec) {
+    /**
+     * Prepares the first step's image at once, so an image that cannot be sent is refused before any call.
+     *
+     * @param asSent the image is already as a model was sent it (a training export's): not scaled or cropped again
+     */
+    StepImages(byte[] original, boolean asSent, ImageService images, ImageSpec firstSpec) {
         this.original = original;
+        this.asSent = asSent;
         this.images = images;
         this.first = forSpec(firstSpec).image();
     }
@@ -45,7 +51,7 @@ public final class StepImages {
 
     Prepared forSpec(ImageSpec spec) {
         return prepared.computeIfAbsent(spec, s -> {
-            PreparedImage image = images.prepare(original, s);
+            PreparedImage image = asSent ? images.prepareAsSent(original, s) : images.prepare(original, s);
             return new Prepared(image, "data:" + image.mimeType() + ";base64," + Base64.getEncoder().encodeToString(image.data()));
         });
     }

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param schema  name of the verdict schema in {@code schemas/}
  * @param decisionField the schema's property holding the decision (a required enum of strings):
  *                what consensus votes on, dataset labels mean and metrics are labelled by
+ * @param passValue the decision value meaning "no defect" ({@code OK}); every other value of the decision field
+ *                is a fail value. Null when the profile names none: then no escape or overkill can be counted
  * @param decodingSchema the profile's own schema for grammar engines ({@code decoding-schema:}, a file
  *                in its folder), or null to derive one from the verdict schema
  * @param chain   where to ask, in order: the next step is tried when a step's backend fails
@@ -21,6 +23,7 @@ import java.util.Optional;
  * @param prompt  the base wording of the question, sent after the image
  * @param synonyms words the model may use for the schema's values, from {@code synonyms.yaml}
  * @param variants the wordings, in the order consensus takes them: base, files, generated
+ * @param training how the next LoRA is trained from the reviews (the training export's command)
  */
 public record Profile(
         String name,
@@ -28,6 +31,7 @@ public record Profile(
         String description,
         String schema,
         String decisionField,
+        String passValue,
         JsonNode decodingSchema,
         List<Step> chain,
         boolean escalateOnReview,
@@ -40,7 +44,18 @@ public record Profile(
         VariantPolicy variantPolicy,
         ConsensusPolicy consensus,
         ReviewPolicy review,
-        List<Variant> variants) {
+        List<Variant> variants,
+        Training training) {
+
+    /**
+     * How the profile's LoRA is trained.
+     *
+     * @param baseModel the model the adapter is trained on, {@code swift sft --model} (e.g.
+     *                  Qwen/Qwen2.5-VL-7B-Instruct); null when the profile does not say
+     */
+    public record Training(String baseModel) {
+        public static final Training NONE = new Training(null);
+    }
 
     /** The wording of that name: base, a file variant or a generated one within the default count. */
     public Optional<Variant> variant(String name) {

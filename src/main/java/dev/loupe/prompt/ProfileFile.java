@@ -3,9 +3,11 @@ package dev.loupe.prompt;
 import java.util.List;
 
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
-record ProfileFile(String description, String schema, String decisionField, String decodingSchema, String backend, String model, String structured,
-        List<Step> chain, Boolean escalateOnReview, Decoding decoding, Image image, Repair repair,
-        Variants variants, Consensus consensus, Review review) {
+record ProfileFile(String description, String schema, String decisionField, String passValue, String decodingSchema,
+        String backend, String model, String structured, List<Step> chain, Boolean escalateOnReview, Decoding decoding,
+        Image image, Repair repair, Variants variants, Consensus consensus, Review review, Training training) {
+
+    record Training(String baseModel) {}
 
     record Review(Double sampleRate) {}
 

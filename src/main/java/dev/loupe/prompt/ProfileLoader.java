@@ -93,6 +93,7 @@ public final class ProfileLoader {
                 file.description() == null ? "" : file.description().strip(),
                 required(file.schema(), "schema", where),
                 file.decisionField() == null ? DEFAULT_DECISION_FIELD : required(file.decisionField(), "decision-field", where),
+                file.passValue() == null ? null : required(file.passValue(), "pass-value", where),
                 decodingSchema(prompts, folder, file.decodingSchema(), where, json),
                 chain(file, system + "\n" + prompt, where),
                 Boolean.TRUE.equals(file.escalateOnReview()),
@@ -105,7 +106,9 @@ public final class ProfileLoader {
                 variantPolicy,
                 consensus(file.consensus(), variants.size(), where),
                 review(file.review(), where),
-                variants);
+                variants,
+                file.training() == null || file.training().baseModel() == null ? Profile.Training.NONE
+                        : new Profile.Training(required(file.training().baseModel(), "training.base-model", where)));
     }
 
     private static Profile.VariantPolicy variantPolicy(ProfileFile.Variants v, SynonymsFile synonyms, int decodingSeed,

@@ -11,9 +11,18 @@ import java.time.Instant;
  * @param failure        the problem's detail for an error
  * @param imageKeptUntil when the image file is deleted (the record stays); null once it is
  * @param auditSample    an accepted inspection drawn for review (profile's review sample rate)
+ * @param sentSha256     SHA-256 of the image as sent to the chain's first step (kept as long as the upload);
+ *                       null when none was kept
+ * @param sentFormat     {@code jpeg} or {@code png}: how the sent image was encoded
  */
 public record InspectionRecord(String id, Instant createdAt, String profile, String status, String decision,
         String backend, String model, String variant, String line, String station, String lot, String serial,
         String imageSha256, String imageFormat, Instant imageKeptUntil, String systemSha256, String promptSha256,
         String variantSha256, String schema, String schemaSha256, String envelope, String failure,
-        boolean auditSample, boolean reviewed) {}
+        boolean auditSample, boolean reviewed, String sentSha256, String sentFormat) {
+
+    /** Whether the upload and the image sent to the model are still kept. */
+    public boolean imageAvailable() {
+        return imageKeptUntil != null;
+    }
+}

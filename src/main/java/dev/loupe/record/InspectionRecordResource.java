@@ -36,17 +36,20 @@ public class InspectionRecordResource {
     /** One record in a list: what a person scans for. */
     public record Summary(String id, Instant createdAt, String profile, String status, String decision, String backend,
             String model, String line, String station, String lot, String serial, String imageSha256,
-            boolean imageAvailable, boolean reviewed) {}
+            boolean imageAvailable, boolean sentImageAvailable, boolean reviewed) {}
 
     /** A page of records, newest first; pass {@code next_cursor} as {@code cursor} for the next. */
     public record Listing(List<Summary> items, String nextCursor) {}
 
     private final InspectionRecords records;
+    private final ReviewRecords reviews;
     private final InspectionRecorder recorder;
     private final ObjectMapper json;
 
-    public InspectionRecordResource(InspectionRecords records, InspectionRecorder recorder, ObjectMapper json) {
+    public InspectionRecordResource(InspectionRecords records, ReviewRecords reviews, InspectionRecorder recorder,
+            ObjectMapper json) {
         this.records = records;
+        this.reviews = reviews;
         this.recorder = recorder;
         this.json = json;
     }
@@ -91,34 +94,38 @@ public class InspectionRecordResource {
         if (record.failure() != null) {
             body.put("failure", record.failure());
         }
-        body.set("review", records.reviewOf(id).<JsonNode>map(r -> {
-            ObjectNode review = json.valueToTree(r);
-            review.remove("inspection_id");
-            try {
-                review.set("verdict", json.readTree(r.verdict()));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            return review;
-        }).orElse(json.nullNode()));
+        List<ReviewRecords.Review> history = reviews.history(id);
+        body.set("review", history.isEmpty() ? json.nullNode() : json.valueToTree(history.get(history.size() - 1)));
+        body.set("reviews", json.valueToTree(history));
         return body;
     }
 
     @GET
     @Path("/{id}/image")
     @Produces({"image/jpeg", "image/png", "image/tiff", "image/bmp", "image/webp", "application/octet-stream"})
-    @Operation(summary = "The image as uploaded, while its retention lasts (loupe.records.image-retention)")
-    @APIResponse(responseCode = "404", description = "No such inspection, or its image is past retention",
+    @Operation(summary = "The image as uploaded, or (view=sent) exactly as it was sent to the model, while its retention "
+            + "lasts (loupe.records.image-retention)")
+    @APIResponse(responseCode = "400", description = "A view other than upload or sent", content = @Content(mediaType = Problem.MEDIA_TYPE))
+    @APIResponse(responseCode = "404", description = "No such inspection, or its image is past retention or was not kept",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response image(@PathParam("id") String id) throws IOException {
-        InspectionRecord record = found(id);
-        byte[] bytes = record.imageKeptUntil() == null ? null : recorder.images().read(record.imageSha256()).orElse(null);
-        if (bytes == null) {
-            throw new ProblemException(404, "image-gone", "Image not kept", "the image of inspection " + id
-                    + " is past its retention; the record stays");
+    public Response image(@PathParam("id") String id, @QueryParam("view") @Parameter(description = "upload (default): the "
+            + "bytes as received; sent: the image as prepared for the chain's first step (oriented, cropped, scaled, "
+            + "stretched to 8 bits, smart-resized), the exact JPEG or PNG the model was sent") String view)
+            throws IOException {
+        boolean sent = "sent".equals(view);
+        if (!sent && view != null && !view.equals("upload")) {
+            throw ProblemException.badRequest("'view' must be upload or sent");
         }
-        String type = record.imageFormat() == null ? "application/octet-stream"
-                : "image/" + (record.imageFormat().equals("jpeg") ? "jpeg" : record.imageFormat());
+        InspectionRecord record = found(id);
+        String sha256 = sent ? record.sentSha256() : record.imageSha256();
+        byte[] bytes = !record.imageAvailable() || sha256 == null ? null : recorder.images().read(sha256).orElse(null);
+        if (bytes == null) {
+            throw new ProblemException(404, "image-gone", "Image not kept", "the " + (sent ? "image sent to the model" : "upload")
+                    + " of inspection " + id + (record.imageAvailable() ? " was not kept" : " is past its retention")
+                    + "; the record stays");
+        }
+        String format = sent ? record.sentFormat() : record.imageFormat();
+        String type = format == null ? "application/octet-stream" : "image/" + format;
         return Response.ok(bytes, type).header("Cache-Control", "private, max-age=3600").build();
     }
 
@@ -129,7 +136,8 @@ public class InspectionRecordResource {
 
     static Summary summary(InspectionRecord r) {
         return new Summary(r.id(), r.createdAt(), r.profile(), r.status(), r.decision(), r.backend(), r.model(), r.line(),
-                r.station(), r.lot(), r.serial(), r.imageSha256(), r.imageKeptUntil() != null, r.reviewed());
+                r.station(), r.lot(), r.serial(), r.imageSha256(), r.imageAvailable(),
+                r.imageAvailable() && r.sentSha256() != null, r.reviewed());
     }
 
     private static String blank(String value) {

@@ -16,21 +16,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** Inspection records and reviews in Loupe's store. Portable SQL: H2 and PostgreSQL run the same. */
+/** Inspection records in Loupe's store (their reviews: {@link ReviewRecords}). Portable SQL: H2 and PostgreSQL run the same. */
 @ApplicationScoped
 public class InspectionRecords {
 
-    private static final String COLUMNS = "id, created_at, profile, status, decision, backend, model, variant, line_name,"
+    static final String COLUMNS = "id, created_at, profile, status, decision, backend, model, variant, line_name,"
             + " station, lot, serial, image_sha256, image_format, image_kept_until, system_sha256, prompt_sha256,"
-            + " variant_sha256, schema_name, schema_sha256, envelope, failure, audit_sample, reviewed";
+            + " variant_sha256, schema_name, schema_sha256, envelope, failure, audit_sample, reviewed, sent_sha256, sent_format";
 
     /** What to list; any null field does not filter. */
     public record Filter(String status, String profile, String line, String station, String lot, String serial,
             Instant from, Instant to, Boolean reviewed) {}
-
-    /** A person's review, beside the model's verdict. @param agreement agree or disagree with the model's decision */
-    public record Review(String inspectionId, Instant reviewedAt, String reviewer, String decision, String verdict,
-            String note, String agreement) {}
 
     /** One page of records, newest first, and where the next starts (null at the end). */
     public record Page(List<InspectionRecord> items, String nextCursor) {}
@@ -41,35 +37,40 @@ public class InspectionRecords {
         this.store = store;
     }
 
-    /** Inserts the records in one transaction: all or none. */
+    /** Inserts the records in one transaction: all or none (run once more on a fresh connection if it broke). */
     void insertAll(List<InspectionRecord> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
-        try (Connection c = store.database().connection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO inspection_record (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+        store.database().inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO inspection_record (" + COLUMNS
+                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 for (InspectionRecord r : rows) {
                     Object[] values = {r.id(), Timestamp.from(r.createdAt()), r.profile(), r.status(), r.decision(),
                         r.backend(), r.model(), r.variant(), r.line(), r.station(), r.lot(), r.serial(), r.imageSha256(),
                         r.imageFormat(), r.imageKeptUntil() == null ? null : Timestamp.from(r.imageKeptUntil()),
                         r.systemSha256(), r.promptSha256(), r.variantSha256(), r.schema(), r.schemaSha256(), r.envelope(),
-                        r.failure(), r.auditSample(), r.reviewed()};
+                        r.failure(), r.auditSample(), r.reviewed(), r.sentSha256(), r.sentFormat()};
                     for (int i = 0; i < values.length; i++) {
                         s.setObject(i + 1, values[i]);
                     }
                     s.addBatch();
                 }
                 s.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        }
+            return null;
+        });
+    }
+
+    /** A write that touches no record: whether the store takes writes now (for readiness while nothing is recorded). */
+    void probe(Instant now) throws SQLException {
+        store.database().inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("UPDATE store_probe SET probed_at = ? WHERE id = 1")) {
+                s.setTimestamp(1, Timestamp.from(now));
+                s.executeUpdate();
+            }
+            return null;
+        });
     }
 
     public Optional<InspectionRecord> find(String id) {
@@ -145,74 +146,6 @@ public class InspectionRecords {
     }
 
     /**
-     * Stores a review and marks the record reviewed, in one transaction.
-     *
-     * @return false when the inspection was reviewed already (the first review stands)
-     */
-    public boolean review(Review review) {
-        try (Connection c = store.database().connection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement s = c.prepareStatement("INSERT INTO inspection_review (inspection_id, reviewed_at,"
-                        + " reviewer, decision, verdict, note, agreement) VALUES (?,?,?,?,?,?,?)")) {
-                    s.setString(1, review.inspectionId());
-                    s.setTimestamp(2, Timestamp.from(review.reviewedAt()));
-                    s.setString(3, review.reviewer());
-                    s.setString(4, review.decision());
-                    s.setString(5, review.verdict());
-                    s.setString(6, review.note());
-                    s.setString(7, review.agreement());
-                    s.executeUpdate();
-                }
-                try (PreparedStatement s = c.prepareStatement("UPDATE inspection_record SET reviewed = TRUE WHERE id = ?")) {
-                    s.setString(1, review.inspectionId());
-                    s.executeUpdate();
-                }
-                c.commit();
-                return true;
-            } catch (SQLException e) {
-                c.rollback();
-                if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
-                    return false;
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("records store: " + e.getMessage(), e);
-        }
-    }
-
-    public Optional<Review> reviewOf(String inspectionId) {
-        try (Connection c = store.database().connection(); PreparedStatement s = c.prepareStatement(
-                "SELECT inspection_id, reviewed_at, reviewer, decision, verdict, note, agreement FROM inspection_review"
-                        + " WHERE inspection_id = ?")) {
-            s.setString(1, inspectionId);
-            try (ResultSet r = s.executeQuery()) {
-                return r.next() ? Optional.of(new Review(r.getString(1), r.getTimestamp(2).toInstant(), r.getString(3),
-                        r.getString(4), r.getString(5), r.getString(6), r.getString(7))) : Optional.empty();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("records store: " + e.getMessage(), e);
-        }
-    }
-
-    /** Reviewed inspections of a profile whose image is still kept, oldest first: the next training set. */
-    public List<InspectionRecord> reviewedWithImages(String profile, Instant from, Instant to) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM inspection_record WHERE reviewed = TRUE"
-                + " AND image_kept_until IS NOT NULL AND profile = ?");
-        List<Object> args = new ArrayList<>(List.of(profile));
-        if (from != null) {
-            sql.append(" AND created_at >= ?");
-            args.add(Timestamp.from(from));
-        }
-        if (to != null) {
-            sql.append(" AND created_at < ?");
-            args.add(Timestamp.from(to));
-        }
-        return select(sql.append(" ORDER BY created_at, id").toString(), args);
-    }
-
-    /**
      * Ends the retention of images kept until before {@code now}: their records stay, without image.
      *
      * @return the images no record keeps any more, whose files may go
@@ -221,11 +154,14 @@ public class InspectionRecords {
         Set<String> expired = new TreeSet<>();
         try (Connection c = store.database().connection()) {
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT DISTINCT image_sha256 FROM inspection_record WHERE image_kept_until < ?")) {
+                    "SELECT image_sha256, sent_sha256 FROM inspection_record WHERE image_kept_until < ?")) {
                 s.setTimestamp(1, Timestamp.from(now));
                 try (ResultSet r = s.executeQuery()) {
                     while (r.next()) {
                         expired.add(r.getString(1));
+                        if (r.getString(2) != null) {
+                            expired.add(r.getString(2));
+                        }
                     }
                 }
             }
@@ -236,10 +172,11 @@ public class InspectionRecords {
             }
             // An image inspected again later is kept for that later record.
             try (PreparedStatement s = c.prepareStatement(
-                    "SELECT DISTINCT image_sha256 FROM inspection_record WHERE image_kept_until IS NOT NULL");
+                    "SELECT image_sha256, sent_sha256 FROM inspection_record WHERE image_kept_until IS NOT NULL");
                     ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     expired.remove(r.getString(1));
+                    expired.remove(r.getString(2));
                 }
             }
         }
@@ -254,19 +191,32 @@ public class InspectionRecords {
             }
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
-                    Timestamp kept = r.getTimestamp(15);
-                    records.add(new InspectionRecord(r.getString(1), r.getTimestamp(2).toInstant(), r.getString(3),
-                            r.getString(4), r.getString(5), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
-                            r.getString(10), r.getString(11), r.getString(12), r.getString(13), r.getString(14),
-                            kept == null ? null : kept.toInstant(), r.getString(16), r.getString(17), r.getString(18),
-                            r.getString(19), r.getString(20), r.getString(21), r.getString(22), r.getBoolean(23),
-                            r.getBoolean(24)));
+                    records.add(read(r));
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("records store: " + e.getMessage(), e);
         }
         return records;
+    }
+
+    /** {@link #COLUMNS} with each column named by {@code alias}. */
+    static String columns(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
+    }
+
+    /** How many columns {@link #COLUMNS} names. */
+    static final int COLUMN_COUNT = 26;
+
+    /** The record in the first columns of the row, in the order of {@link #COLUMNS}. */
+    static InspectionRecord read(ResultSet r) throws SQLException {
+        Timestamp kept = r.getTimestamp(15);
+        return new InspectionRecord(r.getString(1), r.getTimestamp(2).toInstant(), r.getString(3),
+                r.getString(4), r.getString(5), r.getString(6), r.getString(7), r.getString(8), r.getString(9),
+                r.getString(10), r.getString(11), r.getString(12), r.getString(13), r.getString(14),
+                kept == null ? null : kept.toInstant(), r.getString(16), r.getString(17), r.getString(18),
+                r.getString(19), r.getString(20), r.getString(21), r.getString(22), r.getBoolean(23),
+                r.getBoolean(24), r.getString(25), r.getString(26));
     }
 
     private static void equal(StringBuilder sql, List<Object> args, String column, String value) {

@@ -2,66 +2,50 @@ package dev.loupe.record;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.ProblemException;
 import dev.loupe.inspect.Envelope;
 import dev.loupe.inspect.Idempotency;
 import dev.loupe.store.Store;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
- * Idempotency keys in the shared store: the first request inserts its key (a row without an
- * envelope: in progress); one that finds the key waits for the envelope and answers with it. The
- * primary key decides who is first, on one replica or many. Keys last a day.
+ * Idempotency keys in the shared store: the first request inserts its key with a claim that runs out
+ * at a given time (a row without an envelope: in progress); the primary key (scope, key) decides who is
+ * first, on one replica or many. A claim that ran out is taken over by the next request with the key.
+ * Keys last a day; older ones are deleted now and then.
  */
 @ApplicationScoped
 public class StoredIdempotency implements Idempotency {
 
     private static final Duration KEPT = Duration.ofHours(24);
-    private static final long POLL_MILLIS = 50;
+    /** How often keys past their day are deleted (by whichever claim comes first after it). */
+    private static final long PURGE_NANOS = 60_000_000_000L;
 
     private final Store store;
     private final ObjectMapper json;
-    private final Duration wait;
+    private volatile long purgedAt = System.nanoTime() - PURGE_NANOS;
 
-    public StoredIdempotency(Store store, ObjectMapper json, LoupeConfig config) {
+    public StoredIdempotency(Store store, ObjectMapper json) {
         this.store = store;
         this.json = json;
-        this.wait = config.inspection().deadline();
     }
 
     @Override
-    public Optional<Envelope> claim(String key, String fingerprint) {
-        long until = System.nanoTime() + wait.toNanos();
-        while (true) {
-            try (Connection c = store.database().connection()) {
-                try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency_key WHERE created_at < ?")) {
-                    s.setTimestamp(1, Timestamp.from(Instant.now().minus(KEPT)));
-                    s.executeUpdate();
-                }
-                try (PreparedStatement s = c.prepareStatement(
-                        "INSERT INTO idempotency_key (idem_key, request_sha256, created_at) VALUES (?, ?, ?)")) {
-                    s.setString(1, key);
-                    s.setString(2, fingerprint);
-                    s.setTimestamp(3, Timestamp.from(Instant.now()));
-                    s.executeUpdate();
-                    return Optional.empty(); // first: inspect now
-                } catch (SQLException e) {
-                    if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
-                        throw e;
-                    }
-                }
-                try (PreparedStatement s = c.prepareStatement(
-                        "SELECT request_sha256, envelope FROM idempotency_key WHERE idem_key = ?")) {
-                    s.setString(1, key);
+    public Claim claim(String scope, String key, String fingerprint, Instant until) {
+        purgeNowAndThen();
+        Instant now = Instant.now();
+        try {
+            return store.database().inTransaction(c -> {
+                try (PreparedStatement s = c.prepareStatement("SELECT request_sha256, envelope, claimed_until FROM "
+                        + "idempotency_key WHERE scope = ? AND idem_key = ? FOR UPDATE")) {
+                    s.setString(1, scope);
+                    s.setString(2, key);
                     try (ResultSet r = s.executeQuery()) {
                         if (r.next()) {
                             if (!r.getString(1).equals(fingerprint)) {
@@ -69,48 +53,89 @@ public class StoredIdempotency implements Idempotency {
                                         "this Idempotency-Key was used within the last 24 h for a different request");
                             }
                             if (r.getString(2) != null) {
-                                return Optional.of(json.readValue(r.getString(2), Envelope.class));
+                                return new Answered(json.readValue(r.getString(2), Envelope.class));
                             }
+                            Instant claimedUntil = r.getTimestamp(3).toInstant();
+                            if (claimedUntil.isAfter(now)) {
+                                return new Running(claimedUntil);
+                            }
+                            // Its request died with its replica, or gave up: this one takes the key over.
+                            try (PreparedStatement take = c.prepareStatement("UPDATE idempotency_key SET claimed_until = ?"
+                                    + " WHERE scope = ? AND idem_key = ?")) {
+                                take.setTimestamp(1, Timestamp.from(until));
+                                take.setString(2, scope);
+                                take.setString(3, key);
+                                take.executeUpdate();
+                            }
+                            return new Claimed();
                         }
-                        // in progress elsewhere, or abandoned (then the next round claims it)
                     }
+                } catch (JsonProcessingException e) {
+                    throw new SQLException("a stored envelope cannot be read: " + e.getOriginalMessage(), e);
                 }
-            } catch (SQLException | JsonProcessingException e) {
-                throw new IllegalStateException("idempotency store: " + e.getMessage(), e);
+                try (PreparedStatement s = c.prepareStatement("INSERT INTO idempotency_key (scope, idem_key, request_sha256,"
+                        + " created_at, claimed_until) VALUES (?, ?, ?, ?, ?)")) {
+                    s.setString(1, scope);
+                    s.setString(2, key);
+                    s.setString(3, fingerprint);
+                    s.setTimestamp(4, Timestamp.from(now));
+                    s.setTimestamp(5, Timestamp.from(until));
+                    s.executeUpdate();
+                }
+                return new Claimed();
+            });
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+                // Another request inserted the key between our look and our insert: it is running.
+                return new Running(until);
             }
-            if (System.nanoTime() > until) {
-                throw new ProblemException(503, "idempotency-key-busy", "Request in progress",
-                        "the first request with this Idempotency-Key is still running; try again shortly",
-                        Duration.ofSeconds(5));
-            }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ProblemException(503, "idempotency-key-busy", "Request in progress",
-                        "interrupted while waiting for the first request with this Idempotency-Key", Duration.ofSeconds(5));
-            }
-        }
-    }
-
-    @Override
-    public void complete(String key, Envelope envelope) {
-        try (Connection c = store.database().connection();
-                PreparedStatement s = c.prepareStatement("UPDATE idempotency_key SET envelope = ? WHERE idem_key = ?")) {
-            s.setString(1, json.writeValueAsString(envelope));
-            s.setString(2, key);
-            s.executeUpdate();
-        } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("idempotency store: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void abandon(String key) {
-        try (Connection c = store.database().connection();
-                PreparedStatement s = c.prepareStatement("DELETE FROM idempotency_key WHERE idem_key = ? AND envelope IS NULL")) {
-            s.setString(1, key);
-            s.executeUpdate();
+    public void complete(String scope, String key, Envelope envelope) {
+        update("UPDATE idempotency_key SET envelope = ? WHERE scope = ? AND idem_key = ?", envelope, scope, key);
+    }
+
+    @Override
+    public void abandon(String scope, String key) {
+        update("DELETE FROM idempotency_key WHERE envelope IS NULL AND scope = ? AND idem_key = ?", null, scope, key);
+    }
+
+    private void update(String sql, Envelope envelope, String scope, String key) {
+        try {
+            store.database().inTransaction(c -> {
+                try (PreparedStatement s = c.prepareStatement(sql)) {
+                    int i = 1;
+                    if (envelope != null) {
+                        s.setString(i++, json.writeValueAsString(envelope));
+                    }
+                    s.setString(i++, scope);
+                    s.setString(i, key);
+                    return s.executeUpdate();
+                } catch (JsonProcessingException e) {
+                    throw new SQLException("the envelope cannot be written: " + e.getOriginalMessage(), e);
+                }
+            });
+        } catch (SQLException e) {
+            throw new IllegalStateException("idempotency store: " + e.getMessage(), e);
+        }
+    }
+
+    private void purgeNowAndThen() {
+        long now = System.nanoTime();
+        if (now - purgedAt < PURGE_NANOS) {
+            return;
+        }
+        purgedAt = now;
+        try {
+            store.database().inTransaction(c -> {
+                try (PreparedStatement s = c.prepareStatement("DELETE FROM idempotency_key WHERE created_at < ?")) {
+                    s.setTimestamp(1, Timestamp.from(Instant.now().minus(KEPT)));
+                    return s.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("idempotency store: " + e.getMessage(), e);
         }

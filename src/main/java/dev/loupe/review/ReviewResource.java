@@ -17,10 +17,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
@@ -68,20 +68,32 @@ public class ReviewResource {
     @Path("/exports/ms-swift")
     @RolesAllowed(Roles.ADMIN)
     @Produces("application/zip")
-    @Operation(summary = "Reviewed inspections of a profile as an ms-swift training set: train.jsonl and images/ in a zip")
-    @APIResponse(responseCode = "400", description = "No profile, or a time that cannot be read",
+    @Operation(summary = "The standing reviews of a profile as an ms-swift training set: train.jsonl (and val.jsonl), the "
+            + "images as sent to the model, system.txt, manifest.json and README.txt with the swift sft command, in a zip")
+    @APIResponse(responseCode = "400", description = "No profile, or a parameter that cannot be read",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response exportMsSwift(@QueryParam("profile") String profile, @QueryParam("from") String from,
-            @QueryParam("to") String to) {
+    public Response exportMsSwift(@QueryParam("profile") String profile,
+            @QueryParam("reviewed_from") @Parameter(description = "reviews made at or after this ISO-8601 instant") String from,
+            @QueryParam("reviewed_to") @Parameter(description = "reviews made before this ISO-8601 instant") String to,
+            @QueryParam("val_ratio") @Parameter(description = "share of each decision's lines in val.jsonl, 0 to 0.5 "
+                    + "(default 0: no val.jsonl)") String valRatio,
+            @QueryParam("seed") @Parameter(description = "seed of the validation split (default 0)") String seed,
+            @QueryParam("from") String inspectedFrom, @QueryParam("to") String inspectedTo) {
         if (profile == null || profile.isBlank()) {
             throw ProblemException.badRequest("'profile' is required");
         }
-        export.check(profile.strip());
-        Instant since = RequestValues.instant("from", from);
-        Instant until = RequestValues.instant("to", to);
-        LOG.infof("Training export of %s for %s", profile.strip(), Callers.keyName(caller).orElse("an open caller"));
-        StreamingOutput zip = out -> export.write(profile.strip(), since, until, images::read, out);
+        if (inspectedFrom != null || inspectedTo != null) {
+            throw ProblemException.badRequest("the export chooses reviews by when they were made: use 'reviewed_from' and "
+                    + "'reviewed_to'");
+        }
+        TrainingExport.Request request = new TrainingExport.Request(profile.strip(),
+                RequestValues.instant("reviewed_from", from), RequestValues.instant("reviewed_to", to),
+                RequestValues.number("val_ratio", valRatio, 0, 0.5, 0),
+                RequestValues.whole("seed", seed, Long.MIN_VALUE, Long.MAX_VALUE, 0));
+        export.check(request.profile());
+        LOG.infof("Training export of %s for %s", request.profile(), Callers.keyName(caller).orElse("an open caller"));
+        StreamingOutput zip = out -> export.write(request, images::read, out);
         return Response.ok(zip, "application/zip")
-                .header("Content-Disposition", "attachment; filename=\"" + profile.strip() + "-ms-swift.zip\"").build();
+                .header("Content-Disposition", "attachment; filename=\"" + request.profile() + "-ms-swift.zip\"").build();
     }
 }

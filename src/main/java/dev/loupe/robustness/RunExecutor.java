@@ -230,7 +230,8 @@ public class RunExecutor {
                     }
                     execution.openCalls.put(index, new AtomicInteger(calls.size()));
                     try {
-                        image[0] = inspections.prepare(plan.profile().name(), Files.readAllBytes(item.image()));
+                        image[0] = inspections.prepare(plan.profile().name(), Files.readAllBytes(item.image()),
+                                item.asSent());
                     } catch (Exception e) {
                         rejected[0] = e.getMessage();
                     }

@@ -47,6 +47,12 @@ public final class Database implements AutoCloseable {
      * in use after a collection against 33 MB (both with {@code UnfinalizedStreams}). Records are
      * appended (time-ordered ids) and mostly read newest first; a page that has left the cache is read
      * back from the file, which the operating system caches.
+     * <li>{@code WRITE_DELAY=0}: a commit is written to the file before it returns (H2 otherwise writes
+     * committed changes up to a second later), so an inspection answered after its record's commit is on
+     * record even if the process is killed the next instant. Records are committed in groups, one write
+     * per group.
+     * <li>{@code MAX_LENGTH_INPLACE_LOB=65536}: an envelope (a TEXT column, so that no answer is too long to
+     * keep) of up to 64 KB is stored in its row like a VARCHAR, not in H2's separate LOB storage.
      * </ul>
      */
     static String h2Url(String url) {
@@ -57,6 +63,12 @@ public final class Database implements AutoCloseable {
         }
         if (!upper.contains(";CACHE_SIZE=")) {
             withSettings.append(";CACHE_SIZE=1024");
+        }
+        if (!upper.contains(";WRITE_DELAY=")) {
+            withSettings.append(";WRITE_DELAY=0");
+        }
+        if (!upper.contains(";MAX_LENGTH_INPLACE_LOB=")) {
+            withSettings.append(";MAX_LENGTH_INPLACE_LOB=65536");
         }
         return withSettings.toString();
     }
@@ -77,7 +89,10 @@ public final class Database implements AutoCloseable {
                             .minSize(0)
                             .maxSize(maxConnections)
                             .acquisitionTimeout(Duration.ofSeconds(10))
-                            // A connection broken by a database restart is found and replaced, not handed out.
+                            // A connection broken by a database restart (or an H2 store closed after an I/O
+                            // error) is found when borrowed and replaced, not handed out: the store's return is
+                            // picked up by the next use, not after the next background validation.
+                            .validateOnBorrow(true)
                             .validationTimeout(Duration.ofSeconds(30))
                             .connectionValidator(AgroalConnectionPoolConfiguration.ConnectionValidator.defaultValidator())
                             .connectionFactoryConfiguration(factory -> {
@@ -119,6 +134,75 @@ public final class Database implements AutoCloseable {
 
     public Connection connection() throws SQLException {
         return dataSource.getConnection();
+    }
+
+    /** Work on one connection, in one transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T on(Connection connection) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction, committed when it returns, rolled back when it throws. When
+     * the connection turns out broken (the database restarted, or H2 closed its file after an I/O
+     * error), every pooled connection is let go and the work runs once more on a fresh one: all or
+     * nothing each time, so running it twice is safe.
+     */
+    public <T> T inTransaction(Work<T> work) throws SQLException {
+        try {
+            return once(work);
+        } catch (SQLException e) {
+            if (!broken(e)) {
+                throw e;
+            }
+            dataSource.flush(AgroalDataSource.FlushMode.ALL);
+            return once(work);
+        }
+    }
+
+    private <T> T once(Work<T> work) throws SQLException {
+        try (Connection c = connection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.on(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailed) {
+                    e.addSuppressed(rollbackFailed);
+                }
+                throw e;
+            } finally {
+                try {
+                    c.setAutoCommit(true);
+                } catch (SQLException broken) {
+                    // the connection is gone; the pool validates it before handing it out again
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether a failure is the connection's rather than the statement's: SQL state class 08
+     * (connection exception), PostgreSQL's 57P01–57P03 (the server shutting down or starting), H2's
+     * "database closed" (90098, 90121) and its store's I/O failures (general error 50000 with an MVStore
+     * cause).
+     */
+    public static boolean broken(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("90098") || state.equals("90121")) {
+                    return true;
+                }
+            }
+            if (t.getClass().getName().startsWith("org.h2.mvstore.MVStoreException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public Kind kind() {

@@ -121,6 +121,23 @@ class AuthTest {
     }
 
     @Test
+    void anIdempotencyKeyIsTheCallersOwn() {
+        backend.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        String key = "shared-" + java.util.UUID.randomUUID();
+        String mine = as("key-of-inspector").header("Idempotency-Key", key)
+                .multiPart("image", "cell.png", TestImages.cellPng(), "image/png").multiPart("profile", "microstructure")
+                .post("/v1/inspections").then().statusCode(200).extract().path("id");
+        String theirs = as("key-of-station-2").header("Idempotency-Key", key)
+                .multiPart("image", "cell.png", TestImages.cellPng(), "image/png").multiPart("profile", "microstructure")
+                .post("/v1/inspections").then().statusCode(200).extract().path("id");
+        assertNotEquals(mine, theirs, "another caller replaying the same request does not receive the first caller's envelope");
+        assertEquals(mine, as("key-of-inspector").header("Idempotency-Key", key)
+                .multiPart("image", "cell.png", TestImages.cellPng(), "image/png").multiPart("profile", "microstructure")
+                .post("/v1/inspections").then().statusCode(200).extract().path("id"), "the caller's own retry gets its answer");
+    }
+
+    @Test
     void theReviewerOnRecordIsTheKeyNotWhatTheBodySays() {
         backend.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBodyFile("chat-violating.json")));
@@ -128,7 +145,7 @@ class AuthTest {
                 .multiPart("profile", "microstructure").post("/v1/inspections").then().statusCode(200).extract().path("id");
         recorder.drain();
         as("key-of-reviewer").contentType("application/json").body(Map.of("decision", "NG", "defect_present", true,
-                "reviewer", "someone-else")).post("/v1/inspections/" + id + "/review").then().statusCode(200);
+                "reason", "层间剥离", "reviewer", "someone-else")).post("/v1/inspections/" + id + "/review").then().statusCode(200);
         as("key-of-reviewer").get("/v1/inspections/" + id).then().statusCode(200).body("review.reviewer", equalTo("reviewer"));
     }
 

@@ -2,7 +2,6 @@ package dev.loupe.image;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
-import java.awt.image.DataBufferUShort;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,14 +29,7 @@ final class TestPictures {
     }
 
     static BufferedImage grey16(int width, int height, IntBinaryOperator value) {
-        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
-        short[] data = ((DataBufferUShort) image.getRaster().getDataBuffer()).getData();
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                data[y * width + x] = (short) value.applyAsInt(x, y);
-            }
-        }
-        return image;
+        return TestImages.grey16(width, height, value);
     }
 
     static byte[] encode(BufferedImage image, String format) {
@@ -65,27 +57,8 @@ final class TestPictures {
         }
     }
 
-    /** A JPEG with an EXIF APP1 segment carrying {@code orientation}, inserted right after SOI. */
     static byte[] jpegWithOrientation(BufferedImage image, int orientation) {
-        byte[] jpeg = encode(image, "jpeg");
-        byte[] tiff = {
-            'M', 'M', 0, 42, 0, 0, 0, 8, // big-endian TIFF header, IFD0 at offset 8
-            0, 1,                        // one entry
-            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, // orientation, SHORT, count 1
-            0, 0, 0, 0                   // no next IFD
-        };
-        byte[] exif = "Exif\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        int length = 2 + exif.length + tiff.length;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(jpeg, 0, 2);
-        out.write(0xFF);
-        out.write(0xE1);
-        out.write(length >> 8);
-        out.write(length & 0xFF);
-        out.write(exif, 0, exif.length);
-        out.write(tiff, 0, tiff.length);
-        out.write(jpeg, 2, jpeg.length - 2);
-        return out.toByteArray();
+        return TestImages.jpegWithOrientation(image, orientation);
     }
 
     static double[] meanAndStdDev(BufferedImage image) {

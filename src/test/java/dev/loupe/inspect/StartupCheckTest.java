@@ -28,12 +28,12 @@ class StartupCheckTest {
     private static Profile profile(String schema, String decisionField, String backend) {
         Profile.Decoding decoding = Profile.Decoding.basic(0, 0, 512);
         Profile.ImagePolicy image = new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95);
-        return new Profile("p", "prompts/p/profile.yaml", "", schema, decisionField, null,
+        return new Profile("p", "prompts/p/profile.yaml", "", schema, decisionField, null, null,
                 java.util.List.of(new Profile.Step(backend, "m", "none", false, decoding, image)), false, "sys", "prompt",
                 decoding, image,
                 new Profile.RepairPolicy(1, null), Profile.Synonyms.NONE,
                 new Profile.VariantPolicy(0, 0, java.util.List.of()), new Profile.ConsensusPolicy(1, 0.6), new Profile.ReviewPolicy(0.02),
-                java.util.List.of());
+                java.util.List.of(), Profile.Training.NONE);
     }
 
     @Test

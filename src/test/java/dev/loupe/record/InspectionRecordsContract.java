@@ -149,39 +149,49 @@ abstract class InspectionRecordsContract {
         double disagree = Metrics.value("loupe_reviews_total", "profile", "microstructure", "model_status", "needs_review",
                 "agreement", "disagree");
 
-        given().contentType("application/json").body(Map.of("decision", "NG", "defect_present", false, "reviewer", "qa-1"))
+        given().contentType("application/json").body(Map.of("decision", "NG", "defect_present", false, "reviewer", "qa-1",
+                        "reason", "r"))
                 .when().post("/v1/inspections/" + id + "/review").then().statusCode(400)
                 .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.containsString("defect_present"));
         given().contentType("application/json").body(Map.of("decision", "NG", "defect_present", true, "reviewer", "qa-1",
                         "reason", "堆叠异常", "note", "checked under the scope"))
                 .when().post("/v1/inspections/" + id + "/review").then().statusCode(200)
-                .body("reviewer", equalTo("qa-1")).body("agreement", equalTo("disagree"));
-        given().contentType("application/json").body(Map.of("decision", "OK", "defect_present", false, "reviewer", "qa-2"))
-                .when().post("/v1/inspections/" + id + "/review").then().statusCode(409);
+                .body("reviewer", equalTo("qa-1")).body("agreement", equalTo("disagree")).body("revision", equalTo(1));
+        double amendments = Metrics.value("loupe_review_amendments_total", "profile", "microstructure");
+        // A second review amends the first: the newest stands, both stay on record.
+        given().contentType("application/json").body(Map.of("decision", "OK", "defect_present", false, "reviewer", "qa-2",
+                        "reason", "复查后正常"))
+                .when().post("/v1/inspections/" + id + "/review").then().statusCode(200).body("revision", equalTo(2));
 
         given().get("/v1/inspections/" + id).then().statusCode(200)
                 .body("verdict", nullValue()) // the model's answer, untouched
-                .body("review.decision", equalTo("NG"))
-                .body("review.verdict.reason", equalTo("堆叠异常"))
-                .body("review.note", equalTo("checked under the scope"))
+                .body("review.decision", equalTo("OK"))
+                .body("review.verdict.reason", equalTo("复查后正常"))
+                .body("reviews.reviewer", equalTo(List.of("qa-1", "qa-2")))
+                .body("reviews[0].note", equalTo("checked under the scope"))
+                .body("reviews[0].verdict.reason", equalTo("堆叠异常"))
                 .body("record.reviewed", equalTo(true));
         assertTrue(!given().queryParam("limit", 200).get("/v1/reviews/queue").jsonPath().getList("items.id").contains(id));
         assertEquals(disagree + 1, Metrics.value("loupe_reviews_total", "profile", "microstructure", "model_status", "needs_review",
-                "agreement", "disagree"));
+                "agreement", "disagree"), "a first review counts once");
+        assertEquals(amendments + 1, Metrics.value("loupe_review_amendments_total", "profile", "microstructure"));
     }
 
     @Test
     void reviewedInspectionsComeOutAsAnMsSwiftDatasetLoupeCanRunAgain() throws Exception {
         answer("chat-plain.json");
+        Instant since = Instant.now();
         String id = inspect(TestImages.cellPng(), "SN-X-" + UUID.randomUUID(), "LOT-X");
-        given().contentType("application/json").body(Map.of("decision", "OK", "defect_present", false, "reviewer", "qa-1"))
+        given().contentType("application/json").body(Map.of("decision", "OK", "defect_present", false, "reviewer", "qa-1",
+                        "reason", "无异常"))
                 .when().post("/v1/inspections/" + id + "/review").then().statusCode(200);
-        byte[] zip = given().queryParam("profile", "microstructure").get("/v1/exports/ms-swift").then().statusCode(200)
-                .contentType("application/zip").extract().asByteArray();
-        byte[] again = given().queryParam("profile", "microstructure").get("/v1/exports/ms-swift").asByteArray();
-        assertArrayEquals(zip, again, "the same records give the same export");
+        byte[] zip = given().queryParam("profile", "microstructure").queryParam("reviewed_from", since.toString())
+                .get("/v1/exports/ms-swift").then().statusCode(200).contentType("application/zip").extract().asByteArray();
+        byte[] again = given().queryParam("profile", "microstructure").queryParam("reviewed_from", since.toString())
+                .get("/v1/exports/ms-swift").asByteArray();
+        assertArrayEquals(zip, again, "the same reviews give the same export");
 
-        Path dir = Files.createTempDirectory(Path.of("target"), "export");
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "exports")), "export");
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
             for (ZipEntry entry; (entry = in.getNextEntry()) != null; ) {
                 Path file = dir.resolve(entry.getName());
@@ -190,30 +200,19 @@ abstract class InspectionRecordsContract {
             }
         }
         List<String> lines = Files.readAllLines(dir.resolve("train.jsonl"));
-        assertTrue(lines.size() >= 1);
-        // The field report's line: {"messages": [{"role": "user", "content": "<image>…"}, {"role": "assistant", …}], "images": "…"}
-        JsonNode example = JSON.readTree("{\"messages\": [{\"role\": \"user\", \"content\": \"<image>请描述这个图片\"}, "
-                + "{\"role\": \"assistant\", \"content\": \"这个图片描述的是……\"}], \"images\": \"image-path.jpg\"}");
-        JsonNode line = lines.stream().map(l -> {
-            try {
-                return JSON.readTree(l);
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        }).filter(l -> l.path("images").asText().contains(given().get("/v1/inspections/" + id).jsonPath()
-                .getString("image.sha256"))).findFirst().orElseThrow();
-        assertEquals(List.of("messages", "images"), fieldNames(line), "the same fields as the field report's example");
-        assertEquals(fieldNames(example), fieldNames(line));
-        assertTrue(line.path("images").isTextual() && example.path("images").isTextual());
+        assertEquals(1, lines.size(), "one review since then");
+        JsonNode line = JSON.readTree(lines.get(0));
+        byte[] sent = given().queryParam("view", "sent").get("/v1/inspections/" + id + "/image").then().statusCode(200)
+                .extract().asByteArray();
+        assertEquals("images/" + TestImages.sha256(sent) + ".jpg", line.path("images").get(0).asText(),
+                "the image as it was sent, not the upload");
         JsonNode messages = line.path("messages");
         assertEquals("system", messages.get(0).path("role").asText());
         assertEquals("You are a helpful assistant.", messages.get(0).path("content").asText(), "swift sft --system");
-        assertEquals(example.at("/messages/0/role"), messages.get(1).path("role"));
         assertTrue(messages.get(1).path("content").asText().startsWith("<image>"));
-        assertEquals(example.at("/messages/1/role"), messages.get(2).path("role"));
-        assertEquals("OK", JSON.readTree(messages.get(2).path("content").asText()).path("decision").asText(),
-                "the reviewed verdict as JSON");
-        assertTrue(Files.exists(dir.resolve(line.path("images").asText())), "the image beside the file");
+        assertEquals("{\"decision\":\"OK\",\"defect_present\":false,\"reason\":\"无异常\"}",
+                messages.get(2).path("content").asText(), "the reviewed verdict as given, in the schema's order");
+        assertArrayEquals(sent, Files.readAllBytes(dir.resolve(line.path("images").get(0).asText())));
 
         List<DatasetItem> items = DatasetReader.readAny(dir.resolve("train.jsonl"),
                 word -> Optional.of(word.strip()).filter(w -> w.equals("OK") || w.equals("NG")), TestJson.MAPPER);
@@ -237,12 +236,6 @@ abstract class InspectionRecordsContract {
         assertEquals(List.of("error"), found.getList("items.status"));
         given().get("/v1/inspections/" + found.getString("items[0].id")).then().statusCode(200)
                 .body("failure", org.hamcrest.Matchers.containsString("does not exist"));
-    }
-
-    private static List<String> fieldNames(JsonNode node) {
-        List<String> names = new java.util.ArrayList<>();
-        node.fieldNames().forEachRemaining(names::add);
-        return names;
     }
 
     @Test

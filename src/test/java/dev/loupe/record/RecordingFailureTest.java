@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,10 +18,13 @@ import dev.loupe.testing.WireMockBackend;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
+import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
-/** With the store down, the line is still answered; the record that could not be kept is logged and counted. */
+/**
+ * With the store down, no verdict leaves Loupe: the inspection is answered 503 record-unavailable with
+ * Retry-After, its verdict is logged with its id, the failure is counted, and Loupe is not ready.
+ */
 @QuarkusTest
 @WithTestResource(value = WireMockBackend.class, initArgs = {
     // Nothing listens on port 1: the store cannot be reached.
@@ -31,24 +35,28 @@ class RecordingFailureTest {
     @InjectWireMock
     WireMockServer backend;
 
-    @Inject
-    InspectionRecorder recorder;
-
     @Test
-    void theInspectionIsAnsweredAndTheFailureCounted() {
+    void noVerdictLeavesWithoutItsRecord() {
         backend.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
         double failures = Metrics.value("loupe_records_failures_total");
-        String id;
         try (LogCapture log = new LogCapture()) {
-            id = given().multiPart("image", "cell.png", TestImages.cellPng(), "image/png")
-                    .multiPart("profile", "microstructure").when().post("/v1/inspections").then()
-                    .statusCode(200).body("status", equalTo("accepted")).extract().path("id");
-            recorder.drain();
-            String recordId = id;
-            assertTrue(log.lines().stream().anyMatch(l -> l.contains("was not recorded") && l.contains(recordId)),
-                    "logged with the inspection's id");
+            Response answer = given().multiPart("image", "cell.png", TestImages.cellPng(), "image/png")
+                    .multiPart("profile", "microstructure").multiPart("serial", "SN-UNRECORDED").when().post("/v1/inspections");
+            answer.then().statusCode(503).contentType("application/problem+json")
+                    .body("type", equalTo("urn:loupe:problem:record-unavailable"));
+            long retryAfter = Long.parseLong(answer.header("Retry-After"));
+            assertTrue(retryAfter >= 1 && retryAfter <= 10, "Retry-After " + retryAfter);
+            String detail = answer.jsonPath().getString("detail");
+            String id = detail.substring(detail.indexOf("logged as ") + "logged as ".length(), detail.indexOf(')'));
+            assertTrue(log.lines().stream().anyMatch(l -> l.contains("was not recorded") && l.contains(id)
+                    && l.contains("decision=NG") && l.contains("SN-UNRECORDED")),
+                    "the verdict is logged with the inspection's id: " + log.lines());
         }
         assertEquals(failures + 1, Metrics.value("loupe_records_failures_total"));
+        given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'store' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'store' }.data.'cannot commit records'", containsString("refused"));
+        assertEquals(0, Metrics.value("loupe_store_up"));
     }
 }

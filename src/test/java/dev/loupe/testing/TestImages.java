@@ -66,6 +66,50 @@ public final class TestImages {
         out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
+    /** A 16-bit grey image, {@code value(x, y)} at each pixel (0..65535). */
+    public static BufferedImage grey16(int width, int height, java.util.function.IntBinaryOperator value) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_USHORT_GRAY);
+        short[] data = ((java.awt.image.DataBufferUShort) image.getRaster().getDataBuffer()).getData();
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                data[y * width + x] = (short) value.applyAsInt(x, y);
+            }
+        }
+        return image;
+    }
+
+    /** A JPEG with an EXIF APP1 segment carrying {@code orientation}, inserted right after SOI. */
+    public static byte[] jpegWithOrientation(BufferedImage image, int orientation) {
+        byte[] jpeg = encode(image, "jpeg");
+        byte[] tiff = {
+            'M', 'M', 0, 42, 0, 0, 0, 8, // big-endian TIFF header, IFD0 at offset 8
+            0, 1,                        // one entry
+            0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, (byte) orientation, 0, 0, // orientation, SHORT, count 1
+            0, 0, 0, 0                   // no next IFD
+        };
+        byte[] exif = "Exif\0\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int length = 2 + exif.length + tiff.length;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2);
+        out.write(0xFF);
+        out.write(0xE1);
+        out.write(length >> 8);
+        out.write(length & 0xFF);
+        out.write(exif, 0, exif.length);
+        out.write(tiff, 0, tiff.length);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
+
+    /**
+     * A 16-bit grey TIFF as an SEM writes one: a dark frame (values 1000..5000 of 65535) with structure,
+     * which read naively as 8 bits is near black, and which Pillow's convert('RGB') turns white.
+     */
+    public static byte[] semTiff16(int width, int height) {
+        return encode(grey16(width, height, (x, y) -> 1000 + (int) (4000 * (0.5 + 0.5 * Math.sin(x / 9.0) * Math.cos(y / 13.0)))),
+                "tiff");
+    }
+
     public static BufferedImage decode(byte[] bytes) {
         try {
             return ImageIO.read(new ByteArrayInputStream(bytes));

@@ -1,0 +1,130 @@
+package dev.loupe.inspect;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.loupe.testing.InjectWireMock;
+import dev.loupe.testing.TestImages;
+import dev.loupe.testing.WireMockBackend;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Idempotency-Keys that cannot hang or leak: a claim whose replica died is taken over by the retry, and
+ * a storm of duplicates neither takes the workers nor stops other requests.
+ */
+@QuarkusTest
+@WithTestResource(WireMockBackend.class)
+class IdempotencyTest {
+
+    private static final String CHAT = "/v1/chat/completions";
+
+    @InjectWireMock
+    WireMockServer backend;
+
+    @Inject
+    Idempotency store;
+
+    private final ExecutorService clients = Executors.newFixedThreadPool(48);
+
+    @BeforeEach
+    void reset() {
+        backend.resetAll();
+        // vLLM lists the adapter, so that readiness is UP unless something else is wrong.
+        backend.stubFor(get(urlEqualTo("/v1/models")).willReturn(okJson("{\"object\": \"list\", \"data\": "
+                + "[{\"id\": \"qc-lora\", \"object\": \"model\"}]}")));
+    }
+
+    @AfterEach
+    void stop() {
+        clients.shutdownNow();
+    }
+
+    private static Response inspect(String key, String serial) {
+        return given().header("Idempotency-Key", key).multiPart("image", "cell.png", TestImages.cellPng(), "image/png")
+                .multiPart("profile", "microstructure").multiPart("serial", serial).when().post("/v1/inspections");
+    }
+
+    private int chatCalls() {
+        return backend.findAll(postRequestedFor(urlEqualTo(CHAT))).size();
+    }
+
+    @Test
+    void aClaimLeftByADeadReplicaIsTakenOverByTheRetry() {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        String key = "crashed-" + UUID.randomUUID();
+        InspectionInput same = new InspectionInput(TestImages.cellPng(), "microstructure", null, null,
+                Trace.checked(null, null, null, "SN-CRASH", 256));
+        // The first request's replica claimed the key and died: its claim ran out a second ago.
+        assertTrue(store.claim("-", key, IdempotentInspections.fingerprint(same), Instant.now().minusSeconds(1))
+                instanceof Idempotency.Claimed);
+        String id = inspect(key, "SN-CRASH").then().statusCode(200).extract().path("id");
+        assertEquals(1, chatCalls(), "inspected again, not waited on");
+        assertEquals(id, inspect(key, "SN-CRASH").then().statusCode(200).extract().path("id"), "and kept for the next retry");
+    }
+
+    @Test
+    void aStormOfDuplicatesIsBoundedAndOtherRequestsAreServedMeanwhile() throws Exception {
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withFixedDelay(1500).withStatus(200)
+                .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        String key = "storm-" + UUID.randomUUID();
+        CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> inspect(key, "SN-STORM"), clients);
+        Awaitility.await("the first request reaches the model").atMost(Duration.ofSeconds(30)).until(() -> chatCalls() == 1);
+        List<CompletableFuture<Response>> duplicates = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            duplicates.add(CompletableFuture.supplyAsync(() -> inspect(key, "SN-STORM"), clients));
+        }
+        // While the first waits on the model and forty duplicates on it, readiness, the records and a new upload answer.
+        given().get("/q/health/ready").then().statusCode(200);
+        given().queryParam("limit", 1).get("/v1/inspections").then().statusCode(200);
+        Awaitility.await("refused duplicates").atMost(Duration.ofSeconds(30))
+                .until(() -> duplicates.stream().filter(d -> d.isDone() && d.join().statusCode() == 409).count()
+                        >= 40 - IdempotentInspections.MAX_WAITING);
+        assertFalse(first.isDone(), "all of that while the first request still waits on the model");
+
+        String id = first.get(60, TimeUnit.SECONDS).then().statusCode(200).extract().path("id");
+        int answered = 0;
+        int refused = 0;
+        for (CompletableFuture<Response> duplicate : duplicates) {
+            Response response = duplicate.get(60, TimeUnit.SECONDS);
+            if (response.statusCode() == 200) {
+                assertEquals(id, response.jsonPath().getString("id"), "a duplicate gets the first answer");
+                answered++;
+            } else {
+                assertEquals(409, response.statusCode(), response.asString());
+                assertEquals("application/problem+json", response.contentType());
+                long retryAfter = Long.parseLong(response.header("Retry-After"));
+                assertTrue(retryAfter >= 1 && retryAfter <= 10, "Retry-After " + retryAfter);
+                refused++;
+            }
+        }
+        assertEquals(40, answered + refused);
+        assertTrue(answered <= IdempotentInspections.MAX_WAITING, answered + " waited");
+        assertEquals(1, chatCalls(), "one model call for the whole storm");
+    }
+}
