@@ -121,10 +121,6 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
-        if (RequestBodyFailure.isMultipart(e)) {
-            LOG.debugf(e, "Unreadable multipart body on %s", uri.getPath());
-            return problem(400, "bad-multipart", "Multipart body cannot be read", RequestBodyFailure.describe(e), uri);
-        }
         if (RequestBodyFailure.clientGone(e)) {
             LOG.debugf("The client of %s closed the connection before its request was read", uri.getPath());
             return problem(400, "request-aborted", "Request aborted", "the connection closed before the request body arrived",

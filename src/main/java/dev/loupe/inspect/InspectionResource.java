@@ -9,7 +9,6 @@ import dev.loupe.image.ImageService;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -17,7 +16,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -66,26 +64,32 @@ public class InspectionResource {
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Operation(summary = "Inspect an uploaded micrograph",
             description = "Multipart form: the `image` file, the `profile`, optional traceability fields.")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.MULTIPART_FORM_DATA,
+            schema = @Schema(implementation = InspectionForm.class)))
     @EnvelopeResponses
-    public CompletionStage<Envelope> inspectUpload(@BeanParam InspectionForm form, @HeaderParam(IDEMPOTENCY_KEY) String key) {
-        // Not a blocking endpoint, so that the form is parsed on the event loop as it arrives: a client
-        // trickling its upload holds no worker thread. The file is read and the image prepared on a worker.
+    public CompletionStage<Envelope> inspectUpload(byte[] body, @HeaderParam("Content-Type") String contentType,
+            @HeaderParam(IDEMPOTENCY_KEY) String key) {
+        // The body is read on the event loop as it arrives (a client trickling its upload holds no thread) and
+        // parsed in memory. A small image is then inspected right there, as a small JSON body is; anything
+        // larger, and any Idempotency-Key (which asks the store), on a worker.
+        if (key == null && body.length <= SMALL_BODY_BYTES) {
+            InspectionInput input = formInput(MultipartForm.read(body, contentType));
+            return images.isSmall(input.image()) ? inspections.inspect(input)
+                    : workers.supplyAsync(() -> inspections.inspect(input)).thenCompose(envelope -> envelope);
+        }
         String scope = scope(key);
-        return workers.supplyAsync(() -> inspectOnce(key, scope, formInput(form))).thenCompose(envelope -> envelope);
+        return workers.supplyAsync(() -> inspectOnce(key, scope, formInput(MultipartForm.read(body, contentType))))
+                .thenCompose(envelope -> envelope);
     }
 
-    private InspectionInput formInput(InspectionForm form) {
-        if (form.image == null) {
+    private InspectionInput formInput(MultipartForm form) {
+        if (form.image() == null) {
             throw ProblemException.badRequest("the multipart field 'image' (a file) is required");
         }
-        byte[] bytes;
-        try {
-            bytes = images.readUpload(form.image.uploadedFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the uploaded file", e);
-        }
-        return new InspectionInput(bytes, requireProfile(form.profile), blankToNull(form.variant), form.consensus,
-                trace(form.line, form.station, form.lot, form.serial));
+        images.checkUploadSize(form.image().length);
+        return new InspectionInput(form.image(), requireProfile(form.field("profile")), form.field("variant"),
+                form.number("consensus"), trace(form.fields().get("line"), form.fields().get("station"),
+                        form.fields().get("lot"), form.fields().get("serial")));
     }
 
     @POST

@@ -23,7 +23,7 @@ public final class BenchImages {
         int count = Integer.parseInt(args[1]);
         for (int i = 0; i < count; i++) {
             Random random = new Random(i);
-            ImageIO.write(colour(random), "jpeg", dir.resolve(String.format("frame-%02d.jpg", i)).toFile());
+            ImageIO.write(colour(WIDTH, HEIGHT, random), "jpeg", dir.resolve(String.format("frame-%02d.jpg", i)).toFile());
             ImageIO.write(grey16(random), "tiff", dir.resolve(String.format("sem-%02d.tif", i)).toFile());
         }
     }
@@ -33,14 +33,15 @@ public final class BenchImages {
                 + (((x / 97) + (y / 83)) % 11 == 0 ? 0.8 : 0);
     }
 
-    private static BufferedImage colour(Random random) {
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_3BYTE_BGR);
+    /** A colour micrograph of the given size, as a camera on a microscope gives one. */
+    static BufferedImage colour(int width, int height, Random random) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
         byte[] data = ((DataBufferByte) image.getRaster().getDataBuffer()).getData();
         double phase = random.nextDouble() * 6;
-        for (int y = 0; y < HEIGHT; y++) {
-            for (int x = 0; x < WIDTH; x++) {
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
                 double t = texture(x, y, phase);
-                int p = (y * WIDTH + x) * 3;
+                int p = (y * width + x) * 3;
                 // Sensor noise of a colour camera at moderate gain; it is what makes real frames expensive to decode.
                 int noise = (int) Math.round(random.nextGaussian() * 12);
                 data[p] = (byte) clamp(150 + 60 * t + noise);

@@ -39,7 +39,9 @@ import javax.imageio.ImageIO;
  * generator (Debian's wrk) beside it on the same machine. Settings are system properties:
  * {@code capacity.latency} (50ms), {@code capacity.duration} (20s per level), {@code capacity.warm-up} (90s), {@code capacity.levels}
  * (8,32,128), {@code capacity.consensus} (5), {@code capacity.soak-minutes} (10) and
- * {@code capacity.loupe-opts} (extra JVM options for Loupe, e.g. a setting to compare).
+ * {@code capacity.loupe-opts} (extra JVM options for Loupe, e.g. a setting to compare), {@code capacity.forms}
+ * (json,multipart: the request forms measured side by side), {@code capacity.large} (cell,2mp,20mp: the
+ * realistic images measured beside Pillow; empty for none) and {@code capacity.jar} (another build to measure).
  */
 public final class CapacityHarness {
 
@@ -58,11 +60,15 @@ public final class CapacityHarness {
         int consensus = Integer.parseInt(System.getProperty("capacity.consensus", "5"));
         int soakMinutes = Integer.parseInt(System.getProperty("capacity.soak-minutes", "10"));
         String loupeOpts = System.getProperty("capacity.loupe-opts", "").strip();
+        List<String> forms = List.of(System.getProperty("capacity.forms", "json,multipart").split(","));
+        List<String> large = List.of(System.getProperty("capacity.large", "cell,2mp,20mp").split(","));
 
         deleteRecursively(WORK);
         Files.createDirectories(WORK);
-        String image = smallPng();
+        byte[] small = smallPng();
+        String image = Base64.getEncoder().encodeToString(small);
         Path inspection = write("inspection.json", "{\"profile\":\"microstructure\",\"image\":\"" + image + "\"}");
+        Path upload = multipart("inspection.form", small, "part.png");
         Path consensusInspection = write("consensus.json", "{\"profile\":\"microstructure\",\"consensus\":"
                 + consensus + ",\"image\":\"" + image + "\"}");
         Path chat = write("chat.json", chatRequest(image));
@@ -79,6 +85,7 @@ public final class CapacityHarness {
                     + "request, and with the answer)%n", handOff.p50Micros(), handOff.p99Micros());
             Wrk direct = new Wrk(WORK, "direct", chat);
             Wrk through = new Wrk(WORK, "loupe", inspection);
+            Wrk throughForm = new Wrk(WORK, "loupe-form", upload, FORM_TYPE);
             String directUrl = "http://127.0.0.1:" + fake.port() + "/v1/chat/completions";
             String loupeUrl = loupe.url() + "/v1/inspections";
             // Warm-up: C2 keeps compiling Quarkus, Jackson and H2 for about two minutes of load; before that
@@ -86,17 +93,21 @@ public final class CapacityHarness {
             // first closes its connections, Netty and Vert.x take paths the JIT had not seen, about 200
             // compiled methods are thrown away, and their recompiling would otherwise land in the first
             // level measured (7–9 % of Loupe's CPU there, by thread).
-            through.run(loupeUrl, 32, warmUp.dividedBy(2));
+            for (String form : forms) {
+                (form.equals("multipart") ? throughForm : through).run(loupeUrl, 32, warmUp.dividedBy(2 * forms.size()));
+            }
             direct.run(directUrl, 32, Duration.ofSeconds(3));
-            through.run(loupeUrl, 32, warmUp.dividedBy(2));
+            for (String form : forms) {
+                (form.equals("multipart") ? throughForm : through).run(loupeUrl, 32, warmUp.dividedBy(2 * forms.size()));
+            }
             direct.run(directUrl, 32, Duration.ofSeconds(3));
             direct.run(forwarder.url(), 32, Duration.ofSeconds(10));
             if (soak) {
                 passed = soak(loupe, through, loupeUrl, soakMinutes);
                 return; // Loupe and the fake are stopped on the way out, then the exit status is set
             }
-            System.out.println("| connections | direct req/s | Loupe req/s | ratio | added p50 | added p99 | Loupe CPU per inspection | errors |");
-            System.out.println("|---|---|---|---|---|---|---|---|");
+            System.out.println("| connections | form | direct req/s | Loupe req/s | ratio | added p50 | added p99 | Loupe CPU per inspection | errors |");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
             List<String> floor = new ArrayList<>();
             List<String> whereWent = new ArrayList<>();
             List<String> collections = new ArrayList<>();
@@ -106,17 +117,19 @@ public final class CapacityHarness {
                 floor.add(String.format("%d connections: ratio %.2f, added p50 %.1f ms, p99 %.1f ms", connections,
                         f.perSecond() / d.perSecond(), (f.p50Micros() - d.p50Micros()) / 1000.0,
                         (f.p99Micros() - d.p99Micros()) / 1000.0));
-                long cpuBefore = loupe.cpuMillis();
-                Map<Long, ThreadTicks> threadsBefore = loupe.cpuByThread();
-                YoungCollections gcBefore = loupe.youngCollections();
-                Wrk.Result l = through.run(loupeUrl, connections, duration);
-                double cpuPer = (loupe.cpuMillis() - cpuBefore) / (double) l.requests();
-                whereWent.add(connections + " connections: " + shares(threadsBefore, loupe.cpuByThread()));
-                collections.add(connections + " connections: " + loupe.youngCollections().since(gcBefore, l));
-                System.out.printf("| %d | %.0f | %.0f | %.2f | %.1f ms | %.1f ms | %.2f ms | %d |%n", connections,
-                        d.perSecond(), l.perSecond(), l.perSecond() / d.perSecond(),
-                        (l.p50Micros() - d.p50Micros()) / 1000.0, (l.p99Micros() - d.p99Micros()) / 1000.0,
-                        cpuPer, l.errors() + d.errors());
+                for (String form : forms) {
+                    long cpuBefore = loupe.cpuMillis();
+                    Map<Long, ThreadTicks> threadsBefore = loupe.cpuByThread();
+                    YoungCollections gcBefore = loupe.youngCollections();
+                    Wrk.Result l = (form.equals("multipart") ? throughForm : through).run(loupeUrl, connections, duration);
+                    double cpuPer = (loupe.cpuMillis() - cpuBefore) / (double) l.requests();
+                    whereWent.add(connections + " connections, " + form + ": " + shares(threadsBefore, loupe.cpuByThread()));
+                    collections.add(connections + " connections, " + form + ": " + loupe.youngCollections().since(gcBefore, l));
+                    System.out.printf("| %d | %s | %.0f | %.0f | %.2f | %.1f ms | %.1f ms | %.2f ms | %d |%n", connections, form,
+                            d.perSecond(), l.perSecond(), l.perSecond() / d.perSecond(),
+                            (l.p50Micros() - d.p50Micros()) / 1000.0, (l.p99Micros() - d.p99Micros()) / 1000.0,
+                            cpuPer, l.errors() + d.errors());
+                }
             }
             System.out.println();
             System.out.println("A proxy that only forwards (Vert.x event loops, no work of its own), against the same direct run:");
@@ -125,6 +138,7 @@ public final class CapacityHarness {
             whereWent.forEach(line -> System.out.println("- " + line));
             System.out.println("Loupe's young collections (from the JDK's jstat), per level:");
             collections.forEach(line -> System.out.println("- " + line));
+            largeImages(loupe, loupeUrl, large, duration);
             if (consensus < 2) {
                 return;
             }
@@ -211,8 +225,108 @@ public final class CapacityHarness {
         return ok;
     }
 
-    /** A 64 x 64 grey micrograph-like PNG (noise over a gradient), base64. */
-    private static String smallPng() throws IOException {
+    private static final String BOUNDARY = "----loupe-capacity-7MA4YWxkTrZu0gW";
+    private static final String FORM_TYPE = "multipart/form-data; boundary=" + BOUNDARY;
+
+    /** A multipart form as a line client sends it ({@code curl -F}): the image file and the profile. */
+    private static Path multipart(String name, byte[] image, String fileName) throws IOException {
+        ByteArrayOutputStream form = new ByteArrayOutputStream();
+        form.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"profile\"\r\n\r\nmicrostructure\r\n--"
+                + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        form.writeBytes(image);
+        form.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return Files.write(WORK.resolve(name), form.toByteArray());
+    }
+
+    /**
+     * Realistic micrographs through the multipart form, two at a time: Loupe's CPU per inspection beside
+     * what Pillow (Debian's python3-pil, with libjpeg-turbo) spends on the same preparation — decode,
+     * resize to the budget by area averaging (with JPEG's DCT scaling, as Loupe uses TurboJPEG's), JPEG
+     * at quality 95, base64 and SHA-256 of the upload — one image after another in one process.
+     */
+    private static void largeImages(Loupe loupe, String loupeUrl, List<String> names, Duration duration) throws Exception {
+        if (names.isEmpty() || names.get(0).isBlank()) {
+            return;
+        }
+        System.out.println();
+        System.out.println("| image | bytes | Loupe inspections/s (2 connections) | Loupe CPU per inspection | Pillow's CPU for the preparation | ratio |");
+        System.out.println("|---|---|---|---|---|---|");
+        List<String> shares = new ArrayList<>();
+        for (String name : names) {
+            Path file = switch (name.strip()) {
+                case "cell" -> Files.copy(Path.of("src/test/resources/samples/cell.png"), WORK.resolve("cell.png"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                case "2mp" -> jpeg("2mp.jpg", 1632, 1224);
+                case "20mp" -> jpeg("20mp.jpg", 5472, 3648);
+                default -> throw new IllegalArgumentException("capacity.large: cell, 2mp or 20mp, not " + name);
+            };
+            byte[] bytes = Files.readAllBytes(file);
+            Wrk wrk = new Wrk(WORK, "large-" + name.strip(), multipart("large-" + name.strip() + ".form", bytes,
+                    file.getFileName().toString()), FORM_TYPE);
+            // Its own warm-up: another decoder, other sizes; the JIT compiles them for about half a minute.
+            wrk.run(loupeUrl, 2, duration.compareTo(Duration.ofSeconds(45)) > 0 ? duration : Duration.ofSeconds(45));
+            long cpuBefore = loupe.cpuMillis();
+            Map<Long, ThreadTicks> threadsBefore = loupe.cpuByThread();
+            Wrk.Result r = wrk.run(loupeUrl, 2, duration);
+            double loupeCpu = (loupe.cpuMillis() - cpuBefore) / (double) r.requests();
+            shares.add(name.strip() + ": " + shares(threadsBefore, loupe.cpuByThread()));
+            double pillow = pillowMillis(file);
+            System.out.printf("| %s | %d | %.1f | %.1f ms | %.1f ms | %.2f |%n", name.strip(), bytes.length, r.perSecond(),
+                    loupeCpu, pillow, loupeCpu / pillow);
+        }
+        System.out.println("Loupe's CPU by thread, per image:");
+        shares.forEach(line -> System.out.println("- " + line));
+    }
+
+    private static Path jpeg(String name, int width, int height) throws IOException {
+        Path file = WORK.resolve(name);
+        ImageIO.write(BenchImages.colour(width, height, new Random(11)), "jpeg", file.toFile());
+        return file;
+    }
+
+    /** Pillow's CPU time for the preparation of one image, in ms: the median of 20 after 5 to warm up. */
+    private static double pillowMillis(Path file) throws IOException, InterruptedException {
+        String script = """
+                import base64, hashlib, io, math, statistics, sys, time
+                from PIL import Image
+                data = open(sys.argv[1], 'rb').read()
+                def smart_resize(w, h, factor=28, min_pixels=3136, max_pixels=1003520):
+                    hb, wb = max(factor, round(h / factor) * factor), max(factor, round(w / factor) * factor)
+                    if hb * wb > max_pixels:
+                        beta = math.sqrt(h * w / max_pixels)
+                        hb, wb = max(factor, math.floor(h / beta / factor) * factor), max(factor, math.floor(w / beta / factor) * factor)
+                    elif hb * wb < min_pixels:
+                        beta = math.sqrt(min_pixels / (h * w))
+                        hb, wb = math.ceil(h * beta / factor) * factor, math.ceil(w * beta / factor) * factor
+                    return wb, hb
+                def prepare():
+                    hashlib.sha256(data).hexdigest()
+                    img = Image.open(io.BytesIO(data))
+                    size = smart_resize(*img.size)
+                    img.draft('RGB' if img.mode == 'RGB' else img.mode, size)
+                    out = io.BytesIO()
+                    img.resize(size, Image.BOX).save(out, 'JPEG', quality=95)
+                    base64.b64encode(out.getvalue())
+                times = []
+                for i in range(25):
+                    t = time.process_time()
+                    prepare()
+                    if i >= 5:
+                        times.append(time.process_time() - t)
+                print(statistics.median(times) * 1000)
+                """;
+        Processes.Result r = Processes.run(List.of("/usr/bin/python3", "-c", script, file.toAbsolutePath().toString()), null,
+                Duration.ofMinutes(5));
+        if (r.exitCode() != 0) {
+            System.out.println("(Pillow not measured: " + r.all().strip() + "; apt-get install python3-pil)");
+            return Double.NaN;
+        }
+        return Double.parseDouble(r.output().strip());
+    }
+
+    /** A 64 x 64 grey micrograph-like PNG (noise over a gradient). */
+    private static byte[] smallPng() throws IOException {
         BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
         Random random = new Random(7);
         for (int y = 0; y < 64; y++) {
@@ -223,7 +337,7 @@ public final class CapacityHarness {
         }
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         ImageIO.write(image, "png", png);
-        return Base64.getEncoder().encodeToString(png.toByteArray());
+        return png.toByteArray();
     }
 
     /** About what Loupe sends for that image: system prompt, image, question, greedy decoding, the verdict schema. */
@@ -291,7 +405,7 @@ public final class CapacityHarness {
             if (!extraOpts.isEmpty()) {
                 command.addAll(List.of(extraOpts.split("\\s+")));
             }
-            command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+            command.addAll(List.of("-jar", System.getProperty("capacity.jar", "target/quarkus-app/quarkus-run.jar")));
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(WORK.resolve("loupe.log").toFile()).start();
             Loupe loupe = new Loupe(process, port);

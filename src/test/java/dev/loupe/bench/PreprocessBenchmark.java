@@ -78,7 +78,7 @@ public final class PreprocessBenchmark {
 
     private static PreparedImage prepare(ImageService service, Path file) {
         try {
-            return service.prepare(service.readUpload(file), DEFAULT); // as an upload is read
+            return service.prepare(java.nio.file.Files.readAllBytes(file), DEFAULT); // an upload arrives in memory
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -11,7 +11,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Debian's {@code wrk}, driven with a Lua script that POSTs one JSON body and prints its summary as
+ * Debian's {@code wrk}, driven with a Lua script that POSTs one body (JSON or a multipart form) and prints its summary as
  * one machine-readable line (wrk's own report is for people).
  */
 final class Wrk {
@@ -30,10 +30,15 @@ final class Wrk {
 
     /** A script posting {@code body} (a file) as {@code application/json}. */
     Wrk(Path work, String name, Path body) throws IOException {
+        this(work, name, body, "application/json");
+    }
+
+    /** A script posting {@code body} (a file) with the given Content-Type. */
+    Wrk(Path work, String name, Path body, String contentType) throws IOException {
         script = work.resolve(name + ".lua");
         Files.writeString(script, """
                 wrk.method = "POST"
-                wrk.headers["Content-Type"] = "application/json"
+                wrk.headers["Content-Type"] = "%s"
                 local f = assert(io.open("%s", "rb"))
                 wrk.body = f:read("*a")
                 f:close()
@@ -43,7 +48,7 @@ final class Wrk {
                     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
                     e.connect + e.read + e.write + e.timeout + e.status))
                 end
-                """.formatted(body.toAbsolutePath()), StandardCharsets.UTF_8);
+                """.formatted(contentType, body.toAbsolutePath()), StandardCharsets.UTF_8);
     }
 
     /** Drives {@code url} with {@code connections} for {@code duration}; one wrk thread leaves the other core to the servers. */

@@ -48,34 +48,90 @@ public final class Postgres {
     }
 
     private static String start() {
-        Path bin = bin().orElseThrow(() -> new IllegalStateException(unavailable().orElseThrow()));
-        try {
-            // Its own folder per start: plain and Quarkus tests load this class in different class loaders.
-            Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "postgres-");
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            boolean root = "root".equals(System.getProperty("user.name"));
-            if (root) {
-                run(List.of("chown", "-R", "postgres", dir.toString()), false);
-            }
-            Path data = dir.resolve("data");
-            run(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "loupe", "--auth=trust",
-                    "-E", "UTF8", "--locale=C"), root);
-            run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
-                    "-w", "-t", "60", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"),
-                    root);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    run(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"), root);
-                } catch (IOException | InterruptedException ignored) {
-                    // the JVM is ending; the server follows its data directory into target/
+        Cluster cluster = Cluster.create();
+        cluster.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(cluster::stopQuietly, "postgres-stop"));
+        return cluster.url();
+    }
+
+    /**
+     * A PostgreSQL cluster of one test's own, under target/, on a free loopback port: for tests that stop
+     * and start the database under Loupe. {@link #stop} is {@code pg_ctl -m immediate}: the server goes
+     * at once, as a crash takes it.
+     */
+    public static final class Cluster implements AutoCloseable {
+
+        private final Path bin;
+        private final Path dir;
+        private final int port;
+        private final boolean root;
+
+        private Cluster(Path bin, Path dir, int port, boolean root) {
+            this.bin = bin;
+            this.dir = dir;
+            this.port = port;
+            this.root = root;
+        }
+
+        /** A fresh cluster (initdb), not started yet. */
+        public static Cluster create() {
+            Path bin = bin().orElseThrow(() -> new IllegalStateException(unavailable().orElseThrow()));
+            try {
+                // Its own folder per cluster: plain and Quarkus tests load this class in different class loaders.
+                Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), "postgres-");
+                int port;
+                try (ServerSocket socket = new ServerSocket(0)) {
+                    port = socket.getLocalPort();
                 }
-            }, "postgres-stop"));
+                boolean root = "root".equals(System.getProperty("user.name"));
+                if (root) {
+                    run(List.of("chown", "-R", "postgres", dir.toString()), false);
+                }
+                run(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "loupe",
+                        "--auth=trust", "-E", "UTF8", "--locale=C"), root);
+                return new Cluster(bin, dir, port, root);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException("cannot make a PostgreSQL cluster: " + e.getMessage(), e);
+            }
+        }
+
+        /** Starts the server and waits until it takes connections. */
+        public void start() {
+            try {
+                run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-l",
+                        dir.resolve("server.log").toString(), "-w", "-t", "60", "-o", "-p " + port + " -k " + dir
+                                + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"), root);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException("cannot start PostgreSQL: " + e.getMessage(), e);
+            }
+        }
+
+        /** Stops the server at once ({@code -m immediate}: no checkpoint, every connection cut). */
+        public void stop() {
+            try {
+                run(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "immediate",
+                        "-w", "stop"), root);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException("cannot stop PostgreSQL: " + e.getMessage(), e);
+            }
+        }
+
+        void stopQuietly() {
+            try {
+                stop();
+            } catch (IllegalStateException ignored) {
+                // the JVM is ending, or the server is down already; its data directory stays under target/
+            }
+        }
+
+        /** The JDBC URL: user loupe, no password, database postgres. */
+        public String url() {
             return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=loupe";
-        } catch (IOException | InterruptedException e) {
-            throw new IllegalStateException("cannot start PostgreSQL: " + e.getMessage(), e);
+        }
+
+        @Override
+        public void close() {
+            stopQuietly();
         }
     }
 

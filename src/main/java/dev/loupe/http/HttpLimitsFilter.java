@@ -1,8 +1,8 @@
-package dev.loupe.error;
+package dev.loupe.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.error.Problem;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -112,17 +112,7 @@ public class HttpLimitsFilter {
     }
 
     private void refuse(RoutingContext ctx, int status, String slug, String title, String detail) {
-        Problem problem = Problem.of(status, slug, title, detail, ctx.request().path());
-        String body;
-        try {
-            body = json.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            body = "{\"status\":" + status + "}";
-        }
         // The rest of an over-large or unread body is not worth reading: close after answering.
-        ctx.response().setStatusCode(status)
-                .putHeader("Content-Type", Problem.MEDIA_TYPE)
-                .putHeader("Connection", "close")
-                .end(body);
+        Refusals.send(ctx, json, Problem.of(status, slug, title, detail, ctx.request().path()), null);
     }
 }
