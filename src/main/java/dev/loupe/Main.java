@@ -24,6 +24,7 @@ public class Main {
             System.setProperty("quarkus.log.level", "WARN");
             System.setProperty("quarkus.banner.enabled", "false");
             System.setProperty("loupe.robustness.resume-at-startup", "false");
+            System.setProperty("loupe.policies.watch", "false");
             // Nobody calls in: the command asks the model and writes files. It needs no key, and its
             // listener (for a simulated model) is reachable from this machine only.
             System.setProperty("loupe.auth.mode", "off");

@@ -17,10 +17,10 @@ const TEXT = {
     'history.search': 'Search', 'history.more': 'More', 'history.none': 'No inspection found.',
     'col.time': 'Time', 'col.status': 'Status', 'col.decision': 'Decision', 'col.reviewed': 'Reviewed',
     'col.profile': 'Profile', 'col.progress': 'Progress', 'col.report': 'Report', 'col.run': 'Run',
-    'result.features': 'Features', 'result.confidence': 'Confidence', 'result.reason': 'Reason',
+    'result.features': 'Features', 'result.reason': 'Reason',
     'result.repairs': 'Repairs', 'result.violations': 'Violations', 'result.raw': 'Raw output', 'result.steps': 'Chain steps',
     'result.consensus': 'Wordings and votes', 'result.sent': 'Image as sent to the model', 'result.review': 'Review',
-    'result.trace': 'Part', 'result.sent-missing': 'The image sent to the model is not kept.',
+    'result.trace': 'Part', 'result.score': 'Probability of the decision', 'result.policy': 'Auto-acceptance threshold', 'result.sent-missing': 'The image sent to the model is not kept.',
     'result.timings': 'Timings (ms)', 'decision.none': 'needs review', 'runs.none': 'No runs yet.',
   },
   zh: {
@@ -37,10 +37,10 @@ const TEXT = {
     'history.search': '查询', 'history.more': '更多', 'history.none': '没有找到检测记录。',
     'col.time': '时间', 'col.status': '状态', 'col.decision': '判定', 'col.reviewed': '已复核',
     'col.profile': '方案', 'col.progress': '进度', 'col.report': '报告', 'col.run': '评估',
-    'result.features': '特征', 'result.confidence': '置信度', 'result.reason': '理由',
+    'result.features': '特征', 'result.reason': '理由',
     'result.repairs': '修复', 'result.violations': '违规项', 'result.raw': '模型原始输出', 'result.steps': '调用链',
     'result.consensus': '各措辞投票', 'result.sent': '送入模型的图像', 'result.review': '复核',
-    'result.trace': '零件', 'result.sent-missing': '送入模型的图像未保存。',
+    'result.trace': '零件', 'result.score': '判定概率', 'result.policy': '自动接受阈值', 'result.sent-missing': '送入模型的图像未保存。',
     'result.timings': '耗时（毫秒）', 'decision.none': '需人工复核', 'runs.none': '暂无评估。',
   },
 };
@@ -165,7 +165,10 @@ function renderEnvelope(envelope, picture, review) {
         el('div', { class: 'decision ' + decision, id: 'decision' }, decision === 'none' ? t('decision.none') : decision),
         el('p', {}, el('span', { class: 'status ' + envelope.status, id: 'status' }, envelope.status), ' ',
           envelope.backend ? envelope.backend + ' / ' + (envelope.model || '') : ''),
-        verdict.confidence !== undefined ? el('p', {}, t('result.confidence') + ': ' + verdict.confidence) : null,
+        envelope.score !== undefined && envelope.score !== null
+          ? el('p', { id: 'score' }, t('result.score') + ': ' + envelope.score.toFixed(3) + ' (' + envelope.score_source + ')') : null,
+        envelope.policy ? el('p', { class: 'hint' }, t('result.policy') + ': ' + (envelope.policy.threshold === null ? '—'
+          : envelope.policy.threshold.toFixed(3)) + ', α ' + envelope.policy.alpha) : null,
         traceLine(envelope.trace || envelope.record),
         picture),
       el('div', {},

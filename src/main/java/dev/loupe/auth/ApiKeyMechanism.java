@@ -44,7 +44,7 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
         return identities.authenticate(HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(key), context));
     }
 
-    private static String presentedKey(RoutingContext context) {
+    static String presentedKey(RoutingContext context) {
         String authorization = context.request().getHeader("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return authorization.substring(7).strip();

@@ -1,13 +1,12 @@
 package dev.loupe.auth;
 
+import dev.loupe.hash.Sha256;
 import dev.loupe.config.LoupeConfig.Auth.AuthMode;
 import dev.loupe.config.LoupeConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -82,10 +81,6 @@ public class ApiKeys {
     }
 
     static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
-        }
+        return Sha256.bytes(value);
     }
 }

@@ -1,8 +1,6 @@
 package dev.loupe.auth;
 
 import dev.loupe.error.Problem;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -12,34 +10,28 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * 401 and 403 as problem documents. No key and an unknown key get the same answer, so that a
- * caller learns nothing about which keys exist; both are counted in {@code loupe_auth_failures_total}.
+ * caller learns nothing about which keys exist; both are counted ({@link AuthFailures}). Requests to
+ * {@code /v1} without a valid key are refused before this, by {@link KeyGate}; these mappers answer
+ * what reaches an endpoint's check all the same.
  */
 public class AuthProblems {
 
-    private final Counter missing;
-    private final Counter unknown;
+    private final AuthFailures failures;
 
-    public AuthProblems(MeterRegistry registry) {
-        this.missing = failures(registry, "missing");
-        this.unknown = failures(registry, "unknown");
-    }
-
-    private static Counter failures(MeterRegistry registry, String reason) {
-        return Counter.builder("loupe_auth_failures").tag("reason", reason)
-                .description("Refused requests without a key (missing) or with a key that matches none (unknown)")
-                .register(registry);
+    public AuthProblems(AuthFailures failures) {
+        this.failures = failures;
     }
 
     @ServerExceptionMapper
     public Response unknownKey(AuthenticationFailedException e, UriInfo uri) {
-        unknown.increment();
-        return unauthorized(uri);
+        failures.failed(true);
+        return withChallenge(unauthorized(uri.getPath()));
     }
 
     @ServerExceptionMapper
     public Response noKey(UnauthorizedException e, UriInfo uri) {
-        missing.increment();
-        return unauthorized(uri);
+        failures.failed(false);
+        return withChallenge(unauthorized(uri.getPath()));
     }
 
     @ServerExceptionMapper
@@ -48,9 +40,13 @@ public class AuthProblems {
                 "This key's roles do not include what " + uri.getPath() + " needs", uri.getPath()).toResponse();
     }
 
-    private static Response unauthorized(UriInfo uri) {
-        return Response.fromResponse(Problem.of(401, "unauthorized", "API key required",
-                        "Send a valid key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'", uri.getPath()).toResponse())
-                .header("WWW-Authenticate", "Bearer").build();
+    /** The one answer to a missing or unknown key, wherever it is refused. */
+    static Problem unauthorized(String path) {
+        return Problem.of(401, "unauthorized", "API key required",
+                "Send a valid key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'", path);
+    }
+
+    private static Response withChallenge(Problem problem) {
+        return Response.fromResponse(problem.toResponse()).header("WWW-Authenticate", "Bearer").build();
     }
 }

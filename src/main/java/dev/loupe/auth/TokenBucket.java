@@ -3,7 +3,8 @@ package dev.loupe.auth;
 import java.util.function.LongSupplier;
 
 /**
- * A token bucket: {@code rate} tokens a second, holding at most one second's worth (at least one).
+ * A token bucket: {@code rate} tokens a second, holding at most one second's worth (at least one) unless
+ * told how many.
  * Hand-written because it is twenty lines and a library bucket (Bucket4j) would be a dependency
  * for one lock-guarded counter; the clock is a parameter so tests need not sleep.
  */
@@ -16,10 +17,15 @@ final class TokenBucket {
     private long last;
 
     TokenBucket(double rate, LongSupplier nanos) {
+        this(rate, rate, nanos);
+    }
+
+    /** A bucket holding up to {@code capacity} tokens: a burst that large, then {@code rate} a second. */
+    TokenBucket(double rate, double capacity, LongSupplier nanos) {
         this.rate = rate;
-        this.capacity = Math.max(1, rate);
+        this.capacity = Math.max(1, capacity);
         this.nanos = nanos;
-        this.tokens = capacity;
+        this.tokens = this.capacity;
         this.last = nanos.getAsLong();
     }
 

@@ -8,6 +8,11 @@ public enum BackendFailure {
     RATE_LIMITED("rate_limited", 429),
     /** HTTP 5xx. */
     SERVER_ERROR("server_error", 502),
+    /**
+     * The account's quota or balance is used up (DashScope's {@code insufficient_quota}, {@code Arrearage}):
+     * no retry helps until someone pays or raises it.
+     */
+    QUOTA_EXHAUSTED("quota_exhausted", 502),
     /** HTTP 4xx other than 429: the request was refused (unknown model or adapter, bad key, ...). */
     CLIENT_ERROR("client_error", 502),
     /** No connection: refused, reset, unknown host. */
@@ -35,6 +40,19 @@ public enum BackendFailure {
     /** The status a client gets for it: 429 and 503 say "later", 502 "the backend failed", 504 "too slow". */
     public int httpStatus() {
         return httpStatus;
+    }
+
+    /**
+     * How soon a retry may succeed, for choosing what to answer when every step of a chain failed:
+     * 429 and 503 ("later") before 504 ("too slow") before 502 ("failed"); lower is sooner.
+     */
+    public int retryRank() {
+        return switch (httpStatus) {
+            case 429 -> 0;
+            case 503 -> 1;
+            case 504 -> 2;
+            default -> 3;
+        };
     }
 
     public String label() {

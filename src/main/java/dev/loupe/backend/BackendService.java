@@ -27,7 +27,7 @@ public class BackendService {
 
     /** One configured backend: how to reach it and what it is. */
     private record Entry(BackendKind kind, String url, boolean hasKey, ResilientBackend backend,
-            Optional<ServedModels> models) {}
+            Optional<ServedModels> models, Integer topLogprobs) {}
 
     /**
      * A backend as {@code GET /v1/backends} shows it: never its key.
@@ -67,14 +67,26 @@ public class BackendService {
                 LOG.infof("Backend %s (DashScope) has no API key; chain steps using it are skipped", name);
             }
             ResilientBackend backend = new ResilientBackend(new OpenAiCompatibleBackend(name, kind, url,
-                    settings.apiKey(), settings.timeout(), settings.maxConcurrent(), json, redactor, vertx), settings,
+                    settings.apiKey(), settings.timeout(), settings.maxConcurrent(), settings.maxAnswerSize().asLongValue(),
+                    json, redactor, vertx), settings,
                     config.robustness().maxBackendShare(), registry);
             Optional<ServedModels> models = kind == BackendKind.OPENAI
                     ? Optional.of(new ServedModels(url, settings.apiKey(), config.modelsCheckInterval(), json, redactor))
                     : Optional.empty();
-            built.put(name, new Entry(kind, Redactor.maskUserInfo(url), hasKey, backend, models));
+            boolean logprobs = settings.logprobs().orElse(kind == BackendKind.OPENAI);
+            if (logprobs && (settings.topLogprobs() < 1 || settings.topLogprobs() > 20)) {
+                throw new IllegalArgumentException("loupe.backends." + name + ".top-logprobs must be 1 to 20");
+            }
+            built.put(name, new Entry(kind, Redactor.maskUserInfo(url), hasKey, backend, models,
+                    logprobs ? settings.topLogprobs() : null));
         });
         this.entries = Map.copyOf(built);
+    }
+
+    /** How many alternatives per token to ask this backend for; null when it is not asked for token probabilities. */
+    public Integer topLogprobs(String backend) {
+        Entry entry = entries.get(backend);
+        return entry == null ? null : entry.topLogprobs();
     }
 
     @PreDestroy
@@ -148,6 +160,11 @@ public class BackendService {
                     entry.backend().circuitState().name().toLowerCase(java.util.Locale.ROOT),
                     entry.backend().inFlight(), entry.backend().queued(), entry.backend().concurrencyLimit());
         }).toList();
+    }
+
+    /** The longest image data URL the backend takes (its kind's limit). */
+    public int maxDataUrlChars(String backendName) {
+        return entry(backendName).kind().maxDataUrlChars();
     }
 
     private Entry entry(String name) {

@@ -39,6 +39,13 @@ final class BoundedSend {
     /** What a call answered: its HTTP status, its {@code Retry-After} if any, and its body. */
     record Answer(int status, Optional<String> retryAfter, byte[] body) {}
 
+    /** The answer's body passed the most Loupe reads of one ({@code loupe.backends.<name>.max-answer-size}). */
+    static final class TooLarge extends Exception {
+        TooLarge(long limit) {
+            super("the answer is over " + limit + " bytes");
+        }
+    }
+
     /** The call was ended by its time or its deadline. */
     static final class Stopped extends Exception {
         Stopped(Throwable cause) {

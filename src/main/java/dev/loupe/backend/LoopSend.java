@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Why not a blocking client: a thread that waits must be woken, and the answer then handed to the
  * event loop that writes the response. A proxy made of an event loop and a worker that blocks on the
  * backend, doing nothing else, added 1.9–2.2 ms at p50 and 8.9–10.1 ms at p99 on the 2-core build
- * machine; the same proxy on the event loop alone added 0.3–1.5 ms and 0.9–3.5 ms (see Capacity in
- * the README).
+ * machine; the same proxy on the event loop alone added 0.3–1.5 ms and 0.9–3.5 ms
+ * (src/site/markdown/decisions/0001-backend-calls-on-the-event-loop.md).
  */
 final class LoopSend {
 
@@ -66,6 +66,15 @@ final class LoopSend {
      */
     static CompletableFuture<BoundedSend.Answer> send(Vertx vertx, HttpClient http, RequestOptions options, Buffer body,
             Duration wait, Deadline deadline) {
+        return send(vertx, http, options, body, wait, deadline, Long.MAX_VALUE);
+    }
+
+    /**
+     * The same, reading at most {@code maxAnswerBytes} of the answer's body: a longer one (declared or
+     * arriving) resets the call and fails it with {@link BoundedSend.TooLarge}, never held whole.
+     */
+    static CompletableFuture<BoundedSend.Answer> send(Vertx vertx, HttpClient http, RequestOptions options, Buffer body,
+            Duration wait, Deadline deadline, long maxAnswerBytes) {
         CompletableFuture<BoundedSend.Answer> answer = new CompletableFuture<>();
         AtomicBoolean stopped = new AtomicBoolean();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
@@ -96,8 +105,8 @@ final class LoopSend {
                 return;
             }
             request.send(body)
-                    .compose(response -> response.body().map(bytes -> new BoundedSend.Answer(response.statusCode(),
-                            Optional.ofNullable(response.getHeader("Retry-After")), bytes.getBytes())))
+                    .compose(response -> bounded(response, maxAnswerBytes, request).map(bytes -> new BoundedSend.Answer(
+                            response.statusCode(), Optional.ofNullable(response.getHeader("Retry-After")), bytes.getBytes())))
                     .onComplete(read -> {
                         if (read.succeeded()) {
                             answer.complete(read.result());
@@ -107,5 +116,32 @@ final class LoopSend {
                     });
         });
         return answer;
+    }
+
+    /** The response's body, unless it is (or declares itself) longer than {@code max}: then the call is reset. */
+    private static io.vertx.core.Future<Buffer> bounded(io.vertx.core.http.HttpClientResponse response, long max,
+            HttpClientRequest request) {
+        String declared = response.getHeader("Content-Length");
+        if (declared != null && declared.strip().matches("\\d{1,18}") && Long.parseLong(declared.strip()) > max) {
+            io.vertx.core.Future<Buffer> refused = io.vertx.core.Future.failedFuture(new BoundedSend.TooLarge(max));
+            request.reset(); // after: the reset's own "connection closed" must not be the reason seen
+            return refused;
+        }
+        if (max == Long.MAX_VALUE) {
+            return response.body();
+        }
+        io.vertx.core.Promise<Buffer> read = io.vertx.core.Promise.promise();
+        Buffer bytes = Buffer.buffer();
+        response.handler(chunk -> {
+            if (bytes.length() + chunk.length() > max) {
+                read.tryFail(new BoundedSend.TooLarge(max));
+                request.reset();
+            } else {
+                bytes.appendBuffer(chunk);
+            }
+        });
+        response.exceptionHandler(read::tryFail);
+        response.endHandler(end -> read.tryComplete(bytes));
+        return read.future();
     }
 }

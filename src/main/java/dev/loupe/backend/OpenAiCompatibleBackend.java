@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +46,7 @@ public class OpenAiCompatibleBackend implements VisionBackend {
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     private final String name;
+    private final long maxAnswerBytes;
     private final BackendKind kind;
     private final String url;
     private final Optional<String> authorization;
@@ -67,8 +70,10 @@ public class OpenAiCompatibleBackend implements VisionBackend {
      * @param connections the most calls in flight at once (the backend's max-concurrent): one kept
      *                    connection each
      */
+    /** @param maxAnswerBytes the longest answer body read ({@code loupe.backends.<name>.max-answer-size}) */
     public OpenAiCompatibleBackend(String name, BackendKind kind, String url, Optional<String> apiKey, Duration timeout,
-            int connections, ObjectMapper json, Redactor redactor, Vertx vertx) {
+            int connections, long maxAnswerBytes, ObjectMapper json, Redactor redactor, Vertx vertx) {
+        this.maxAnswerBytes = maxAnswerBytes;
         this.name = name;
         this.kind = kind;
         this.url = Redactor.maskUserInfo(url);
@@ -108,8 +113,12 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         } catch (JsonProcessingException e) {
             return CompletableFuture.failedFuture(new IllegalStateException("cannot write the chat request", e));
         }
-        return LoopSend.send(vertx, http(), new RequestOptions(call), Buffer.buffer(body), wait, deadline)
+        return LoopSend.send(vertx, http(), new RequestOptions(call), Buffer.buffer(body), wait, deadline, maxAnswerBytes)
                 .handle((answer, failure) -> {
+                    if (failure instanceof BoundedSend.TooLarge) {
+                        throw failure(BackendFailure.BAD_RESPONSE, "the answer for model '" + request.model() + "' is over "
+                                + maxAnswerBytes + " bytes (loupe.backends." + name + ".max-answer-size): not read", null, null);
+                    }
                     if (failure instanceof BoundedSend.Stopped) {
                         throw deadline.expired() ? cancelled(deadline) : timedOut(failure); // expired also once called off
                     }
@@ -170,6 +179,17 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         if (options.highResolutionImages()) {
             body.put("vl_high_resolution_images", true);
         }
+        // vLLM's Qwen-VL processors resize an image to their own bounds unless told the request's: these are the
+        // bounds Loupe resized within, so vLLM keeps the image as sent and visual_tokens stays exact. DashScope
+        // takes no such field.
+        if (options.pixels() != null && kind == BackendKind.OPENAI) {
+            body.putObject("mm_processor_kwargs").put("min_pixels", options.pixels().min())
+                    .put("max_pixels", options.pixels().max());
+        }
+        if (options.topLogprobs() != null) {
+            body.put("logprobs", true);
+            body.put("top_logprobs", options.topLogprobs());
+        }
         return body;
     }
 
@@ -196,10 +216,29 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         return new VisionReply(
                 redactor.redact(text(choice.path("message").path("content"))),
                 model.isBlank() ? requestedModel : redactor.redact(model),
-                finish.isBlank() ? "unknown" : finish,
+                finish.isBlank() ? "unknown" : shortened(redactor.redact(finish)),
                 usage.path("prompt_tokens").asInt(0),
                 usage.path("completion_tokens").asInt(0),
-                usage.path("prompt_tokens_details").path("cached_tokens").asInt(0));
+                usage.path("prompt_tokens_details").path("cached_tokens").asInt(0),
+                tokens(choice.path("logprobs").path("content")));
+    }
+
+    /** {@code logprobs.content}: each token with its log probability and alternatives; null when absent. */
+    private List<VisionReply.Token> tokens(JsonNode content) {
+        if (!content.isArray() || content.isEmpty()) {
+            return null;
+        }
+        List<VisionReply.Token> tokens = new ArrayList<>(content.size());
+        for (JsonNode token : content) {
+            List<VisionReply.Alternative> top = new ArrayList<>();
+            for (JsonNode alternative : token.path("top_logprobs")) {
+                top.add(new VisionReply.Alternative(alternative.path("token").asText(""),
+                        alternative.path("logprob").asDouble(Double.NEGATIVE_INFINITY)));
+            }
+            tokens.add(new VisionReply.Token(token.path("token").asText(""),
+                    token.path("logprob").asDouble(Double.NEGATIVE_INFINITY), List.copyOf(top)));
+        }
+        return List.copyOf(tokens);
     }
 
     /** A message's content: a string, or (some servers) a list of text parts. */
@@ -277,6 +316,12 @@ public class OpenAiCompatibleBackend implements VisionBackend {
             }
         }
         return wait.isNegative() ? Duration.ZERO : wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
+    }
+
+    /** A one-word field of the server's (finish_reason) as a label: at most 32 characters, no control characters. */
+    private static String shortened(String word) {
+        String clean = word.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 32 ? clean.substring(0, 32) + "…" : clean;
     }
 
     /** ": what the server said", shortened, with every secret blanked out; empty when it said nothing. */

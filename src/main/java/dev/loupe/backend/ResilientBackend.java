@@ -175,6 +175,9 @@ public final class ResilientBackend implements VisionBackend {
                 return CompletableFuture.completedFuture(reply);
             }
             if (!(Futures.cause(failure) instanceof BackendException e)) {
+                // Not the server's doing (a bug, a rejected task): nothing is known about the server, but the
+                // circuit must hear the call ended, or a half-open circuit would wait for this probe for good.
+                circuit.onCancelled();
                 return CompletableFuture.<VisionReply>failedFuture(Futures.cause(failure));
             }
             record(request.model(), e.failure().label(), start);

@@ -30,9 +30,17 @@ public record VisionRequest(
      * @param schemaName           the verdict schema's name, for {@code json_schema}
      * @param schema               the schema given to the server's grammar engine, for {@code json_schema}
      * @param highResolutionImages DashScope's {@code vl_high_resolution_images}
+     * @param topLogprobs          ask for token probabilities with this many alternatives each; null: not asked
+     */
+    /**
+     * @param pixels the pixel bounds the image was prepared within, sent to vLLM as its processor's per-request
+     *               {@code mm_processor_kwargs} so that it never resizes what Loupe prepared; null: not sent
      */
     public record Options(Sampling sampling, Structured structured, String schemaName, JsonNode schema,
-            boolean highResolutionImages) {}
+            boolean highResolutionImages, Integer topLogprobs, PixelBounds pixels) {}
+
+    /** The smallest and largest pixel count (width × height) an image was resized within. */
+    public record PixelBounds(long min, long max) {}
 
     /**
      * The sampling fields of an OpenAI-compatible request; those vLLM and DashScope read beyond

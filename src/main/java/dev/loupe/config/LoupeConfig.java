@@ -49,6 +49,22 @@ public interface LoupeConfig {
 
     Auth auth();
 
+    Policies policies();
+
+    /** Certified auto-acceptance policies: how each replica learns which is active, and watches its guarantee. */
+    interface Policies {
+        /**
+         * How often the active policies and their gauges ({@code loupe_policy_*}) are read from the store:
+         * a policy activated on one replica holds on every replica within this.
+         */
+        @WithDefault("5s")
+        Duration refreshInterval();
+
+        /** Keep them current; the robustness command turns this off (it serves no inspection). */
+        @WithDefault("true")
+        boolean watch();
+    }
+
     interface Backend {
         /** {@code openai} for vLLM, SGLang, Ollama or any OpenAI-compatible server; {@code dashscope}. */
         @WithDefault("openai")
@@ -90,6 +106,24 @@ public interface LoupeConfig {
         /** How long a call waits for a free slot before Loupe answers 429. */
         @WithDefault("10s")
         Duration queueTimeout();
+
+        /**
+         * Ask for the probability of every generated token ({@code logprobs: true} and {@code top_logprobs}),
+         * from which an inspection's score is the probability of its decision. Default: on for
+         * {@code openai} (vLLM returns them), off for {@code dashscope} (its vision models do not).
+         */
+        Optional<Boolean> logprobs();
+
+        /**
+         * The longest answer body Loupe reads from this backend; a longer one (a runaway generation, a proxy's
+         * error page) is not read and the call fails as a bad response (502).
+         */
+        @WithDefault("4M")
+        MemorySize maxAnswerSize();
+
+        /** How many alternatives per token to ask for ({@code top_logprobs}); vLLM's default limit is 20. */
+        @WithDefault("5")
+        int topLogprobs();
 
         Retry retry();
 
@@ -168,6 +202,16 @@ public interface LoupeConfig {
         @WithDefault("open")
         MetricsAccess metrics();
 
+        /**
+         * Requests without a valid key that one address may send at once ({@code failure-burst}), and
+         * then a second ({@code failures-per-second}); beyond them its requests without a valid key get 429.
+         */
+        @WithDefault("20")
+        int failureBurst();
+
+        @WithDefault("1")
+        double failuresPerSecond();
+
         /** The keys by name; the name is what records show as reviewer or exporter. */
         Map<String, Key> keys();
 
@@ -213,6 +257,23 @@ public interface LoupeConfig {
          */
         @WithDefault("60s")
         Duration bodyTimeout();
+
+        /**
+         * Largest body of every route but an inspection's upload (reviews, run specs, policies): they are
+         * small JSON documents. Such a body must declare its length (411 otherwise), so that it is refused
+         * before it is read.
+         */
+        @WithDefault("1M")
+        MemorySize maxJsonBodySize();
+
+        /**
+         * Request body bytes held at once across all requests: a request whose body would pass it gets 503
+         * with Retry-After before its body is read. A body of declared length counts its length; a chunked
+         * one the HTTP layer's limit (quarkus.http.limits.max-body-size), the most it may become. Reading a
+         * JSON inspection takes about four times its body (buffer, bytes, base64 text, image), so the
+         * default is an eighth of the heap (-Xmx), and never less than one body of max-body-size.
+         */
+        Optional<MemorySize> maxBodiesInFlight();
     }
 
     /**

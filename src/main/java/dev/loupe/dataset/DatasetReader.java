@@ -50,7 +50,12 @@ public final class DatasetReader {
         } catch (IOException e) {
             throw new DatasetException(relative, List.of("the datasets root does not exist"));
         }
-        Path dataset = realRoot.resolve(relative).normalize();
+        Path dataset;
+        try {
+            dataset = realRoot.resolve(relative).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new DatasetException(relative, List.of("not a path name"));
+        }
         if (!dataset.startsWith(realRoot)) {
             throw new DatasetException(relative, List.of("the dataset lies outside the datasets root"));
         }

@@ -63,6 +63,7 @@ public class ProblemMappers {
             case RATE_LIMITED -> problem(e.failure().httpStatus(), "backend-rate-limited", "Model backend rate-limited", e.getMessage(), uri);
             case QUEUE_TIMEOUT -> problem(e.failure().httpStatus(), "backend-busy", "Model backend busy", e.getMessage(), uri);
             case SERVER_ERROR -> problem(e.failure().httpStatus(), "backend-error", "Model backend failed", e.getMessage(), uri);
+            case QUOTA_EXHAUSTED -> problem(e.failure().httpStatus(), "backend-quota-exhausted", "Model backend quota used up", e.getMessage(), uri);
             case CLIENT_ERROR -> problem(e.failure().httpStatus(), "backend-refused", "Model backend refused the request", e.getMessage(), uri);
             case BAD_RESPONSE -> problem(e.failure().httpStatus(), "backend-bad-response", "Model backend answered garbage", e.getMessage(), uri);
             case CANCELLED -> problem(e.failure().httpStatus(), "inspection-deadline", "Inspection deadline passed", e.getMessage(), uri);

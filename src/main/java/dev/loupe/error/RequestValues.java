@@ -46,6 +46,18 @@ public final class RequestValues {
         return number;
     }
 
+    /** {@code true} or {@code false} (either case), or null when not given; 400 naming the parameter otherwise. */
+    public static Boolean bool(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> Boolean.TRUE;
+            case "false" -> Boolean.FALSE;
+            default -> throw ProblemException.badRequest("'" + name + "' must be true or false");
+        };
+    }
+
     /** A whole number within [min, max], or {@code absent} when not given; 400 naming the parameter otherwise. */
     public static long whole(String name, String value, long min, long max, long absent) {
         if (value == null || value.isBlank()) {

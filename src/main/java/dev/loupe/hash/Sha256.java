@@ -19,6 +19,11 @@ public final class Sha256 {
         return hex(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The digest itself, of the text's UTF-8 bytes (a key compared in constant time, a seed). */
+    public static byte[] bytes(String text) {
+        return digest().digest(text.getBytes(StandardCharsets.UTF_8));
+    }
+
     /** A fresh digest, for hashing in parts. */
     public static MessageDigest digest() {
         try {

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP limits, answered with problem documents. The HTTP layer itself would answer an over-long
@@ -21,6 +22,11 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class HttpLimitsFilter {
+
+    /** RFC 9110's media-type: token "/" token, then parameters (token "=" token or quoted string). */
+    private static final String TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+    private static final Pattern MEDIA_TYPE = Pattern.compile("\\s*" + TOKEN + "/" + TOKEN
+            + "(\\s*;\\s*(" + TOKEN + "=(" + TOKEN + "|\"([^\"\\\\]|\\\\.)*\"))?)*\\s*");
 
     private final ObjectMapper json;
     private final long maxBodyBytes;
@@ -56,6 +62,12 @@ public class HttpLimitsFilter {
             refuse(ctx, 431, "headers-too-large", "Request header fields too large", String.format(Locale.ROOT,
                     "the request headers take %d bytes; the limit is %d (loupe.http.max-header-size)",
                     headerBytes, maxHeaderBytes));
+            return;
+        }
+        String type = request.getHeader("Content-Type");
+        if (type != null && !MEDIA_TYPE.matcher(type).matches()) {
+            refuse(ctx, 400, "bad-content-type", "Bad Content-Type",
+                    "the Content-Type header is no media type (type/subtype; name=value)");
             return;
         }
         String declared = request.getHeader("Content-Length");

@@ -1,15 +1,13 @@
 package dev.loupe.image;
 
+import dev.loupe.hash.Sha256;
 import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -183,8 +181,8 @@ public class ImageService {
             try (DecodeBudget.Claim claim = small ? DecodeBudget.NOTHING
                     : budget.claim(pixels * (decoder.bytesPerPixel() + EIGHT_BIT_COPY_BYTES))) {
                 CompletableFuture<String> hash = original.length >= HASH_BESIDE_BYTES
-                        ? CompletableFuture.supplyAsync(() -> sha256(original), helpers)
-                        : CompletableFuture.completedFuture(sha256(original));
+                        ? CompletableFuture.supplyAsync(() -> Sha256.hex(original), helpers)
+                        : CompletableFuture.completedFuture(Sha256.hex(original));
                 double minScale = Math.max((double) plan.targetWidth() / plan.width(),
                         (double) plan.targetHeight() / plan.height());
                 // Any JPEG but a small one is decoded by libjpeg-turbo, shrunk in the DCT domain where the budget
@@ -240,7 +238,7 @@ public class ImageService {
                 return prepare(original, resizeOnly);
             }
             long tokens = (long) (width / spec.factor()) * (height / spec.factor());
-            return new PreparedImage(format.get(), width, height, sha256(original), width, height, tokens,
+            return new PreparedImage(format.get(), width, height, Sha256.hex(original), width, height, tokens,
                     ImageEncoder.mimeType(spec.encoding()), original);
         }
     }
@@ -271,11 +269,4 @@ public class ImageService {
         return AreaResampler.resample(image.rows(x, w), y, w, h, plan.targetWidth(), plan.targetHeight(), helpers);
     }
 
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
-    }
 }

@@ -22,6 +22,11 @@ public record ImageSpec(
         JPEG, PNG
     }
 
+    /** The same, encoded as JPEG at {@code quality}: what a smaller data URL takes. */
+    public ImageSpec asJpeg(int quality) {
+        return new ImageSpec(scale, crop, factor, minPixels, maxPixels, Encoding.JPEG, quality);
+    }
+
     /** A rectangle in pixels: left, top, width, height. */
     public record CropBox(int x, int y, int width, int height) {}
 }

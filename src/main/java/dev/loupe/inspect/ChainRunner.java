@@ -79,7 +79,7 @@ public class ChainRunner {
         for (int i = index; i < profile.chain().size(); i++) {
             Profile.Step step = profile.chain().get(i);
             if (!backends.usable(step.backend())) {
-                state.steps.add(new Envelope.Step(step.backend(), step.model(), "skipped: no API key", null, 0));
+                state.steps.add(new Envelope.Step(step.backend(), step.model(), "skipped: no API key", null, 0, null));
                 continue;
             }
             if (deadline.expired()) {
@@ -90,15 +90,20 @@ public class ChainRunner {
             long stepStart = System.nanoTime();
             int next = i + 1;
             ImageSpec spec = StepImages.specOf(step.image());
+            int maxDataUrl = backends.maxDataUrlChars(step.backend());
             // A step with a budget of its own prepares its image on a worker: never on the event loop
             // where the earlier step's answer came in, since the image may be large.
-            CompletableFuture<StepImages.Prepared> image = images.ready(spec).map(CompletableFuture::completedFuture)
-                    .orElseGet(() -> CompletableFuture.supplyAsync(() -> images.forSpec(spec), workers));
-            return image.thenCompose(prepared -> asker.ask(profile, step, contract, prepared, variant, deadline, caller))
+            CompletableFuture<StepImages.Prepared> image = images.ready(spec, maxDataUrl).map(CompletableFuture::completedFuture)
+                    .orElseGet(() -> CompletableFuture.supplyAsync(() -> images.forSpec(spec, maxDataUrl), workers));
+            String[] imageNote = new String[1];
+            return image.thenCompose(prepared -> {
+                        imageNote[0] = prepared.note();
+                        return asker.ask(profile, step, contract, prepared, variant, deadline, caller);
+                    })
                     .handle((attempt, failure) -> {
                         if (failure == null) {
                             state.steps.add(new Envelope.Step(step.backend(), step.model(), attempt.outcome().label(),
-                                    attempt.reply().finishReason(), attempt.millis()));
+                                    attempt.reply().finishReason(), attempt.millis(), imageNote[0]));
                             // A later step's failure never throws away an answer already in hand.
                             state.result = state.result == null || attempt.verdict().valid() ? attempt : state.result;
                             return attempt.verdict().valid() || !profile.escalateOnReview()
@@ -109,7 +114,7 @@ public class ChainRunner {
                             return CompletableFuture.<ChainState>failedFuture(Futures.cause(failure));
                         }
                         state.steps.add(new Envelope.Step(step.backend(), step.model(), e.failure().label(), null,
-                                millis(stepStart, System.nanoTime())));
+                                millis(stepStart, System.nanoTime()), imageNote[0]));
                         if (e.failure() == BackendFailure.CANCELLED) {
                             return state.result != null ? CompletableFuture.completedFuture(state)
                                     : CompletableFuture.<ChainState>failedFuture(deadlinePassed(deadline, budget));
@@ -134,21 +139,26 @@ public class ChainRunner {
                         + " s (loupe.inspection.deadline); every backend call it made was ended");
     }
 
-    /** Every step failed: the first step's failure, with what the later ones said. */
+    /**
+     * Every step failed: the most retryable failure (429 or 503 with Retry-After before 502: a client
+     * told "later" can act on it), with what every step said, in order.
+     */
     private static BackendException failed(Profile profile, List<BackendException> failures) {
         if (failures.isEmpty()) {
             return new BackendException(profile.chain().get(0).backend(), BackendFailure.CLIENT_ERROR,
                     "no step of profile '" + profile.name() + "' has a usable backend (DashScope needs DASHSCOPE_API_KEY)",
                     null);
         }
-        BackendException first = failures.get(0);
         if (failures.size() == 1) {
-            return first;
+            return failures.get(0);
         }
-        StringBuilder message = new StringBuilder(first.getMessage());
+        BackendException chosen = failures.stream().min(java.util.Comparator
+                .comparingInt((BackendException e) -> e.failure().retryRank())
+                .thenComparing(e -> e.retryAfter().isEmpty())).orElseThrow();
+        StringBuilder message = new StringBuilder(failures.get(0).getMessage());
         failures.subList(1, failures.size()).forEach(later -> message.append("; then ").append(later.getMessage()));
-        return new BackendException(first.backend(), first.failure(), message.toString(), first,
-                first.retryAfter().orElse(null));
+        return new BackendException(chosen.backend(), chosen.failure(), message.toString(), chosen,
+                chosen.retryAfter().orElse(null));
     }
 
     private static double millis(long fromNanos, long toNanos) {

@@ -19,6 +19,10 @@ import java.util.Map;
  * @param rawOutput what the model last said, unaltered (but for secrets, which are blanked)
  * @param steps     every chain step tried, in order
  * @param repairs   steps applied to the raw output to obtain the verdict, in order
+ * @param score     the probability of the decision (0..1): from the model's token probabilities, or the
+ *                  agreement of a consensus; null without either. Never the model's self-reported confidence
+ * @param scoreSource {@code logprobs} or {@code consensus}; null when there is no score
+ * @param policy    the profile's active auto-acceptance policy, which judged this verdict; null when none
  */
 public record Envelope(
         String id,
@@ -37,6 +41,9 @@ public record Envelope(
         String rawOutput,
         List<Step> steps,
         @JsonInclude(JsonInclude.Include.NON_NULL) Consensus consensus,
+        Double score,
+        String scoreSource,
+        @JsonInclude(JsonInclude.Include.NON_NULL) PolicyRef policy,
         ImageInfo image,
         Usage usage,
         Timings timingsMs,
@@ -47,8 +54,10 @@ public record Envelope(
      * the model stopped ({@code stop}; {@code length} when cut at max-tokens; null when no answer
      * came) and how long the step took, re-asks included.
      */
+    /** @param image what was done to the image for this step beyond its profile, if anything (a lower JPEG quality) */
     public record Step(String backend, String model, String result,
-            @JsonInclude(JsonInclude.Include.NON_NULL) String finishReason, double ms) {}
+            @JsonInclude(JsonInclude.Include.NON_NULL) String finishReason, double ms,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String image) {}
 
     /**
      * Several wordings asked for one image.
@@ -62,6 +71,9 @@ public record Envelope(
             List<VariantResult> results) {}
 
     public record VariantResult(String variant, String decision, String result) {}
+
+    /** A certified policy: below {@code threshold} (or with no score) a pass verdict is held for review. */
+    public record PolicyRef(String id, Double threshold, double alpha) {}
 
     public record ImageInfo(
             String sha256, String format, int width, int height, int sentWidth, int sentHeight, long visualTokens) {}

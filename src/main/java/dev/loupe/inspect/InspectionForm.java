@@ -23,11 +23,13 @@ public class InspectionForm {
     public String profile;
 
     @RestForm
-    @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants); not with consensus")
+    // Swagger UI's "Try it out" sends these examples as given ("string" and 0 otherwise, which are refused).
+    @Schema(description = "Wording to ask, by name (see GET /v1/profiles/{name}/variants); not with consensus", examples = "base")
     public String variant;
 
     @RestForm
-    @Schema(description = "Ask this many wordings and vote; default from the profile; not with variant")
+    @Schema(description = "Ask this many wordings and vote; default from the profile; not with variant above 1",
+            examples = "1")
     public Integer consensus;
 
     @RestForm

@@ -1,6 +1,7 @@
 package dev.loupe.inspect;
 
 import dev.loupe.backend.BackendException;
+import dev.loupe.hash.Sha256;
 import dev.loupe.backend.Caller;
 import dev.loupe.backend.Deadline;
 import dev.loupe.concurrent.Futures;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +47,8 @@ public class InspectionService {
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
     /** How soon a client refused for a full consensus queue may try again. */
     private static final Duration CONSENSUS_RETRY_AFTER = Duration.ofSeconds(2);
+    /** The violation keyword of a pass verdict a certified policy held for review. */
+    public static final String BELOW_THRESHOLD = "below-threshold";
     /** How soon a client refused because its record could not be committed may try again. */
     private static final Duration RECORD_RETRY_AFTER = Duration.ofSeconds(2);
     /** How much longer than its deadline a robustness call is waited for: every wait inside it ends by the deadline. */
@@ -69,11 +73,13 @@ public class InspectionService {
     private final Map<String, VerdictContract> contracts = new HashMap<>();
     private final Map<String, InspectionFinished.Provenance> provenance = new HashMap<>();
     private final RecordKeeper keeper;
+    private final ActivePolicies policies;
     private final boolean recordsRequired;
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
-            ChainRunner chains, InspectionMetrics metrics, LoupeConfig config, RecordKeeper keeper) {
+            ChainRunner chains, InspectionMetrics metrics, LoupeConfig config, RecordKeeper keeper, ActivePolicies policies) {
         this.keeper = keeper;
+        this.policies = policies;
         this.recordsRequired = config.records().required();
         this.chains = chains;
         this.profiles = profiles;
@@ -86,8 +92,8 @@ public class InspectionService {
             schemas.find(profile.schema()).ifPresent(schema -> {
                 contracts.put(profile.name(), new VerdictContract(schema, synonyms(profile.synonyms()),
                         profile.decisionField()));
-                provenance.put(profile.name(), new InspectionFinished.Provenance(sha256(profile.system()),
-                        profile.variants().get(0).sha256(), schema.name(), sha256(schema.document().toString())));
+                provenance.put(profile.name(), new InspectionFinished.Provenance(Sha256.hex(profile.system()),
+                        profile.variants().get(0).sha256(), schema.name(), Sha256.hex(schema.document().toString())));
             });
         }
     }
@@ -250,8 +256,24 @@ public class InspectionService {
         PreparedImage image = result.image();
         long done = System.nanoTime();
 
+        String scored = outcome.valid() ? contract.decisionIn(outcome.verdict()) : null;
+        Score score = score(contract, result, scored, consensus);
+        // A certified policy holds a pass verdict whose score is below its threshold (or that has none) for a
+        // person; fail verdicts it never holds. Robustness runs measure the model, not the policy.
+        Optional<Envelope.PolicyRef> policy = caller == Caller.INSPECTION ? policies.active(profile.name()) : Optional.empty();
+        if (scored != null && policy.isPresent() && scored.equals(profile.passValue())
+                && (score.value() == null || policy.get().threshold() == null || score.value() < policy.get().threshold())) {
+            List<Violation> held = new ArrayList<>(outcome.violations());
+            held.add(new Violation("/" + contract.decisionField(), BELOW_THRESHOLD, String.format(Locale.ROOT,
+                    "the score of %s (%s) is below the threshold %s of policy %s, which certifies an escape rate of at "
+                            + "most %s: a person decides", scored, score.value() == null ? "none" : String.format(Locale.ROOT,
+                            "%.4f", score.value()), policy.get().threshold() == null ? "(none certified)"
+                            : String.format(Locale.ROOT, "%.4f", policy.get().threshold()), policy.get().id(),
+                    policy.get().alpha())));
+            outcome = new VerdictOutcome(null, outcome.repairs(), List.copyOf(held));
+        }
         InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
-        String decision = outcome.valid() ? contract.decisionIn(outcome.verdict()) : null;
+        String decision = outcome.valid() ? scored : null;
         Envelope envelope = new Envelope(
                 InspectionIds.next(),
                 status,
@@ -269,6 +291,9 @@ public class InspectionService {
                 result.reply().text(),
                 run.steps(),
                 consensus,
+                score.value(),
+                score.source(),
+                policy.orElse(null),
                 new Envelope.ImageInfo(image.sha256(), image.format().id(), image.width(), image.height(),
                         image.sentWidth(), image.sentHeight(), image.visualTokens()),
                 new Envelope.Usage(counted.stream().mapToInt(StepAsker.StepResult::promptTokens).sum(),
@@ -292,6 +317,28 @@ public class InspectionService {
                     + " sha256=" + image.sha256() + " " + trace.forLog());
         }
         return envelope;
+    }
+
+    /** A decision's probability and where it came from; both null when there is none. */
+    private record Score(Double value, String source) {}
+
+    /**
+     * From the model's token probabilities for the answer that stands; else, for a consensus, the
+     * winning value's agreement; else none. Never the model's self-reported confidence.
+     */
+    private static Score score(VerdictContract contract, StepAsker.StepResult result, String decision,
+            Envelope.Consensus consensus) {
+        if (decision == null) {
+            return new Score(null, null);
+        }
+        List<String> values = new ArrayList<>();
+        contract.decisions().forEach(v -> values.add(v.asText()));
+        Optional<Double> fromTokens = DecisionScore.of(result.reply().tokens(), result.reply().text(),
+                contract.decisionField(), values, decision);
+        if (fromTokens.isPresent()) {
+            return new Score(Math.round(fromTokens.get() * 1e6) / 1e6, "logprobs");
+        }
+        return consensus == null ? new Score(null, null) : new Score(consensus.agreement(), "consensus");
     }
 
     /** The named wording, or the first K of the profile's wordings for consensus. */
@@ -382,15 +429,6 @@ public class InspectionService {
 
     private static Synonyms synonyms(Profile.Synonyms synonyms) {
         return Synonyms.of(synonyms.enumValues(), synonyms.booleans());
-    }
-
-    private static String sha256(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
     }
 
     private static double millis(long fromNanos, long toNanos) {

@@ -114,7 +114,8 @@ public class ModelsHealthCheck implements HealthCheck {
             }
             if (!listing.models().contains(step.model())) {
                 return Optional.of("model '" + step.model() + "' is not served by backend '" + step.backend()
-                        + "' (served: " + String.join(", ", listing.models()) + ")");
+                        + "' (served: " + String.join(", ", listing.models()) + "); a LoRA adapter is served once it is"
+                        + " loaded (vLLM's --lora-modules, or POST /v1/load_lora_adapter with runtime LoRA updating)");
             }
             return Optional.empty();
         });

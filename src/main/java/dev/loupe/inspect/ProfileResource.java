@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
+import dev.loupe.error.RequestValues;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.prompt.Variant;
@@ -73,12 +74,9 @@ public class ProfileResource {
     @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
     public List<Variant> variants(@PathParam("name") String name,
             @QueryParam("generated") @Parameter(description = "how many generated wordings; default from the profile")
-            Integer generated) {
+            String generated) {
         Profile profile = profiles.get(name);
-        int count = generated == null ? profile.variantPolicy().generated() : generated;
-        if (count < 0 || count > MAX_GENERATED) {
-            throw ProblemException.badRequest("'generated' must be between 0 and " + MAX_GENERATED);
-        }
+        int count = (int) RequestValues.whole("generated", generated, 0, MAX_GENERATED, profile.variantPolicy().generated());
         return profiles.variants(name, count);
     }
 

@@ -1,6 +1,9 @@
 package dev.loupe.inspect;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.backend.BackendService;
 import dev.loupe.backend.Caller;
 import dev.loupe.backend.Deadline;
@@ -63,7 +66,8 @@ public class StepAsker {
     CompletableFuture<StepResult> ask(Profile profile, Profile.Step step, VerdictContract contract,
             StepImages.Prepared image, Variant variant, Deadline deadline, Caller caller) {
         long start = System.nanoTime();
-        VisionRequest request = request(profile, step, contract, image.dataUrl(), variant);
+        VisionRequest request = request(profile, step, contract, image.dataUrl(), variant,
+                backends.topLogprobs(step.backend()));
         return backends.complete(step.backend(), request, deadline, caller)
                 .thenCompose(reply -> untilValid(profile, step, contract, deadline, caller, new Asked(request, reply,
                         read(profile, step, reply, contract, caller), 1, reply.promptTokens(), reply.completionTokens(),
@@ -96,6 +100,10 @@ public class StepAsker {
     private VerdictOutcome read(Profile profile, Profile.Step step, VisionReply reply, VerdictContract contract,
             Caller caller) {
         VerdictOutcome outcome = verdicts.evaluate(reply.text(), contract);
+        if (outcome.valid()) {
+            // The answer was redacted as text; what parsing decoded (an escape the text did not show) is redacted again.
+            redactStrings(outcome.verdict());
+        }
         if (!outcome.valid() && reply.truncated()) {
             List<Violation> violations = new ArrayList<>(outcome.violations());
             violations.add(0, new Violation("", MAX_TOKENS, "the answer was cut at the profile's max-tokens ("
@@ -108,6 +116,27 @@ public class StepAsker {
         return outcome;
     }
 
+    private void redactStrings(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.properties().forEach(field -> {
+                if (field.getValue().isTextual()) {
+                    field.setValue(TextNode.valueOf(
+                            backends.redact(field.getValue().textValue())));
+                } else {
+                    redactStrings(field.getValue());
+                }
+            });
+        } else if (node instanceof ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                if (array.get(i).isTextual()) {
+                    array.set(i, backends.redact(array.get(i).textValue()));
+                } else {
+                    redactStrings(array.get(i));
+                }
+            }
+        }
+    }
+
     private static String correction(Profile profile, List<Violation> violations) {
         String template = profile.repair().correction() == null
                 ? CorrectionMessage.DEFAULT_TEMPLATE
@@ -116,7 +145,7 @@ public class StepAsker {
     }
 
     private static VisionRequest request(Profile profile, Profile.Step step, VerdictContract contract,
-            String imageDataUrl, Variant variant) {
+            String imageDataUrl, Variant variant, Integer topLogprobs) {
         Profile.Decoding d = step.decoding();
         VisionRequest.Sampling sampling = new VisionRequest.Sampling(d.temperature(), d.seed(), d.maxTokens(), d.topP(),
                 d.topK(), d.repetitionPenalty(), d.presencePenalty(), d.frequencyPenalty(), d.stop());
@@ -130,7 +159,8 @@ public class StepAsker {
                             : "schema " + contract.schema().name() + " (derived for grammar engines)");
         }
         VisionRequest.Options options = new VisionRequest.Options(sampling, structured, contract.schema().name(),
-                decodingSchema, step.highResolutionImages());
+                decodingSchema, step.highResolutionImages(), topLogprobs,
+                new VisionRequest.PixelBounds(step.image().minPixels(), step.image().maxPixels()));
         return new VisionRequest(step.model(), profile.system(), imageDataUrl, variant.text(), List.of(), options);
     }
 }

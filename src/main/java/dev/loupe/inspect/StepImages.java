@@ -1,5 +1,6 @@
 package dev.loupe.inspect;
 
+import dev.loupe.image.ImageRejectedException;
 import dev.loupe.image.ImageService;
 import dev.loupe.image.ImageSpec;
 import dev.loupe.image.PreparedImage;
@@ -18,8 +19,15 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class StepImages {
 
-    /** An image as one budget prepared it, with its data URL. */
-    public record Prepared(PreparedImage image, String dataUrl) {}
+    /**
+     * An image as one budget prepared it, with its data URL.
+     *
+     * @param note what was done beyond the budget's own spec to fit the backend's limit (null: nothing)
+     */
+    public record Prepared(PreparedImage image, String dataUrl, String note) {}
+
+    /** JPEG qualities tried, in this order, when a data URL is over a backend's limit. */
+    private static final int[] LOWER_QUALITIES = {90, 85, 80, 75, 70, 60, 50, 40};
 
     private final byte[] original;
     private final boolean asSent;
@@ -44,15 +52,45 @@ public final class StepImages {
         return first;
     }
 
-    /** The image for a budget, if it is prepared already. */
-    Optional<Prepared> ready(ImageSpec spec) {
-        return Optional.ofNullable(prepared.get(spec));
+    /** The image for a budget, if it is prepared already and its data URL within {@code maxDataUrl} characters. */
+    Optional<Prepared> ready(ImageSpec spec, int maxDataUrl) {
+        return Optional.ofNullable(prepared.get(spec)).filter(p -> p.dataUrl().length() <= maxDataUrl);
     }
 
-    Prepared forSpec(ImageSpec spec) {
+    /**
+     * The image for a budget, with a data URL of at most {@code maxDataUrl} characters: when the budget's
+     * own encoding is longer (a noisy frame at JPEG quality 95 for DashScope's 10 MB), it is encoded as
+     * JPEG at lower qualities, step by step, until it fits; the prepared image says what was done.
+     *
+     * @throws ImageRejectedException (413) when not even the lowest quality fits
+     */
+    Prepared forSpec(ImageSpec spec, int maxDataUrl) {
+        Prepared asSpecified = forSpec(spec);
+        if (asSpecified.dataUrl().length() <= maxDataUrl) {
+            return asSpecified;
+        }
+        for (int quality : LOWER_QUALITIES) {
+            if (spec.encoding() == ImageSpec.Encoding.JPEG && quality >= spec.jpegQuality()) {
+                continue;
+            }
+            Prepared lower = forSpec(spec.asJpeg(quality));
+            if (lower.dataUrl().length() <= maxDataUrl) {
+                return new Prepared(lower.image(), lower.dataUrl(), String.format(Locale.ROOT,
+                        "re-encoded as JPEG at quality %d: at %s its data URL was %,d characters, over the backend's %,d",
+                        quality, spec.encoding() == ImageSpec.Encoding.JPEG ? "quality " + spec.jpegQuality() : "PNG",
+                        asSpecified.dataUrl().length(), maxDataUrl));
+            }
+        }
+        throw new ImageRejectedException(ImageRejectedException.Reason.TOO_LARGE, String.format(Locale.ROOT,
+                "the image cannot be sent under the backend's limit of %,d data-URL characters, even as JPEG at quality %d",
+                maxDataUrl, LOWER_QUALITIES[LOWER_QUALITIES.length - 1]));
+    }
+
+    private Prepared forSpec(ImageSpec spec) {
         return prepared.computeIfAbsent(spec, s -> {
             PreparedImage image = asSent ? images.prepareAsSent(original, s) : images.prepare(original, s);
-            return new Prepared(image, "data:" + image.mimeType() + ";base64," + Base64.getEncoder().encodeToString(image.data()));
+            return new Prepared(image, "data:" + image.mimeType() + ";base64," + Base64.getEncoder().encodeToString(image.data()),
+                    null);
         });
     }
 

@@ -33,6 +33,11 @@ public class ProfileCatalog {
         return profile;
     }
 
+    /** The profile of that name, if it is loaded. */
+    public java.util.Optional<Profile> find(String name) {
+        return java.util.Optional.ofNullable(profiles.get(name));
+    }
+
     /** The profile's wordings with {@code generated} generated ones: the same texts on every call. */
     public List<Variant> variants(String name, int generated) {
         Profile profile = get(name);

@@ -1,10 +1,7 @@
 package dev.loupe.prompt;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.loupe.hash.Sha256;
 
 /**
  * One wording of a profile's question.
@@ -26,12 +23,6 @@ public record Variant(String name, Source source, String text, String sha256) {
     }
 
     static Variant of(String name, Source source, String text) {
-        try {
-            String hash = HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-            return new Variant(name, source, text, hash);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
+        return new Variant(name, source, text, Sha256.hex(text));
     }
 }

@@ -62,16 +62,14 @@ public class InspectionRecordResource {
             @QueryParam("serial") String serial,
             @QueryParam("from") @Parameter(description = "ISO-8601 instant, inclusive") String from,
             @QueryParam("to") @Parameter(description = "ISO-8601 instant, exclusive") String to,
-            @QueryParam("reviewed") Boolean reviewed, @QueryParam("cursor") String cursor,
-            @QueryParam("limit") Integer limit) {
-        int size = limit == null ? 50 : limit;
-        if (size < 1 || size > MAX_LIMIT) {
-            throw ProblemException.badRequest("'limit' must be between 1 and " + MAX_LIMIT);
-        }
+            @QueryParam("reviewed") @Parameter(description = "true or false") String reviewed,
+            @QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        int size = (int) RequestValues.whole("limit", limit, 1, MAX_LIMIT, 50);
         InspectionRecords.Page page;
         try {
             page = records.list(new InspectionRecords.Filter(blank(status), blank(profile), blank(line), blank(station),
-                    blank(lot), blank(serial), RequestValues.instant("from", from), RequestValues.instant("to", to), reviewed), blank(cursor), size);
+                    blank(lot), blank(serial), RequestValues.instant("from", from), RequestValues.instant("to", to),
+                    RequestValues.bool("reviewed", reviewed)), blank(cursor), size);
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest("'cursor' is " + e.getMessage());
         }

@@ -6,6 +6,7 @@ import dev.loupe.config.LoupeConfig;
 import dev.loupe.image.PreparedImage;
 import dev.loupe.inspect.Envelope;
 import dev.loupe.inspect.InspectionFinished;
+import dev.loupe.inspect.InspectionService;
 import dev.loupe.inspect.RecordKeeper;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.store.Database;
@@ -265,6 +266,12 @@ public class InspectionRecorder implements RecordKeeper {
         Instant at = f.at().truncatedTo(ChronoUnit.MICROS);
         boolean sampled = e != null && e.status().label().equals("accepted")
                 && profiles.get(f.profile()).review().samples(f.id());
+        boolean held = e != null && e.violations().stream().anyMatch(v -> v.keyword().equals(InspectionService.BELOW_THRESHOLD));
+        // A held verdict's decision is the pass value: a policy holds no other.
+        String scoredDecision = e == null ? null : e.decision() != null ? e.decision()
+                : held ? profiles.get(f.profile()).passValue() : null;
+        String queueReason = e == null ? null : held ? InspectionService.BELOW_THRESHOLD
+                : e.status().label().equals("needs_review") ? "needs_review" : sampled ? "audit" : null;
         InspectionFinished.Provenance p = f.provenance();
         return new InspectionRecord(f.id(), at, fit(f.profile(), NAME_COLUMN),
                 e == null ? "error" : e.status().label(), e == null ? null : fit(e.decision(), DECISION_COLUMN),
@@ -278,7 +285,9 @@ public class InspectionRecorder implements RecordKeeper {
                 e == null ? null : variantSha256(f.profile(), e.variant()), p == null ? null : p.schema(),
                 p == null ? null : p.schemaSha256(), e == null ? null : json.writeValueAsString(e),
                 f.failure() == null ? null : f.failure().status() + " " + f.failure().kind() + ": " + cut(f.failure().detail()),
-                sampled, false, sentSha256, sentSha256 == null ? null : sent.mimeType().substring("image/".length()));
+                sampled, false, sentSha256, sentSha256 == null ? null : sent.mimeType().substring("image/".length()),
+                e == null ? null : e.score(), e == null ? null : e.scoreSource(), fit(scoredDecision, DECISION_COLUMN),
+                queueReason, e == null || e.policy() == null ? null : e.policy().id());
     }
 
     private boolean keepImage(String id, String sha256, byte[] bytes) {

@@ -22,7 +22,8 @@ public class InspectionRecords {
 
     static final String COLUMNS = "id, created_at, profile, status, decision, backend, model, variant, line_name,"
             + " station, lot, serial, image_sha256, image_format, image_kept_until, system_sha256, prompt_sha256,"
-            + " variant_sha256, schema_name, schema_sha256, envelope, failure, audit_sample, reviewed, sent_sha256, sent_format";
+            + " variant_sha256, schema_name, schema_sha256, envelope, failure, audit_sample, reviewed, sent_sha256, sent_format,"
+            + " score, score_source, scored_decision, queue_reason, policy_id";
 
     /** What to list; any null field does not filter. */
     public record Filter(String status, String profile, String line, String station, String lot, String serial,
@@ -44,13 +45,14 @@ public class InspectionRecords {
         }
         store.database().inTransaction(c -> {
             try (PreparedStatement s = c.prepareStatement("INSERT INTO inspection_record (" + COLUMNS
-                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 for (InspectionRecord r : rows) {
                     Object[] values = {r.id(), Timestamp.from(r.createdAt()), r.profile(), r.status(), r.decision(),
                         r.backend(), r.model(), r.variant(), r.line(), r.station(), r.lot(), r.serial(), r.imageSha256(),
                         r.imageFormat(), r.imageKeptUntil() == null ? null : Timestamp.from(r.imageKeptUntil()),
                         r.systemSha256(), r.promptSha256(), r.variantSha256(), r.schema(), r.schemaSha256(), r.envelope(),
-                        r.failure(), r.auditSample(), r.reviewed(), r.sentSha256(), r.sentFormat()};
+                        r.failure(), r.auditSample(), r.reviewed(), r.sentSha256(), r.sentFormat(), r.score(), r.scoreSource(),
+                        r.scoredDecision(), r.queueReason(), r.policyId()};
                     for (int i = 0; i < values.length; i++) {
                         s.setObject(i + 1, values[i]);
                     }
@@ -116,7 +118,10 @@ public class InspectionRecords {
         return new Page(found.subList(0, limit), new Cursor(last.createdAt(), last.id()).format());
     }
 
-    /** The review queue: needs_review and audit-sampled accepted inspections not reviewed yet, oldest first. */
+    /**
+     * The review queue, most informative first: what needs review (held by a policy or not), the least
+     * sure first (by score, none first), then the audit sample of accepted verdicts; oldest first within.
+     */
     public List<InspectionRecord> queue(String profile, int limit) {
         List<Object> args = new ArrayList<>();
         String byProfile = "";
@@ -124,17 +129,17 @@ public class InspectionRecords {
             byProfile = " AND profile = ?";
             args.add(profile);
         }
-        return select("SELECT " + COLUMNS + " FROM inspection_record WHERE reviewed = FALSE AND"
-                + " (status = 'needs_review' OR (status = 'accepted' AND audit_sample = TRUE))" + byProfile
-                + " ORDER BY created_at, id LIMIT " + limit, args);
+        return select("SELECT " + COLUMNS + " FROM inspection_record WHERE reviewed = FALSE AND queue_reason IS NOT NULL"
+                + byProfile + " ORDER BY CASE WHEN queue_reason = 'audit' THEN 1 ELSE 0 END, score ASC NULLS FIRST,"
+                + " created_at, id LIMIT " + limit, args);
     }
 
     /** Queue length per profile, for the gauge. */
     public Map<String, Long> queueLengths() {
         Map<String, Long> lengths = new LinkedHashMap<>();
         try (Connection c = store.database().connection(); PreparedStatement s = c.prepareStatement(
-                "SELECT profile, COUNT(*) FROM inspection_record WHERE reviewed = FALSE AND"
-                        + " (status = 'needs_review' OR (status = 'accepted' AND audit_sample = TRUE)) GROUP BY profile");
+                "SELECT profile, COUNT(*) FROM inspection_record WHERE reviewed = FALSE AND queue_reason IS NOT NULL"
+                        + " GROUP BY profile");
                 ResultSet r = s.executeQuery()) {
             while (r.next()) {
                 lengths.put(r.getString(1), r.getLong(2));
@@ -206,7 +211,12 @@ public class InspectionRecords {
     }
 
     /** How many columns {@link #COLUMNS} names. */
-    static final int COLUMN_COUNT = 26;
+    static final int COLUMN_COUNT = 31;
+
+    private static Double score(ResultSet r, int column) throws SQLException {
+        double value = r.getDouble(column);
+        return r.wasNull() ? null : value;
+    }
 
     /** The record in the first columns of the row, in the order of {@link #COLUMNS}. */
     static InspectionRecord read(ResultSet r) throws SQLException {
@@ -216,7 +226,8 @@ public class InspectionRecords {
                 r.getString(10), r.getString(11), r.getString(12), r.getString(13), r.getString(14),
                 kept == null ? null : kept.toInstant(), r.getString(16), r.getString(17), r.getString(18),
                 r.getString(19), r.getString(20), r.getString(21), r.getString(22), r.getBoolean(23),
-                r.getBoolean(24), r.getString(25), r.getString(26));
+                r.getBoolean(24), r.getString(25), r.getString(26), score(r, 27), r.getString(28), r.getString(29),
+                r.getString(30), r.getString(31));
     }
 
     private static void equal(StringBuilder sql, List<Object> args, String column, String value) {

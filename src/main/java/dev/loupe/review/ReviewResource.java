@@ -34,8 +34,24 @@ public class ReviewResource {
     private static final Logger LOG = Logger.getLogger(ReviewResource.class);
     private static final int MAX_QUEUE_PAGE = 200;
 
-    /** The next inspections to review, oldest first, and how many wait in all. */
-    public record Queue(long length, List<InspectionRecord> items) {}
+    /** The next inspections to review, most informative first, and how many wait in all. */
+    public record Queue(long length, List<QueueItem> items) {}
+
+    /**
+     * An inspection waiting for a person.
+     *
+     * @param reason why: needs_review (no valid verdict, or consensus fell short), below-threshold (a pass
+     *               verdict a certified policy held), audit (an accepted verdict drawn for the audit sample)
+     * @param score  the probability of the model's decision, null when there was none
+     */
+    public record QueueItem(String id, java.time.Instant createdAt, String profile, String status, String reason,
+            Double score, String decision, String line, String station, String lot, String serial) {
+
+        static QueueItem of(InspectionRecord r) {
+            return new QueueItem(r.id(), r.createdAt(), r.profile(), r.status(), r.queueReason(), r.score(),
+                    r.scoredDecision(), r.line(), r.station(), r.lot(), r.serial());
+        }
+    }
 
     private final InspectionRecords records;
     private final TrainingExport export;
@@ -52,16 +68,14 @@ public class ReviewResource {
     @GET
     @Path("/reviews/queue")
     @RolesAllowed(Roles.REVIEW)
-    @Operation(summary = "What waits for a person: needs_review inspections and the audit sample of accepted ones")
-    public Queue queue(@QueryParam("profile") String profile, @QueryParam("limit") Integer limit) {
-        int size = limit == null ? 20 : limit;
-        if (size < 1 || size > MAX_QUEUE_PAGE) {
-            throw ProblemException.badRequest("'limit' must be between 1 and " + MAX_QUEUE_PAGE);
-        }
+    @Operation(summary = "What waits for a person, most informative first: needs_review and below-threshold inspections "
+            + "by score (least sure first), then the audit sample of accepted ones; each with why it is there")
+    public Queue queue(@QueryParam("profile") String profile, @QueryParam("limit") String limit) {
+        int size = (int) RequestValues.whole("limit", limit, 1, MAX_QUEUE_PAGE, 20);
         String p = profile == null || profile.isBlank() ? null : profile.strip();
         long length = records.queueLengths().entrySet().stream().filter(e -> p == null || e.getKey().equals(p))
                 .mapToLong(java.util.Map.Entry::getValue).sum();
-        return new Queue(length, records.queue(p, size));
+        return new Queue(length, records.queue(p, size).stream().map(QueueItem::of).toList());
     }
 
     @GET

@@ -69,6 +69,14 @@ public class RobustnessCommand {
         @Option(names = "--min-kappa", description = "gate: Fleiss' kappa at least this (n/a when undefined)")
         Double minKappa;
 
+        @Option(names = "--max-escape-rate", description = "gate: every wording's escape rate's upper bound (95%, exact, "
+                + "over items) at most this")
+        Double maxEscapeRate;
+
+        @Option(names = "--max-overkill-rate", description = "gate: every wording's overkill rate's upper bound (95%, "
+                + "exact, over items) at most this")
+        Double maxOverkillRate;
+
         @Option(names = "--max-error-rate", defaultValue = "0",
                 description = "calls without an answer allowed, as a share; above it the run is incomplete")
         double maxErrorRate;
@@ -87,9 +95,11 @@ public class RobustnessCommand {
     }
 
     private final RobustnessService runs;
+    private final Reports reports;
     private final ObjectMapper json;
 
-    public RobustnessCommand(RobustnessService runs, ObjectMapper json) {
+    public RobustnessCommand(RobustnessService runs, Reports reports, ObjectMapper json) {
+        this.reports = reports;
         this.runs = runs;
         this.json = json;
     }
@@ -134,7 +144,7 @@ public class RobustnessCommand {
         RunView run;
         try {
             RunSpec spec = new RunSpec(options.profile, options.dataset.toString(), options.variants, options.generated,
-                    options.repeats, options.concurrency);
+                    options.repeats, options.concurrency, gates(options));
             run = own.run(spec, progress(err, terminal));
         } catch (DatasetException e) {
             err.println();
@@ -153,14 +163,14 @@ public class RobustnessCommand {
         err.println();
         Statistics.Summary summary = run.summary();
         boolean complete = run.status() == RunStatus.FINISHED && summary.errorRate() <= options.maxErrorRate;
-        List<Reports.Gate> gates = gates(summary, options);
+        List<Gates.Gate> gates = run.gates();
         out.print(table(summary));
         out.println(summary.precision());
+        summary.variants().forEach(v -> v.says().forEach(said -> out.println(v.variant() + ": " + said)));
         try {
-            Files.writeString(outDir.resolve("report.json"), Reports.json(json, run, gates));
+            Files.writeString(outDir.resolve("report.json"), Reports.json(json, run));
             Files.writeString(outDir.resolve("report.csv"), Reports.csv(own.calls(run.id())));
-            Files.writeString(outDir.resolve("report.html"), Reports.html(run, own.calls(run.id()), gates,
-                    own.reportItems(run)));
+            Files.writeString(outDir.resolve("report.html"), reports.html(run, own.calls(run.id()), own.reportItems(run)));
         } catch (IOException e) {
             err.println("robustness: cannot write the reports to " + outDir + ": " + e.getMessage());
             return INCOMPLETE;
@@ -179,38 +189,30 @@ public class RobustnessCommand {
         return failed == 0 ? GATES_HOLD : GATE_FAILED;
     }
 
-    static List<Reports.Gate> gates(Statistics.Summary s, Options o) {
-        List<Reports.Gate> gates = new ArrayList<>();
-        gates.add(new Reports.Gate("accuracy", format(s.accuracy()), ">= " + format(o.minAccuracy),
-                s.accuracy() == null ? Boolean.FALSE : s.accuracy() >= o.minAccuracy));
-        for (Statistics.VariantStats v : s.variants().subList(Math.min(1, s.variants().size()), s.variants().size())) {
-            if (v.flipRate() != null) { // the base wording cannot flip against itself
-                gates.add(new Reports.Gate("flip rate of " + v.variant(), format(v.flipRate()), "<= " + format(o.maxFlipRate),
-                        v.flipRate() <= o.maxFlipRate));
-            }
-        }
-        if (o.minKappa != null) {
-            gates.add(new Reports.Gate("kappa", format(s.kappa()), ">= " + format(o.minKappa),
-                    s.kappa() == null ? null : s.kappa() >= o.minKappa));
-        }
-        gates.add(new Reports.Gate("error rate", format(s.errorRate()), "<= " + format(o.maxErrorRate),
-                s.errorRate() <= o.maxErrorRate));
-        return gates;
+    /** The command line's gates: accuracy, flip rate and error rate always (with their defaults), the rest when given. */
+    static Gates gates(Options o) {
+        return new Gates(o.minAccuracy, o.maxFlipRate, o.minKappa, o.maxErrorRate, o.maxEscapeRate, o.maxOverkillRate);
     }
 
     static String table(Statistics.Summary s) {
         StringBuilder t = new StringBuilder();
-        t.append(String.format(Locale.ROOT, "%-20s %6s %6s %9s %15s %9s %9s %9s %9s%n", "variant", "calls", "errors",
-                "accuracy", "95% interval", "flip", "mcnemar p", "agreement", "p95 ms"));
+        t.append(String.format(Locale.ROOT, "%-18s %5s %6s %9s %15s %8s %8s %10s %6s %9s %7s%n", "variant", "items", "errors",
+                "accuracy", "95% interval", "escapes", "overkill", "mcnemar p", "flip", "unstable", "p95 ms"));
         for (Statistics.VariantStats v : s.variants()) {
-            t.append(String.format(Locale.ROOT, "%-20s %6d %6.3f %9s %15s %9s %9s %9.3f %9.0f%n", v.variant(), v.calls(),
-                    v.errorRate(), format(v.accuracy()), interval(v.accuracyCi()), format(v.flipRate()),
-                    format(v.mcnemarP()) + (v.significant() ? "*" : ""), v.agreement(), v.p95LatencyMs()));
+            t.append(String.format(Locale.ROOT, "%-18s %5d %6.3f %9s %15s %8s %8s %10s %6s %9s %7.0f%n", v.variant(),
+                    v.items(), v.errorRate(), format(v.accuracy()), interval(v.accuracyCi()), counts(v.escapes()),
+                    counts(v.overkill()), format(v.mcnemarP()) + (v.significant() ? "*" : ""), format(v.flipRate()),
+                    format(v.unstableRepeats()), v.p95LatencyMs()));
         }
-        t.append(String.format(Locale.ROOT, "overall accuracy %s %s, error rate %.3f, spread %.3f, Fleiss' kappa %s, "
-                + "%d unstable item(s); * significant at 0.05%n", format(s.accuracy()), interval(s.accuracyCi()),
-                s.errorRate(), s.accuracySpread(), format(s.kappa()), s.unstableItems().size()));
+        t.append(String.format(Locale.ROOT, "overall (each item's decision over all wordings): accuracy %s %s, escapes %s, "
+                + "overkill %s, error rate %.3f, spread %.3f, Fleiss' kappa %s, %d unstable item(s); * significant at 0.05%n",
+                format(s.accuracy()), interval(s.accuracyCi()), counts(s.escapes()), counts(s.overkill()), s.errorRate(),
+                s.accuracySpread(), format(s.kappa()), s.unstableItems().size()));
         return t.toString();
+    }
+
+    private static String counts(Statistics.Rate rate) {
+        return rate == null ? "n/a" : rate.count() + "/" + rate.of();
     }
 
     static String format(Double value) {

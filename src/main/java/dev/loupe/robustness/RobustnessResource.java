@@ -31,14 +31,16 @@ public class RobustnessResource {
 
     private static final String SPEC_EXAMPLE = """
             {"profile": "microstructure", "dataset": "qc/test.jsonl", "variants": ["all"], "generated": 6,
-             "repeats": 2, "concurrency": 4}
+             "repeats": 2, "concurrency": 4, "gates": {"max_escape_rate": 0.05, "max_flip_rate": 0.1}}
             """;
 
     private final RobustnessService runs;
+    private final Reports reports;
     private final ObjectMapper json;
 
-    public RobustnessResource(RobustnessService runs, ObjectMapper json) {
+    public RobustnessResource(RobustnessService runs, Reports reports, ObjectMapper json) {
         this.runs = runs;
+        this.reports = reports;
         this.json = json;
     }
 
@@ -83,7 +85,7 @@ public class RobustnessResource {
     @Path("/{id}/report.json")
     @Operation(summary = "The run with its summary and the definitions of every statistic")
     public Response reportJson(@PathParam("id") String id) {
-        return Response.ok(Reports.json(json, get(id), List.of()), MediaType.APPLICATION_JSON).build();
+        return Response.ok(Reports.json(json, get(id)), MediaType.APPLICATION_JSON).build();
     }
 
     @GET
@@ -101,7 +103,7 @@ public class RobustnessResource {
     @Operation(summary = "One self-contained page: summary table, per-variant chart, items × variants heatmap")
     public Response reportHtml(@PathParam("id") String id) {
         RunView run = get(id);
-        return Response.ok(Reports.html(run, runs.calls(id), List.of(), runs.reportItems(run)),
+        return Response.ok(reports.html(run, runs.calls(id), runs.reportItems(run)),
                 "text/html; charset=utf-8").build();
     }
 

@@ -7,9 +7,11 @@ import dev.loupe.config.LoupeConfig;
 import dev.loupe.dataset.DatasetException;
 import dev.loupe.dataset.DatasetItem;
 import dev.loupe.error.ProblemException;
+import dev.loupe.hash.Sha256;
 import dev.loupe.inspect.InspectionService;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
+import dev.loupe.prompt.Variant;
 import dev.loupe.store.Store;
 import dev.loupe.verdict.SchemaCatalog;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,11 +22,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -268,9 +268,24 @@ public class RobustnessService {
         } catch (JsonProcessingException e) {
             spec = null;
         }
-        Statistics.Summary summary = withSummary && spec != null ? Statistics.of(calls, spec.variants()) : null;
+        Optional<Profile> profile = profiles.find(run.profile());
+        Statistics.Summary summary = withSummary && spec != null
+                ? Statistics.of(calls, spec.variants(), profile.map(Profile::passValue).orElse(null)) : null;
+        List<Gates.Gate> gates = summary == null || spec.gates() == null ? List.of() : spec.gates().evaluate(summary);
         return new RunView(run.id(), run.profile(), run.dataset(), run.status(), calls.size(), run.total(),
-                run.created(), run.finished(), run.error(), spec, summary, provenance(run.profile()));
+                run.created(), run.finished(), run.error(), spec, summary, provenance(run.profile()),
+                withSummary && spec != null ? wordings(run.profile(), spec) : List.of(), gates);
+    }
+
+    /** The texts of the wordings a run asked, as the profile has them now. */
+    private List<RunView.Wording> wordings(String profileName, RunSpec spec) {
+        try {
+            List<Variant> available = profiles.variants(profileName, spec.generated() == null ? 0 : spec.generated());
+            return spec.variants().stream().flatMap(name -> available.stream().filter(v -> v.name().equals(name)))
+                    .map(v -> new RunView.Wording(v.name(), v.source().label(), v.text())).toList();
+        } catch (RuntimeException gone) {
+            return List.of(); // a run of a profile no longer loaded
+        }
     }
 
     /** The chain asked and the content hashes of the base prompt and the schema: what a report stands on. */
@@ -278,9 +293,9 @@ public class RobustnessService {
         try {
             Profile profile = profiles.get(profileName);
             Map<String, String> hashes = new LinkedHashMap<>();
-            hashes.put("system", sha256(profile.system()));
+            hashes.put("system", Sha256.hex(profile.system()));
             hashes.put("prompt", profile.variants().get(0).sha256());
-            schemas.find(profile.schema()).ifPresent(s -> hashes.put("schema", sha256(s.document().toString())));
+            schemas.find(profile.schema()).ifPresent(s -> hashes.put("schema", Sha256.hex(s.document().toString())));
             return new RunView.Provenance(profile.chain().stream().map(s -> s.backend() + "/" + s.model()).toList(),
                     profile.schema(), hashes);
         } catch (RuntimeException gone) {
@@ -297,14 +312,6 @@ public class RobustnessService {
             }
         }
         return store;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
     }
 
     private String toJson(Object value) {

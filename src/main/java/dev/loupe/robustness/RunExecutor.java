@@ -289,7 +289,8 @@ public class RunExecutor {
                     execution.store.endIfRunning(execution.id, RunStatus.FAILED, (planned - calls.size()) + " of "
                             + planned + " planned calls have no stored result");
                 } else if (execution.store.endIfRunning(execution.id, RunStatus.FINISHED, null)) {
-                    Statistics.Summary summary = Statistics.of(calls, execution.plan.spec().variants());
+                    Statistics.Summary summary = Statistics.of(calls, execution.plan.spec().variants(),
+                            execution.plan.profile().passValue());
                     metrics.publish(execution.plan.profile().name(), summary);
                     LOG.infof("Robustness run %s finished: %d calls, error rate %.3f", execution.id, calls.size(),
                             summary.errorRate());

@@ -20,6 +20,8 @@ import java.util.function.Function;
 public class RunPlanner {
 
     private static final int MAX_REPEATS = 100;
+    /** A dataset is named by a relative path; no file system takes longer ones. */
+    static final int MAX_DATASET_NAME = 1024;
     private static final int MAX_CONCURRENCY = 32;
     private static final int MAX_GENERATED = 200;
 
@@ -59,6 +61,10 @@ public class RunPlanner {
         if (spec == null || spec.profile() == null || spec.dataset() == null) {
             throw ProblemException.badRequest("'profile' and 'dataset' are required");
         }
+        if (spec.dataset().length() > MAX_DATASET_NAME || spec.dataset().chars().anyMatch(Character::isISOControl)) {
+            throw ProblemException.badRequest("'dataset' must be a path of at most " + MAX_DATASET_NAME
+                    + " characters, without control characters");
+        }
         Profile profile = profiles.get(spec.profile());
         int generated = spec.generated() == null ? profile.variantPolicy().generated() : spec.generated();
         int repeats = spec.repeats() == null ? 1 : spec.repeats();
@@ -71,8 +77,9 @@ public class RunPlanner {
         List<Variant> variants = variants(profile, spec.variants(), generated);
         // Labels are read the way answers are: the schema's decisions, in any case or width, or a synonym.
         List<DatasetItem> items = read.apply(word -> inspections.decisionOf(profile.name(), word));
+        checkGates(spec.gates());
         RunSpec resolved = new RunSpec(profile.name(), spec.dataset(), variants.stream().map(Variant::name).toList(),
-                generated, repeats, concurrency);
+                generated, repeats, concurrency, spec.gates());
         Plan plan = new Plan(profile, resolved, items, List.copyOf(variants), repeats, concurrency);
         if (plan.total() > config.maxCalls()) {
             throw ProblemException.badRequest(String.format("the run would make %d calls (%d items × %d wordings × %d "
@@ -80,6 +87,27 @@ public class RunPlanner {
                     variants.size(), repeats, config.maxCalls()));
         }
         return plan;
+    }
+
+    /** Every gate a share from 0 to 1 (kappa from -1). */
+    private static void checkGates(Gates gates) {
+        if (gates == null) {
+            return;
+        }
+        java.util.Map<String, Double> shares = new java.util.LinkedHashMap<>();
+        shares.put("min_accuracy", gates.minAccuracy());
+        shares.put("max_flip_rate", gates.maxFlipRate());
+        shares.put("max_error_rate", gates.maxErrorRate());
+        shares.put("max_escape_rate", gates.maxEscapeRate());
+        shares.put("max_overkill_rate", gates.maxOverkillRate());
+        shares.forEach((name, value) -> {
+            if (value != null && !(value >= 0 && value <= 1)) {
+                throw ProblemException.badRequest("'gates." + name + "' must be between 0 and 1");
+            }
+        });
+        if (gates.minKappa() != null && !(gates.minKappa() >= -1 && gates.minKappa() <= 1)) {
+            throw ProblemException.badRequest("'gates.min_kappa' must be between -1 and 1");
+        }
     }
 
     private List<Variant> variants(Profile profile, List<String> names, int generated) {

@@ -8,6 +8,7 @@ import java.util.List;
  * @param dataset   JSONL path under the datasets root
  * @param variants  wording names, or {@code all}; empty for all of them. The base is always included
  * @param generated how many generated wordings exist for the run (null: the profile's number)
+ * @param gates     the limits the run is held to (null: none); its report says which hold
  */
 public record RunSpec(String profile, String dataset, List<String> variants, Integer generated, Integer repeats,
-        Integer concurrency) {}
+        Integer concurrency, Gates gates) {}

@@ -43,6 +43,7 @@ public class VerdictService {
                 decisions.add(candidate.decision());
             }
         }
+        decisions.addAll(Conflicts.named(extraction, contract));
         if (decisions.size() > 1) {
             return invalid(checked.get(0).outcome().repairs(), new Violation("/" + contract.decisionField(),
                     CONFLICT, "the answer names more than one " + contract.decisionField() + " (" + String.join(", ",

@@ -22,7 +22,7 @@ class OpenAiCompatibleBackendTest {
 
     private static final Vertx VERTX = Vertx.vertx();
     private final OpenAiCompatibleBackend backend = new OpenAiCompatibleBackend("vllm", BackendKind.OPENAI,
-            "http://127.0.0.1:1/v1", Optional.empty(), Duration.ofSeconds(30), 8, new ObjectMapper(),
+            "http://127.0.0.1:1/v1", Optional.empty(), Duration.ofSeconds(30), 8, 4L << 20, new ObjectMapper(),
             new Redactor(List.of()), VERTX);
 
     @AfterAll

@@ -1,6 +1,7 @@
 package dev.loupe.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -41,7 +42,42 @@ class KubernetesManifestsTest {
 
         assertGracePeriodCoversTheShutdown(yaml);
         assertVllmIsPinnedAndSizedForLoupe(yaml);
+        assertItStartsOnADefaultCluster(yaml);
+        validate(yaml);
+    }
 
+    /** The ModelScope overlay: the same objects, vLLM fetching the model from ModelScope. */
+    @Test
+    void theModelScopeOverlayRendersAndValidates() throws Exception {
+        Processes.Result rendered = Tools.run(List.of(Tools.require("kubectl").toString(), "kustomize",
+                "deploy/overlays/modelscope"), null);
+        assertEquals(0, rendered.exitCode(), rendered.all());
+        String yaml = rendered.output();
+        assertTrue(yaml.contains("name: VLLM_USE_MODELSCOPE\n          value: \"True\""), yaml);
+        assertTrue(yaml.contains("name: MODELSCOPE_CACHE\n          value: /models/modelscope"), yaml);
+        assertItStartsOnADefaultCluster(yaml);
+        validate(yaml);
+    }
+
+    /**
+     * What a default cluster (EKS, GKE, AKS with kube-prometheus-stack) needs: vLLM starts with no adapter
+     * in place and takes adapters at runtime, every claim is ReadWriteOnce, the monitors carry the label
+     * the stack selects by, vLLM tolerates GPU nodes' taint.
+     */
+    private static void assertItStartsOnADefaultCluster(String yaml) {
+        assertFalse(yaml.contains("- --lora-modules"), "no adapter must exist for vLLM to start");
+        assertTrue(yaml.contains("name: VLLM_ALLOW_RUNTIME_LORA_UPDATING\n          value: \"True\""), "runtime LoRA updating");
+        assertTrue(yaml.contains("/v1/load_lora_adapter"), "the adapter-loader loads what is on the volume");
+        assertFalse(yaml.contains("ReadWriteMany"), "no claim needs a ReadWriteMany class");
+        assertTrue(Pattern.compile("kind: PersistentVolumeClaim\nmetadata:\n(  .*\n)*?  name: loupe-images\n"
+                + "(.*\n)*?spec:\n  accessModes:\n  - ReadWriteOnce").matcher(yaml).find(), "the images claim is ReadWriteOnce");
+        assertTrue(yaml.contains("topologyKey: kubernetes.io/hostname"), "the replicas share the images volume's node");
+        assertEquals(3, yaml.split("release: kube-prometheus-stack").length - 1,
+                "both ServiceMonitors and the PrometheusRule carry kube-prometheus-stack's release label");
+        assertTrue(yaml.contains("key: nvidia.com/gpu\n        operator: Exists"), "GPU tolerations");
+    }
+
+    private static void validate(String yaml) throws Exception {
         assumeTrue(Files.isDirectory(VALIDATOR.resolve("node_modules")),
                 "npm install --prefix deploy/k8s/validate (.ci/run does) to validate the objects");
         Processes.Result validated = Tools.run(List.of(Tools.require("node").toString(),

@@ -29,7 +29,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -49,8 +48,10 @@ class MonitoringTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    @ConfigProperty(name = "quarkus.http.test-port")
-    int port;
+    /** The port the test application listens on (random: quarkus.http.test-port=0). */
+    private static int port() {
+        return io.restassured.RestAssured.port;
+    }
 
     @BeforeEach
     void traffic() throws IOException, InterruptedException {
@@ -163,7 +164,7 @@ class MonitoringTest {
                     metrics_path: /q/metrics
                     static_configs:
                       - targets: ['127.0.0.1:%d']
-                """.formatted(Path.of("deploy/prometheus/loupe-rules.yml").toAbsolutePath(), port));
+                """.formatted(Path.of("deploy/prometheus/loupe-rules.yml").toAbsolutePath(), port()));
         Process server = new ProcessBuilder(prometheus.toString(), "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.http.Fault;
+import dev.loupe.testing.ChatCompletions;
 import dev.loupe.testing.InjectWireMock;
 import dev.loupe.testing.Metrics;
 import dev.loupe.testing.TestImages;
@@ -82,6 +83,20 @@ class BackendResilienceTest {
                 .contentType("application/problem+json")
                 .header("Retry-After", "30");
         assertEquals(1, calls(), "no retry when the server asks for longer than the retry budget waits");
+    }
+
+    @Test
+    void anAnswerOverMaxAnswerSizeIsNotReadAndIsANamed502() {
+        // 5 MB of a runaway generation, declared and chunked: neither is read past loupe.backends.vllm.max-answer-size (4M).
+        String huge = ChatCompletions.answer("{\"decision\": \"OK\", \"reason\": \"" + "x".repeat(5 << 20) + "\"}");
+        for (boolean chunked : new boolean[] {false, true}) {
+            backend.resetAll();
+            var answer = aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(huge);
+            backend.stubFor(post(urlEqualTo(CHAT)).willReturn(chunked ? answer.withChunkedDribbleDelay(4, 10) : answer));
+            inspect().log().ifValidationFails().statusCode(502).contentType("application/problem+json")
+                    .body("type", equalTo("urn:loupe:problem:backend-bad-response"))
+                    .body("detail", containsString("loupe.backends.vllm.max-answer-size"));
+        }
     }
 
     @Test

@@ -85,6 +85,7 @@ class DashScopeTest {
         assertEquals("qwen-vl-max", body.path("model").asText());
         assertEquals("{\"type\":\"json_object\"}", body.path("response_format").toString());
         assertTrue(body.path("vl_high_resolution_images").asBoolean());
+        assertTrue(body.path("mm_processor_kwargs").isMissingNode(), "vLLM's field is not DashScope's");
         JsonNode content = body.path("messages").get(1).path("content");
         assertTrue(content.get(0).path("image_url").path("url").asText().startsWith("data:image/jpeg;base64,"));
         assertTrue(content.get(1).path("text").asText().contains("JSON"), "DashScope's json_object needs the word");
@@ -98,7 +99,10 @@ class DashScopeTest {
                 new Case(429, "Throttling.AllocationQuota", 429, "token quota"),
                 new Case(400, "DataInspectionFailed", 502, "content inspection"),
                 new Case(401, "InvalidApiKey", 502, "check DASHSCOPE_API_KEY"),
-                new Case(400, "Arrearage", 502, "in arrears"))) {
+                new Case(400, "Arrearage", 502, "in arrears"),
+                // OpenAI-compatible mode's codes
+                new Case(429, "limit_requests", 429, "request rate limit"),
+                new Case(429, "insufficient_quota", 502, "quota or balance is used up"))) {
             backend.resetAll();
             dashScopeError(c.status(), c.code(), "message from DashScope");
             inspect("cloud").statusCode(c.expectedStatus())
@@ -106,6 +110,28 @@ class DashScopeTest {
                     .body("detail", containsString(c.expectedDetail()))
                     .body("detail", containsString(c.code()));
         }
+    }
+
+    @Test
+    void anExhaustedQuotaIsANamedProblemNotARetry() {
+        dashScopeError(429, "insufficient_quota", "You exceeded your current quota");
+        inspect("cloud").statusCode(502).body("type", equalTo("urn:loupe:problem:backend-quota-exhausted"))
+                .header("Retry-After", org.hamcrest.Matchers.nullValue());
+        assertEquals(1, requests(DASHSCOPE).size(), "no retry helps a used-up quota");
+    }
+
+    @Test
+    void whenEveryStepFailsTheMostRetryableFailureIsTheAnswer() {
+        // vLLM fails (502), then DashScope is rate-limited and says when to come back: the client is told 429.
+        backend.stubFor(post(urlEqualTo(VLLM)).willReturn(aResponse().withStatus(500).withBody("CUDA out of memory")));
+        backend.stubFor(post(urlEqualTo(DASHSCOPE)).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7")
+                .withHeader("Content-Type", "application/json").withBody("{\"error\": {\"code\": \"limit_requests\", "
+                        + "\"message\": \"Requests rate limit exceeded\", \"type\": \"limit_requests\"}}")));
+        inspect("escalating").statusCode(429).contentType("application/problem+json")
+                .body("type", equalTo("urn:loupe:problem:backend-rate-limited"))
+                .body("detail", containsString("CUDA out of memory"))
+                .body("detail", containsString("limit_requests"))
+                .header("Retry-After", equalTo("7"));
     }
 
     @Test

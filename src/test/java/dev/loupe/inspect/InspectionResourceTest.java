@@ -138,6 +138,9 @@ class InspectionResourceTest {
         assertEquals(JSON.readTree(Files.readString(Path.of("schemas/verdict-v1.schema.json"))).path("required"),
                 decoding.at("/anyOf/0/required"));
         assertTrue(sent.path("vl_high_resolution_images").isMissingNode(), "a vLLM step does not send DashScope's flag");
+        // vLLM's processor resizes within the bounds the image was prepared in (the profile's vLLM step): never again.
+        assertEquals(3136, sent.at("/mm_processor_kwargs/min_pixels").asLong(), sent.toString());
+        assertEquals(1003520, sent.at("/mm_processor_kwargs/max_pixels").asLong(), sent.toString());
         assertTrue(requests().get(0).getHeader("Authorization") == null, "no key configured, none sent");
         JsonNode messages = sent.path("messages");
         assertEquals(2, messages.size());

@@ -88,6 +88,41 @@ class KeyHygieneTest {
         assertTrue(backends.contains("http://***@localhost"), backends);
     }
 
+    /** The key as JSON escapes would write it: every slash escaped, the first letters as hex escapes (backslash, u, four digits). */
+    private static String jsonEscaped(String key) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            out.append(c == '/' ? "\\/" : i < 4 ? String.format("\\u%04X", (int) c) : String.valueOf(c));
+        }
+        return out.toString();
+    }
+
+    @Test
+    void aKeyInEveryEncodingIsBlankedInTheEnvelopeTheRecordAndTheBackendList() {
+        String lowerPercent = URLEncoder.encode(KEY, StandardCharsets.UTF_8).replace("%2F", "%2f").replace("%2B", "%2b")
+                .replace("%3D", "%3d");
+        // The model's JSON says the key with escapes (its reason decodes to the key); finish_reason and the model
+        // name echo it raw and percent-encoded in lower case.
+        String answer = "{\"decision\": \"OK\", \"defect_present\": false, \"reason\": \"seen " + jsonEscaped(KEY) + "\"}";
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json")
+                .withBody(ChatCompletions.answer(answer, "qc-lora-" + lowerPercent, "stop " + KEY, 0))));
+        backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/v1/models")).willReturn(
+                aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(
+                        "{\"object\": \"list\", \"data\": [{\"id\": \"qc-lora\"}, {\"id\": \"m-" + lowerPercent + "\"}]}")));
+        List<String> secrets = List.of(KEY, lowerPercent, URLEncoder.encode(KEY, StandardCharsets.UTF_8), jsonEscaped(KEY));
+        String envelope = inspect(200);
+        String id = io.restassured.path.json.JsonPath.from(envelope).getString("id");
+        String record = given().get("/v1/inspections/" + id).then().statusCode(200).extract().asString();
+        String backends = given().get("/v1/backends").then().statusCode(200).extract().asString();
+        for (String[] seen : new String[][] {{"the envelope", envelope}, {"the record", record}, {"/v1/backends", backends}}) {
+            secrets.forEach(secret -> assertFalse(seen[1].contains(secret), seen[0] + " holds " + secret + ": " + seen[1]));
+        }
+        assertTrue(envelope.contains("\"reason\":\"seen ***\""), "the decoded reason is blanked: " + envelope);
+        assertTrue(envelope.contains("stop ***"), "finish_reason is blanked: " + envelope);
+    }
+
     @Test
     void theKeyIsSentRatherThanTheUrlCredentials() {
         // Both a key and URL credentials are configured: the key is what is sent.

@@ -169,4 +169,85 @@ class MalformedRequestTest {
         String body = part("profile", "microstructure") + part("line", "L3\u001b[31m") + "--" + BOUNDARY + "--\r\n";
         assertProblem(RawHttp.post("/v1/inspections", MULTIPART, utf8(body)), 400);
     }
+
+    private static RawHttp.Response get(String target) throws IOException {
+        return RawHttp.send("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", new byte[0]);
+    }
+
+    private static String inspected() {
+        return io.restassured.RestAssured.given().multiPart("image", "cell.png", dev.loupe.testing.TestImages.cellPng(),
+                "image/png").multiPart("profile", "microstructure").post("/v1/inspections").then().statusCode(200)
+                .extract().path("id");
+    }
+
+    @Test
+    void aMalformedContentTypeIs400() throws IOException {
+        for (String type : new String[] {"", ";", "application", "application/json; charset", "/json", "a/b c"}) {
+            RawHttp.Response response = RawHttp.post("/v1/inspections", type, utf8("{}"));
+            assertProblem(response, 400);
+            assertTrue(response.body().contains("Content-Type"), type + ": " + response.body());
+        }
+    }
+
+    @Test
+    void aReviewBodyThatIsNullEmptyOrTooLarge() throws IOException {
+        stubChat();
+        String id = inspected();
+        String review = "/v1/inspections/" + id + "/review";
+        assertProblem(RawHttp.post(review, "application/json", utf8("null")), 400);
+        assertProblem(RawHttp.post(review, "application/json", new byte[0]), 400);
+        assertProblem(RawHttp.post(review, "application/json", utf8("[]")), 400);
+        // Any route but an upload takes a JSON document of at most loupe.http.max-json-body-size, checked unread.
+        RawHttp.Response tooLarge = RawHttp.post(review, "application/json", utf8("{\"note\": \"" + "x".repeat(1_100_000) + "\"}"));
+        assertProblem(tooLarge, 413);
+        assertTrue(tooLarge.body().contains("loupe.http.max-json-body-size"), tooLarge.body());
+        // A feature over the store's limit is named with its limit.
+        RawHttp.Response longFeature = RawHttp.post(review, "application/json", utf8("{\"decision\": \"NG\", "
+                + "\"defect_present\": true, \"reason\": \"" + "r".repeat(100_001) + "\", \"reviewer\": \"qa-7\"}"));
+        assertProblem(longFeature, 400);
+        assertTrue(longFeature.body().contains("'reason' is 100001 characters; at most 10000"), longFeature.body());
+        // A chunked body cannot be measured before it is read: such a route asks for its length.
+        RawHttp.Response chunked = RawHttp.send("POST " + review + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n", utf8("2\r\n{}\r\n0\r\n\r\n"));
+        assertProblem(chunked, 411);
+    }
+
+    @Test
+    void illTypedQueryParametersAre400NamingTheParameter() throws IOException {
+        for (String[] c : new String[][] {{"/v1/inspections?limit=ten", "limit"}, {"/v1/inspections?limit=1e3", "limit"},
+                {"/v1/inspections?reviewed=yes", "reviewed"}, {"/v1/reviews/queue?limit=-1", "limit"},
+                {"/v1/profiles/microstructure/variants?generated=abc", "generated"},
+                {"/v1/inspections?from=%2B292278994-08-17T07:12:55Z", "from"},
+                {"/v1/inspections?to=-0001-01-01T00:00:00Z", "to"},
+                {"/v1/exports/ms-swift?profile=microstructure&val_ratio=lots", "val_ratio"}}) {
+            RawHttp.Response response = get(c[0]);
+            assertProblem(response, 400);
+            assertTrue(response.body().contains("'" + c[1] + "'"), c[0] + ": " + response.body());
+        }
+        assertEquals(200, get("/v1/inspections?reviewed=TRUE&limit=2").status());
+    }
+
+    @Test
+    void aDatasetNameWithControlCharactersIs400() throws IOException {
+        RawHttp.Response response = RawHttp.post("/v1/robustness-runs", "application/json",
+                utf8("{\"profile\": \"microstructure\", \"dataset\": \"demo\\u0000\\nFORGED log line\"}"));
+        assertProblem(response, 400);
+        assertTrue(response.body().contains("'dataset'"), response.body());
+    }
+
+    @Test
+    void theSimulatorsRoutesAreNotThereWhenItIsOff() throws IOException {
+        // Answered before the body is read: the declared 6 MB never need to arrive.
+        RawHttp.Response response = RawHttp.answerBeforeBody("POST /sim/v1/chat/completions HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 6000000\r\n\r\n", utf8("{\"messages\": ["));
+        assertProblem(response, 404);
+        assertProblem(get("/sim/v1/models"), 404);
+    }
+
+    private void stubChat() {
+        backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(
+                com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo("/v1/chat/completions")).willReturn(
+                com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+    }
 }

@@ -43,7 +43,7 @@ class ReadinessTest {
                 .body("checks.find { it.name == 'models served' }.data.escalating",
                         containsString("served by dashscope/qwen-vl-max; vllm/qc-lora: backend 'vllm': GET /models"))
                 .body("checks.find { it.name == 'models served' }.data.cloud", equalTo("ok"));
-        assertEquals(0, Metrics.value("loupe_backend_model_served", "backend", "vllm", "model", "qc-lora"));
+        assertEquals(0, Metrics.present("loupe_backend_model_served", "backend", "vllm", "model", "qc-lora"));
         assertEquals(1, Metrics.value("loupe_backend_model_served", "backend", "dashscope", "model", "qwen-vl-max"));
         given().get("/v1/backends").then()
                 .body("find { it.name == 'vllm' }.models.qc-lora", equalTo(false))

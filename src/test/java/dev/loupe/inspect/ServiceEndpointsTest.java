@@ -88,8 +88,9 @@ class ServiceEndpointsTest {
                 .body("status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'models served' }.data.microstructure",
                         containsString("no usable step: vllm/qc-lora: model 'qc-lora' is not served by backend 'vllm' "
-                                + "(served: Qwen/Qwen2.5-VL-7B-Instruct, lora); dashscope/qwen-vl-max: backend 'dashscope' "
-                                + "has no API key"));
+                                + "(served: Qwen/Qwen2.5-VL-7B-Instruct, lora); a LoRA adapter is served once it is loaded "
+                                + "(vLLM's --lora-modules, or POST /v1/load_lora_adapter with runtime LoRA updating); "
+                                + "dashscope/qwen-vl-max-2025-08-13: backend 'dashscope' has no API key"));
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/v1/backends").then().statusCode(200)
                 .body("find { it.name == 'vllm' }.served_models", hasItem("lora"))
@@ -116,11 +117,10 @@ class ServiceEndpointsTest {
         String ref = api.getString(form + ".$ref");
         String schema = ref == null ? form : "components.schemas." + ref.substring(ref.lastIndexOf('/') + 1);
         Map<String, Object> properties = api.getMap(schema + ".properties");
-        for (String exclusive : List.of("variant", "consensus")) {
-            Map<?, ?> property = (Map<?, ?>) properties.get(exclusive);
-            org.junit.jupiter.api.Assertions.assertTrue(!property.containsKey("example") && !property.containsKey("examples"),
-                    exclusive + " is not pre-filled: a request gives one of variant and consensus, not both");
-        }
+        // variant and consensus are pre-filled with values that go together (base, 1): Swagger UI would send
+        // "string" and 0 otherwise (theApiDescriptionsExamplesMakeAnInspectionAsGiven sends them).
+        org.junit.jupiter.api.Assertions.assertEquals(List.of("base"), ((Map<?, ?>) properties.get("variant")).get("examples"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(1), ((Map<?, ?>) properties.get("consensus")).get("examples"));
         Object profileExample = ((Map<?, ?>) properties.get("profile")).get("examples");
         org.junit.jupiter.api.Assertions.assertEquals(List.of("microstructure"), profileExample, "no quotes in the value");
         org.junit.jupiter.api.Assertions.assertTrue(api.getList(schema + ".required").containsAll(List.of("image", "profile")));
@@ -159,5 +159,51 @@ class ServiceEndpointsTest {
                 .statusCode(400)
                 .contentType("application/problem+json")
                 .body("detail", containsString("not valid JSON"));
+    }
+
+    @Test
+    void thePageIsRevalidatedByContentSoAnUpgradeReachesTheBrowser() {
+        for (String asset : new String[] {"/", "/index.html", "/loupe.js", "/loupe.css"}) {
+            io.restassured.response.Response first = given().get(asset).then().statusCode(200)
+                    .header("Cache-Control", equalTo("no-cache"))
+                    .header("Content-Security-Policy", containsString("default-src 'self'")).extract().response();
+            String etag = first.header("ETag");
+            org.junit.jupiter.api.Assertions.assertTrue(etag != null && etag.matches("\"[0-9a-f]{32}\""), asset + ": " + etag);
+            given().header("If-None-Match", etag).get(asset).then().statusCode(304);
+            given().header("If-None-Match", "\"0123\"").get(asset).then().statusCode(200);
+        }
+        org.junit.jupiter.api.Assertions.assertNotEquals(given().get("/loupe.js").header("ETag"),
+                given().get("/loupe.css").header("ETag"), "the tag is the content's");
+    }
+
+    /**
+     * What Swagger UI's "Try it out" sends as given for POST /v1/inspections: every field's example from the
+     * API description (multipart: with an image file; JSON: the example base64 image), answered 200.
+     */
+    @Test
+    void theApiDescriptionsExamplesMakeAnInspectionAsGiven() throws Exception {
+        backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.post(urlEqualTo("/v1/chat/completions"))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse().withStatus(200)
+                        .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        com.fasterxml.jackson.databind.JsonNode schemas = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                given().get("/q/openapi?format=json").then().statusCode(200).extract().asString()).path("components").path("schemas");
+        com.fasterxml.jackson.databind.node.ObjectNode json = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        schemas.path("InspectionJson").path("properties").properties().forEach(field -> {
+            com.fasterxml.jackson.databind.JsonNode example = field.getValue().path("examples").path(0);
+            org.junit.jupiter.api.Assertions.assertFalse(example.isMissingNode(), "InspectionJson." + field.getKey() + " has an example");
+            json.set(field.getKey(), example);
+        });
+        given().contentType("application/json").body(json.toString()).post("/v1/inspections").then().statusCode(200);
+
+        var form = given().multiPart("image", "cell.png", dev.loupe.testing.TestImages.cellPng(), "image/png");
+        for (var field : (Iterable<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>>)
+                () -> schemas.path("InspectionForm").path("properties").properties().iterator()) {
+            if (!field.getKey().equals("image")) {
+                com.fasterxml.jackson.databind.JsonNode example = field.getValue().path("examples").path(0);
+                org.junit.jupiter.api.Assertions.assertFalse(example.isMissingNode(), "InspectionForm." + field.getKey() + " has an example");
+                form.multiPart(field.getKey(), example.asText());
+            }
+        }
+        form.post("/v1/inspections").then().statusCode(200);
     }
 }

@@ -39,9 +39,10 @@ class ProfileLoaderTest {
         assertEquals("verdict-v1", p.schema());
         Profile.Decoding greedy = new Profile.Decoding(0.0, 42, 512, 1.0, -1, 1.0, null, null, null);
         Profile.ImagePolicy qwen = new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95);
-        Profile.ImagePolicy highResolution = new Profile.ImagePolicy(1.0, null, 28, 3136, 16384L * 28 * 28, "jpeg", 95);
+        // qwen-vl-max of 2025-08-13: 32x32 pixels a token, up to 16,777,216 pixels with high resolution.
+        Profile.ImagePolicy highResolution = new Profile.ImagePolicy(1.0, null, 32, 4096, 16_777_216, "jpeg", 95);
         assertEquals(List.of(new Profile.Step("vllm", "qc-lora", "json_schema", false, greedy, qwen),
-                new Profile.Step("dashscope", "qwen-vl-max", "json_object", true, greedy, highResolution)), p.chain());
+                new Profile.Step("dashscope", "qwen-vl-max-2025-08-13", "json_object", true, greedy, highResolution)), p.chain());
         assertTrue(p.escalateOnReview());
         assertEquals("You are a helpful assistant.", p.system());
         assertEquals(greedy, p.decoding(), "greedy decoding said in full, so no server default can sample");

@@ -57,6 +57,6 @@ class RecordingFailureTest {
         given().get("/q/health/ready").then().statusCode(503)
                 .body("checks.find { it.name == 'store' }.status", equalTo("DOWN"))
                 .body("checks.find { it.name == 'store' }.data.'cannot commit records'", containsString("refused"));
-        assertEquals(0, Metrics.value("loupe_store_up"));
+        assertEquals(0, Metrics.present("loupe_store_up"));
     }
 }

@@ -81,15 +81,10 @@ class RobustnessRunTest {
                 + "{\"role\": \"assistant\", \"content\": " + answer + "}], \"images\": \"" + image + "\"}";
     }
 
-    private static JsonPath waitFor(String id) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            JsonPath run = given().get("/v1/robustness-runs/" + id).jsonPath();
-            if (!run.getString("status").equals("running")) {
-                return run;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("run " + id + " did not finish");
+    private static JsonPath waitFor(String id) {
+        return org.awaitility.Awaitility.await("run " + id + " finished").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> given().get("/v1/robustness-runs/" + id).jsonPath(), run -> !run.getString("status").equals("running"));
     }
 
     @Test
@@ -98,7 +93,8 @@ class RobustnessRunTest {
         double runCalls = Metrics.value("loupe_robustness_calls_total", "profile", "microstructure", "outcome", "accepted");
         String id = given().contentType("application/json")
                 .body(Map.of("profile", "microstructure", "dataset", "qc/test.jsonl",
-                        "variants", List.of("gen-punct-1", "gen-width-1"), "repeats", 2, "concurrency", 3))
+                        "variants", List.of("gen-punct-1", "gen-width-1"), "repeats", 2, "concurrency", 3,
+                        "gates", Map.of("max_escape_rate", 0.05)))
                 .when().post("/v1/robustness-runs").then()
                 .statusCode(202)
                 .header("Location", containsString("/v1/robustness-runs/"))
@@ -112,17 +108,25 @@ class RobustnessRunTest {
         assertEquals(0.5f, run.getFloat("summary.variants.find { it.variant == 'gen-punct-1' }.accuracy"));
         assertEquals(1.0f, run.getFloat("summary.variants.find { it.variant == 'gen-punct-1' }.flip_rate"));
         assertEquals(0.0f, run.getFloat("summary.variants.find { it.variant == 'gen-width-1' }.flip_rate"));
-        // Per item 4 × OK and 2 × NG of 6: P̄ = 7/15, P̄e = 5/9, κ = -0.2
-        assertEquals(-0.2f, run.getFloat("summary.kappa"));
+        // Raters are the wordings' item decisions: per item OK, NG, OK; P̄ = 1/3, P̄e = 5/9, κ = -0.5
+        assertEquals(-0.5f, run.getFloat("summary.kappa"));
         assertEquals(4, run.getList("summary.unstable_items").size());
+        // Items, not calls: 4 items, each asked twice per wording.
+        assertEquals(4, run.getInt("summary.variants.find { it.variant == 'base' }.items"));
+        // The API's gates: 2 NG items, base lets both through; no wording can show an escape rate of at most 0.05.
+        assertEquals("2/2, upper bound 1.000", run.getString("gates.find { it.name == 'escape rate of base' }.value"));
+        assertEquals(false, run.getBoolean("gates.find { it.name == 'escape rate of gen-punct-1' }.held"),
+                "0/2: the upper bound 0.84 cannot show 0.05");
+        assertEquals(ngWording, run.getString("wordings.find { it.name == 'gen-punct-1' }.text"));
         assertEquals(24, backend.findAll(postRequestedFor(urlEqualTo(CHAT))).size(), "one call per (item, wording, repeat)");
 
         String csv = given().get("/v1/robustness-runs/" + id + "/report.csv").then().statusCode(200).extract().asString();
         assertEquals(25, csv.lines().count());
         assertTrue(csv.startsWith("item,image_sha256,variant,repeat,decision,label,status,outcome,repairs,latency_ms"));
         given().get("/v1/robustness-runs/" + id + "/report.json").then().statusCode(200)
-                .body(containsString("flip_rate of v"));
+                .body(containsString("flip_rate: share of the items"));
         String html = given().get("/v1/robustness-runs/" + id + "/report.html").then().statusCode(200)
+                .header("Content-Security-Policy", org.hamcrest.Matchers.containsString("script-src 'self'"))
                 .extract().asString();
         assertTrue(html.contains("<table id=\"summary\"") && html.contains("<svg id=\"chart\"")
                 && html.contains("<table id=\"heatmap\"") && !html.contains("<script") && !html.contains("href="),
@@ -130,11 +134,13 @@ class RobustnessRunTest {
         assertEquals(html.split("src=\"").length - 1, html.split("src=\"data:image/").length - 1, "images are data URLs only");
         assertTrue(html.contains("cell.png") && html.contains("ihc.png"), "items by file name");
         assertTrue(html.contains("vllm/qc-lora") && html.contains("id=\"precision\""), "provenance and precision");
-        ReportInBrowser.check(html, Path.of("target/robustness-report"), 4, false);
+        assertTrue(html.contains("id=\"wordings\"") && html.contains("id=\"gates\"") && html.contains("id=\"says\""),
+                "the wordings' texts, the API's gates and what the data can tell");
+        ReportInBrowser.check(html, Path.of("target/robustness-report"), 4, true);
 
         given().get("/q/metrics").then()
                 .body(containsString("loupe_robustness_flip_rate{profile=\"microstructure\",variant=\"gen-punct-1\"} 1.0"))
-                .body(containsString("loupe_robustness_kappa{profile=\"microstructure\"} -0.2"));
+                .body(containsString("loupe_robustness_kappa{profile=\"microstructure\"} -0.5"));
         assertEquals(inspections, inspections(), "a run's calls are not inspections");
         assertEquals(runCalls + 24, Metrics.value("loupe_robustness_calls_total", "profile", "microstructure",
                 "outcome", "accepted"));
@@ -165,8 +171,9 @@ class RobustnessRunTest {
         ReportInBrowser.check(Files.readString(reports.resolve("report.html")), Path.of("target/robustness-cli-report"),
                 4, true);
 
+        // Overall, each item's decision is the majority of all its answers: OK and NG tie, so no item is decided.
         assertEquals(RobustnessCommand.GATES_HOLD, cli(List.of("--profile", "microstructure", "--dataset", "qc/test.jsonl",
-                "--variants", "gen-punct-1", "--min-accuracy", "0.4", "--max-flip-rate", "1", "--min-kappa", "-1",
+                "--variants", "gen-punct-1", "--min-accuracy", "0", "--max-flip-rate", "1", "--min-kappa", "-1",
                 "--out", "../robustness-cli"), new ByteArrayOutputStream(), new ByteArrayOutputStream()));
 
         ByteArrayOutputStream complaints = new ByteArrayOutputStream();
@@ -252,10 +259,9 @@ class RobustnessRunTest {
     void aStoppedRunResumesWithoutRedoingFinishedCalls() throws Exception {
         backend.stubFor(post(urlEqualTo(CHAT)).atPriority(5).willReturn(aResponse().withFixedDelay(150).withStatus(200)
                 .withHeader("Content-Type", "application/json").withBodyFile("chat-fenced.json")));
-        RunView started = runs.start(new RunSpec("microstructure", "qc/test.jsonl", List.of("base"), 0, 3, 1));
-        while (runs.view(started.id()).orElseThrow().done() < 3) {
-            Thread.sleep(20);
-        }
+        RunView started = runs.start(new RunSpec("microstructure", "qc/test.jsonl", List.of("base"), 0, 3, 1, null));
+        org.awaitility.Awaitility.await("three calls done").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> runs.view(started.id()).orElseThrow().done() >= 3);
         runs.stop(started.id()); // as a crash would: the run stays "running" in the store
         RunView stopped = runs.view(started.id()).orElseThrow();
         assertTrue(stopped.done() < 12, "stopped midway: " + stopped.done());
@@ -289,10 +295,10 @@ class RobustnessRunTest {
         double failures = Metrics.value("loupe_backend_requests_total", "backend", "vllm", "model", "qc-lora",
                 "outcome", "server_error") + Metrics.value("loupe_backend_requests_total", "backend", "vllm",
                 "model", "qc-lora", "outcome", "timeout");
-        RunView started = runs.start(new RunSpec("microstructure", "qc/test.jsonl", List.of("all"), 3, 2, 8));
-        for (int i = 0; i < 200 && given().get("/v1/backends").jsonPath().getInt("find { it.name == 'vllm' }.in_flight") < 4; i++) {
-            Thread.sleep(20);
-        }
+        // Twenty repeats: far more calls than can finish before the cancel, however loaded the machine.
+        RunView started = runs.start(new RunSpec("microstructure", "qc/test.jsonl", List.of("all"), 3, 20, 8, null));
+        org.awaitility.Awaitility.await("calls in flight").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> given().get("/v1/backends").jsonPath().getInt("find { it.name == 'vllm' }.in_flight") >= 1);
         given().delete("/v1/robustness-runs/" + started.id()).then().statusCode(200).body("status", org.hamcrest.Matchers.equalTo("cancelled"));
         given().get("/v1/backends").then()
                 .body("find { it.name == 'vllm' }.circuit", org.hamcrest.Matchers.equalTo("closed"))
@@ -308,10 +314,9 @@ class RobustnessRunTest {
     void aStoreFailureMidRunEndsItFailedWithTheReason() throws Exception {
         backend.stubFor(post(urlEqualTo(CHAT)).atPriority(5).willReturn(aResponse().withFixedDelay(100).withStatus(200)
                 .withHeader("Content-Type", "application/json").withBodyFile("chat-fenced.json")));
-        RunView started = runs.start(new RunSpec("microstructure", "qc/test.jsonl", List.of("base"), 0, 3, 1));
-        while (runs.view(started.id()).orElseThrow().done() < 2) {
-            Thread.sleep(20);
-        }
+        RunView started = runs.start(new RunSpec("microstructure", "qc/test.jsonl", List.of("base"), 0, 3, 1, null));
+        org.awaitility.Awaitility.await("two calls done").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> runs.view(started.id()).orElseThrow().done() >= 2);
         // The same embedded database the server writes to, from this JVM: its call table goes away.
         try (java.sql.Connection db = org.h2.Driver.load().connect(
                 org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("loupe.store.jdbc-url", String.class),
@@ -324,15 +329,15 @@ class RobustnessRunTest {
             db.createStatement().execute("ALTER TABLE robustness_call RENAME TO robustness_call_away");
             try {
                 String[] ended = {"running", null};
-                for (int i = 0; i < 600 && ended[0].equals("running"); i++) {
-                    Thread.sleep(50);
+                org.awaitility.Awaitility.await("the run ended").atMost(java.time.Duration.ofSeconds(30)).until(() -> {
                     try (java.sql.ResultSet r = db.createStatement().executeQuery(
                             "SELECT status, error FROM robustness_run WHERE id = '" + started.id() + "'")) {
-                        r.next();
+                        assertTrue(r.next(), "the run is on record");
                         ended[0] = r.getString(1);
                         ended[1] = r.getString(2);
                     }
-                }
+                    return !ended[0].equals("running");
+                });
                 assertEquals("failed", ended[0], "never finished with calls missing");
                 assertTrue(ended[1].contains("the store refused a call"), ended[1]);
             } finally {

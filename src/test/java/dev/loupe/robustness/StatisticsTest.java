@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import dev.loupe.stats.Confidence;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,63 +19,119 @@ class StatisticsTest {
                 invalid ? "invalid" : "valid_first_try", "", 100 * repeat);
     }
 
+    private static final String[] LABELS = {"OK", "OK", "OK", "OK", "OK", "OK", "OK", "NG", "NG", "NG", "NG", "NG", "NG"};
+
     /**
-     * 3 items × 3 variants × 2 repeats, written out by hand:
+     * 13 items (7 labelled OK, 6 NG), 3 wordings, 3 repeats each, at temperature 0 (repeats alike but
+     * where written). Per item, each wording's three answers:
      * <pre>
-     * item 0 (label OK): base OK OK | a OK OK      | b OK NG
-     * item 1 (label NG): base NG NG | a NG invalid | b NG NG
-     * item 2 (label NG): base OK OK | a OK OK      | b NG NG
+     * item:  0  1  2  3  4        5             6  7  8 .. 12
+     * base   OK OK NG OK OK       OK            OK OK NG ..     (item 2 overkill, item 7 an escape)
+     * w1     NG NG NG NG OK       OK            OK OK NG ..     (differs from base on items 0, 1, 3)
+     * w2     OK OK NG OK OK/NG/OK OK/NG/invalid OK NG NG ..     (item 4 unstable; item 5 a tie: no decision)
      * </pre>
      */
-    @Test
-    void aSmallRunComputedByHand() {
+    private static List<CallRecord> thirteenItems() {
+        String[] base = {"OK", "OK", "NG", "OK", "OK", "OK", "OK", "OK", "NG", "NG", "NG", "NG", "NG"};
+        String[] w1 = {"NG", "NG", "NG", "NG", "OK", "OK", "OK", "OK", "NG", "NG", "NG", "NG", "NG"};
+        String[] w2 = {"OK", "OK", "NG", "OK", "OK", "OK", "OK", "NG", "NG", "NG", "NG", "NG", "NG"};
         List<CallRecord> calls = new ArrayList<>();
-        String[][][] decisions = {
-            {{"OK", "OK"}, {"OK", "OK"}, {"OK", "NG"}},
-            {{"NG", "NG"}, {"NG", "invalid"}, {"NG", "NG"}},
-            {{"OK", "OK"}, {"OK", "OK"}, {"NG", "NG"}}};
-        String[] labels = {"OK", "NG", "NG"};
-        String[] variants = {"base", "a", "b"};
-        for (int item = 0; item < 3; item++) {
-            for (int v = 0; v < 3; v++) {
-                for (int r = 0; r < 2; r++) {
-                    calls.add(call(item, variants[v], r + 1, labels[item], decisions[item][v][r]));
-                }
+        for (int item = 0; item < 13; item++) {
+            for (int r = 1; r <= 3; r++) {
+                calls.add(call(item, "base", r, LABELS[item], base[item]));
+                calls.add(call(item, "w1", r, LABELS[item], w1[item]));
+                String third = item == 4 && r == 2 ? "NG" : item == 5 && r == 2 ? "NG" : item == 5 && r == 3 ? "invalid"
+                        : w2[item];
+                calls.add(call(item, "w2", r, LABELS[item], third));
             }
         }
-        Statistics.Summary s = Statistics.of(calls, List.of(variants));
+        return calls;
+    }
 
-        // accuracy: base 4/6 (items 0, 1 right; item 2 wrong), a 3/6 (invalid is wrong), b 5/6
-        Map<String, Statistics.VariantStats> by = new java.util.HashMap<>();
-        s.variants().forEach(v -> by.put(v.variant(), v));
-        assertEquals(0.6667, by.get("base").accuracy());
-        assertEquals(0.5, by.get("a").accuracy());
-        assertEquals(0.8333, by.get("b").accuracy());
-        // flip rate against base, per (item, repeat): a differs once (item 1 r2), b three times (item 0 r2, item 2 r1, r2)
-        assertEquals(0.0, by.get("base").flipRate());
-        assertEquals(0.1667, by.get("a").flipRate());
-        assertEquals(0.5, by.get("b").flipRate());
-        // needs review: a 1/6
-        assertEquals(0.1667, by.get("a").needsReview());
-        assertEquals(0.8333, by.get("a").validFirstTry());
-        // latency: repeats 1 and 2 took 100 and 200 ms: mean 150, p95 (nearest rank) 200
-        assertEquals(150.0, by.get("base").meanLatencyMs());
-        assertEquals(200.0, by.get("base").p95LatencyMs());
-        // overall: 12 of 18 right; spread 0.8333 - 0.5
-        assertEquals(0.6667, s.accuracy());
-        assertEquals(0.3333, s.accuracySpread());
-        // item agreement: item 0 5/6 OK, item 1 5/6 NG, item 2 4/6 OK: all three unstable
-        assertEquals(3, s.unstableItems().size());
-        assertEquals(0.8333, s.unstableItems().get(0).agreement());
-        assertEquals(0.6667, s.unstableItems().get(2).agreement());
-        // variant agreement with the item's majority: base 6/6, a 5/6, b 3/6
-        assertEquals(1.0, by.get("base").agreement());
-        assertEquals(0.8333, by.get("a").agreement());
-        assertEquals(0.5, by.get("b").agreement());
-        // Fleiss' kappa: counts (OK, NG, invalid) per item: [5,1,0], [0,5,1], [4,2,0]; n = 6
-        // P_i = (25+1-6)/30 = 0.6667, (25+1-6)/30 = 0.6667, (16+4-6)/30 = 0.4667; P̄ = 0.6
-        // p = (9/18, 8/18, 1/18); P̄e = 0.25 + 0.1975 + 0.0031 = 0.4506; κ = (0.6 - 0.4506)/(1 - 0.4506) = 0.2719
-        assertEquals(0.2719, s.kappa());
+    /**
+     * Every figure of the run above against statsmodels 0.13.5 and scipy 1.10.1 (Debian 12), computed
+     * from the same answers by a script of their own, item by item:
+     * <pre>
+     * proportion_confint(k, n, alpha=0.05, method="wilson")   accuracy, flip rate, unstable repeats
+     * proportion_confint(k, n, alpha=0.05, method="beta")     escape and overkill rates (Clopper-Pearson)
+     * mcnemar([[0, b], [c, 0]], exact=True).pvalue           against the base, on discordant items
+     * </pre>
+     * Repeats are not evidence: w1 differs from the base on 3 items (9 discordant calls); the exact test
+     * on the items gives p = 0.25 (on the calls it would give 0.0039 and call the difference significant).
+     */
+    @Test
+    void itemLevelFiguresMatchStatsmodels() {
+        Statistics.Summary s = Statistics.of(thirteenItems(), List.of("base", "w1", "w2"), "OK");
+        Map<String, Statistics.VariantStats> by = Statistics.byName(s);
+        // variant: accuracy, wilson lo, hi | escapes k, n, cp lo, hi | overkill k, n, cp lo, hi | mcnemar p | flip, lo, hi | unstable, lo, hi
+        Object[][] expected = {
+            {"base", 0.8462, 0.5777, 0.9567, 1, 6, 0.0042, 0.6412, 1, 7, 0.0036, 0.5787, null, 0.0, 0.0, 0.2281, 0.0, 0.0, 0.2281},
+            {"w1", 0.6154, 0.3552, 0.8229, 1, 6, 0.0042, 0.6412, 4, 7, 0.1841, 0.9010, 0.25, 0.2308, 0.0818, 0.5026, 0.0, 0.0, 0.2281},
+            {"w2", 0.8462, 0.5777, 0.9567, 0, 6, 0.0, 0.4593, 1, 7, 0.0036, 0.5787, 1.0, 0.1538, 0.0433, 0.4223, 0.1538, 0.0433, 0.4223},
+        };
+        for (Object[] row : expected) {
+            Statistics.VariantStats v = by.get((String) row[0]);
+            String at = (String) row[0];
+            assertEquals(13, v.items(), at + ": items, not calls");
+            assertEquals((double) row[1], v.accuracy(), 1e-4, at);
+            assertEquals((double) row[2], v.accuracyCi().get(0), 1e-4, at);
+            assertEquals((double) row[3], v.accuracyCi().get(1), 1e-4, at);
+            assertEquals((int) row[4], v.escapes().count(), at);
+            assertEquals((int) row[5], v.escapes().of(), at);
+            assertEquals((double) row[6], v.escapes().ci().get(0), 1e-4, at);
+            assertEquals((double) row[7], v.escapes().ci().get(1), 1e-4, at);
+            assertEquals((int) row[8], v.overkill().count(), at);
+            assertEquals((int) row[9], v.overkill().of(), at);
+            assertEquals((double) row[10], v.overkill().ci().get(0), 1e-4, at);
+            assertEquals((double) row[11], v.overkill().ci().get(1), 1e-4, at);
+            if (row[12] == null) {
+                assertNull(v.mcnemarP(), "the base is not tested against itself");
+            } else {
+                assertEquals((double) row[12], v.mcnemarP(), 1e-4, at);
+            }
+            assertEquals((double) row[13], v.flipRate(), 1e-4, at);
+            assertEquals((double) row[14], v.flipRateCi().get(0), 1e-4, at);
+            assertEquals((double) row[15], v.flipRateCi().get(1), 1e-4, at);
+            assertEquals((double) row[16], v.unstableRepeats(), 1e-4, at);
+            assertEquals((double) row[17], v.unstableRepeatsCi().get(0), 1e-4, at);
+            assertEquals((double) row[18], v.unstableRepeatsCi().get(1), 1e-4, at);
+        }
+        assertEquals(3, by.get("w1").discordant(), "3 discordant items, not 9 discordant calls");
+        assertTrue(!by.get("w1").significant());
+        // Overall: each item's decision over every wording and repeat: as the base's here.
+        assertEquals(13, s.items());
+        assertEquals(0.8462, s.accuracy(), 1e-4);
+        assertEquals(List.of(0.5777, 0.9567), s.accuracyCi());
+        assertEquals(1, s.escapes().count());
+        assertEquals(List.of(0.0042, 0.6412), s.escapes().ci());
+        assertNull(s.best(), "no wording is significantly better than the base");
+        assertTrue(s.precision().contains("cannot be told apart"), s.precision());
+        assertTrue(by.get("w2").says().get(0).startsWith("escape rate 0/6, upper bound 0.46: too few items labelled with"
+                + " a fail value to show ≤ 0.05 (that takes at least 72 of them with none wrong)"), by.get("w2").says().get(0));
+    }
+
+    /** Without a pass value the profile's decisions cannot be told good from bad: no escape or overkill, and it says so. */
+    @Test
+    void withoutAPassValueNoEscapesAreCounted() {
+        Statistics.Summary s = Statistics.of(thirteenItems(), List.of("base", "w1"), null);
+        assertNull(s.escapes());
+        assertNull(s.variants().get(0).overkill());
+        assertTrue(s.variants().get(0).says().get(0).contains("no pass-value"));
+    }
+
+    /**
+     * scipy.stats.beta.ppf(0.95, 1, 12) = 0.2209 (one-sided 95% upper bound of 0 of 12),
+     * beta.ppf(0.95, 2, 199) = 0.023498 (1 of 200), proportion_confint(0, 12, method="beta") = (0, 0.2646);
+     * items to show 0.05 with none wrong, two-sided 95%: 72; fewest to certify alpha 0.005 at delta 0.05: 598.
+     */
+    @Test
+    void exactBoundsMatchScipy() {
+        assertEquals(0.2209, Confidence.upperBound(0, 12, 0.95), 1e-4);
+        assertEquals(0.023498, Confidence.upperBound(1, 200, 0.95), 1e-6);
+        assertArrayEquals(new double[] {0, 0.2646}, Confidence.clopperPearson(0, 12, 0.95), 1e-4);
+        assertEquals(72, Confidence.itemsToShow(0.05, 0.95));
+        assertEquals(598, Confidence.fewestToCertify(0.005, 0.05));
+        assertEquals(1.0, Confidence.upperBound(3, 3, 0.95));
     }
 
     /** The worked example of Fleiss (1971) as Wikipedia gives it: 10 subjects, 14 raters, 5 categories, κ = 0.210. */
@@ -113,7 +170,7 @@ class StatisticsTest {
                 calls.add(CallRecord.error(item, variant, 1, "h", "OK", "unreachable", "connection refused", 3));
             }
         }
-        Statistics.Summary s = Statistics.of(calls, List.of("base", "a"));
+        Statistics.Summary s = Statistics.of(calls, List.of("base", "a"), "OK");
         assertEquals(1.0, s.errorRate());
         assertEquals(0, s.answered());
         assertNull(s.accuracy());
@@ -125,10 +182,11 @@ class StatisticsTest {
         // One answered pair among errors: the errors neither flip nor agree.
         calls.add(call(0, "base", 2, "OK", "OK"));
         calls.add(call(0, "a", 2, "OK", "NG"));
-        Statistics.Summary some = Statistics.of(calls, List.of("base", "a"));
+        Statistics.Summary some = Statistics.of(calls, List.of("base", "a"), "OK");
         assertEquals(0.75, some.errorRate());
         assertEquals(1.0, some.variants().get(1).flipRate(), "1 flip of the 1 pair answered by both");
-        assertEquals(0.5, some.accuracy());
+        assertEquals(0.0, some.accuracy(), "one item answered, OK by base and NG by a: a tie over all, no decision");
+        assertEquals(1, some.items());
     }
 
     /**
@@ -159,13 +217,13 @@ class StatisticsTest {
             calls.add(call(item, "a", 1, "OK", item < 8 ? "NG" : "OK")); // wrong on 8 of 10 where base is right
             calls.add(call(item, "b", 1, "OK", item < 2 ? "NG" : "OK")); // wrong on 2 of 10
         }
-        Statistics.Summary s = Statistics.of(calls, List.of("base", "a", "b"));
+        Statistics.Summary s = Statistics.of(calls, List.of("base", "a", "b"), "OK");
         assertEquals(0.0078, s.variants().get(1).mcnemarP()); // 2 × 0.5^8
         assertTrue(s.variants().get(1).significant());
         assertEquals(0.5, s.variants().get(2).mcnemarP()); // 2 × 0.5^2
         assertTrue(!s.variants().get(2).significant());
         assertNull(s.variants().get(0).mcnemarP(), "the base is not tested against itself");
         assertEquals(List.of(0.7225, 1.0), s.variants().get(0).accuracyCi(), "10 of 10: Wilson (0.7225, 1.0)");
-        assertTrue(s.precision().contains("too small"), s.precision());
+        assertTrue(s.precision().contains("cannot be told apart"), s.precision());
     }
 }

@@ -69,7 +69,7 @@ class DatabaseTest {
         try (Connection c = db.connection()) {
             try (ResultSet r = c.createStatement().executeQuery(
                     "SELECT COUNT(*) FROM \"flyway_schema_history\" WHERE \"success\" = TRUE AND \"version\" IS NOT NULL")) {
-                r.next();
+                assertTrue(r.next(), "a count has a row");
                 long migrations;
                 try (var files = java.nio.file.Files.list(Path.of("src/main/resources/db/migration"))) {
                     migrations = files.filter(f -> f.getFileName().toString().endsWith(".sql")).count();

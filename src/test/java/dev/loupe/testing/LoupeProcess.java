@@ -35,13 +35,22 @@ public final class LoupeProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the jar with {@code settings} ({@code name=value}, as {@code -D}) and waits until it is live. */
+    /**
+     * Starts the jar with {@code settings} ({@code name=value}, as {@code -D}; {@code {port}} in a value is
+     * the port it listens on, for a backend URL pointing at its own simulator) and waits until it is live.
+     */
     public static LoupeProcess start(String name, List<String> settings) throws IOException {
+        return start(name, List.of(), settings);
+    }
+
+    /** The same, with options for the JVM itself ({@code -Xmx1g}, {@code -XX:+ExitOnOutOfMemoryError}) before the settings. */
+    public static LoupeProcess start(String name, List<String> jvmOptions, List<String> settings) throws IOException {
         int port = freePort();
         Path log = Files.createDirectories(Path.of("target", "it")).resolve(name + "-" + port + ".log");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dquarkus.http.port=" + port));
-        settings.forEach(setting -> command.add("-D" + setting));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.add("-Dquarkus.http.port=" + port);
+        settings.forEach(setting -> command.add("-D" + setting.replace("{port}", String.valueOf(port))));
         command.addAll(List.of("-jar", JAR.toString()));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         LoupeProcess loupe = new LoupeProcess(process, port, log);

@@ -15,6 +15,15 @@ public final class Metrics {
      * given; 0 when there is none yet.
      */
     public static double value(String name, String... labels) {
+        return read(name, labels, false);
+    }
+
+    /** The same, for a series that must exist (a gauge compared to 0 proves nothing if it is missing). */
+    public static double present(String name, String... labels) {
+        return read(name, labels, true);
+    }
+
+    private static double read(String name, String[] labels, boolean required) {
         String scrape = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         double sum = 0;
         boolean found = false;
@@ -35,6 +44,9 @@ public final class Metrics {
                 found = true;
                 sum = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
+        }
+        if (required && !found) {
+            throw new AssertionError("no series " + name + " with " + String.join(",", labels) + " in /q/metrics");
         }
         return sum;
     }

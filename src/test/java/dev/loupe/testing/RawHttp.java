@@ -35,6 +35,32 @@ public final class RawHttp {
         }
     }
 
+    /**
+     * Sends {@code head} and the first bytes of a body it declares longer, and reads the one answer that
+     * comes before the rest is sent (its head, and a body of the length it declares).
+     */
+    public static Response answerBeforeBody(String head, byte[] someOfTheBody) throws IOException {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(someOfTheBody);
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            int c;
+            while (!answer.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n") && (c = in.read()) >= 0) {
+                answer.write(c);
+            }
+            String lower = answer.toString(StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT);
+            int at = lower.indexOf("content-length:");
+            if (at >= 0) {
+                answer.writeBytes(in.readNBytes(Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).strip())));
+            }
+            return read(new java.io.ByteArrayInputStream(answer.toByteArray()));
+        }
+    }
+
     /** A POST of {@code body} to {@code path} with the given Content-Type and a correct Content-Length. */
     public static Response post(String path, String contentType, byte[] body) throws IOException {
         return send("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: " + contentType
@@ -75,10 +101,11 @@ public final class RawHttp {
         } catch (IOException reset) {
             // what arrived before a reset still counts
         }
-        String text = all.toString(StandardCharsets.UTF_8);
+        // Framed byte for byte (a chunk's size counts bytes), then the body read as UTF-8.
+        String text = all.toString(StandardCharsets.ISO_8859_1);
         int end = text.indexOf("\r\n\r\n");
         if (end < 0) {
-            return new Response(-1, null, text);
+            return new Response(-1, null, new String(all.toByteArray(), StandardCharsets.UTF_8));
         }
         String[] head = text.substring(0, end).split("\r\n");
         int status = Integer.parseInt(head[0].split(" ")[1]);
@@ -92,7 +119,8 @@ public final class RawHttp {
             chunked |= lower.startsWith("transfer-encoding:") && lower.contains("chunked");
         }
         String body = text.substring(end + 4);
-        return new Response(status, contentType, chunked ? unchunk(body) : body);
+        String framed = chunked ? unchunk(body) : body;
+        return new Response(status, contentType, new String(framed.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
     }
 
     private static String unchunk(String body) {

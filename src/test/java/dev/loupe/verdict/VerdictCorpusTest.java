@@ -59,6 +59,10 @@ class VerdictCorpusTest {
         if (c.raw().contains("REASON_1200")) {
             return c.raw().replace("REASON_1200", "层间堆叠异常。".repeat(172));
         }
+        if (c.raw().equals("PAD_70K")) { // past the 64 KiB the extractor once stopped at
+            return "{\"decision\": \"OK\", \"defect_present\": false, \"reason\": \"x\"}\n" + "填充说明。".repeat(14_000)
+                    + "\n{\"decision\": \"NG\", \"defect_present\": true, \"reason\": \"y\"}";
+        }
         if (c.raw().equals("NESTED_100")) {
             return "[".repeat(100) + "{\"decision\": \"OK\"}" + "]".repeat(100);
         }

@@ -1,13 +1,11 @@
 package dev.loupe.backend.simulator;
 
+import dev.loupe.hash.Sha256;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 
 /**
@@ -46,7 +44,7 @@ final class SimulatedAnswer {
         Style style = constrained ? Style.BARE : style(imageData, prompt);
         boolean defect = stats.stdDev() > CONTRAST_THRESHOLD;
         if (wordingSensitive && Math.abs(stats.stdDev() - CONTRAST_THRESHOLD) < BORDERLINE
-                && Math.floorMod(ByteBuffer.wrap(sha256("wording\n" + prompt + "\n" + imageData.length())).getInt(), 3) == 0) {
+                && Math.floorMod(ByteBuffer.wrap(Sha256.bytes("wording\n" + prompt + "\n" + imageData.length())).getInt(), 3) == 0) {
             defect = !defect;
         }
         String json = verdict(stats, defect, style == Style.SYNONYM);
@@ -58,7 +56,7 @@ final class SimulatedAnswer {
     }
 
     static Style style(String imageData, String prompt) {
-        int h = Math.floorMod(ByteBuffer.wrap(sha256(imageData + "\n" + prompt)).getInt(), 8);
+        int h = Math.floorMod(ByteBuffer.wrap(Sha256.bytes(imageData + "\n" + prompt)).getInt(), 8);
         if (h < 4) {
             return Style.BARE;
         }
@@ -108,11 +106,4 @@ final class SimulatedAnswer {
         return new Stats(mean, Math.sqrt(Math.max(0, sumSq / n - mean * mean)));
     }
 
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JVM", e);
-        }
-    }
 }

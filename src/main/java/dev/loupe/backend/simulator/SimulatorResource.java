@@ -2,6 +2,7 @@ package dev.loupe.backend.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.config.LoupeConfig;
 import jakarta.ws.rs.Consumes;
@@ -23,7 +24,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 /**
  * A stand-in for a vision model, speaking the OpenAI chat-completions API at {@code /sim/v1}, so
  * Loupe runs end to end without a GPU or an API key. It judges nothing: its decision comes from
- * the image's contrast. Off unless {@code loupe.simulator.enabled} (on in the dev profile).
+ * the image's contrast. Off unless {@code loupe.simulator.enabled} (on in the dev profile): off, its routes
+ * are not there ({@link SimulatorRoutes}).
  */
 @Path("/sim/v1")
 @Tag(name = "Simulator", description = "Simulated OpenAI-compatible vision model for development; off in production")
@@ -46,9 +48,6 @@ public class SimulatorResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "List the simulated model")
     public Response models() {
-        if (!config.simulator().enabled()) {
-            return off();
-        }
         ObjectNode list = json.createObjectNode().put("object", "list");
         var data = list.putArray("data");
         data.addObject().put("id", MODEL).put("object", "model").put("owned_by", "loupe");
@@ -63,9 +62,6 @@ public class SimulatorResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Answer a chat completion about an image, deterministically")
     public Response chatCompletions(JsonNode request) {
-        if (!config.simulator().enabled()) {
-            return off();
-        }
         if (request == null || !request.path("messages").isArray()) {
             return error(400, "'messages' must be an array");
         }
@@ -100,7 +96,11 @@ public class SimulatorResource {
         boolean constrained = request.path("response_format").path("type").asText("").startsWith("json");
         String answer = SimulatedAnswer.answer(image, data, text.toString(), constrained,
                 config.simulator().wordingSensitive());
-        return Response.ok(completion(answer, image, text.length())).build();
+        ObjectNode completion = completion(answer, image, text.length());
+        if (request.path("logprobs").asBoolean(false)) {
+            logprobs(completion, answer, request.path("top_logprobs").asInt(0));
+        }
+        return Response.ok(completion).build();
     }
 
     private ObjectNode completion(String answer, BufferedImage image, int promptChars) {
@@ -122,8 +122,32 @@ public class SimulatorResource {
         return body;
     }
 
-    private Response off() {
-        return error(404, "the simulated model is off (loupe.simulator.enabled=false)");
+    /**
+     * Token probabilities as vLLM returns them, coarsely: the answer in three tokens (before the
+     * decision's value, the value, after it), the value's probability the simulated confidence and the
+     * other decision the rest; an answer without a decision value is one token.
+     */
+    private void logprobs(ObjectNode completion, String answer, int top) {
+        ArrayNode content = ((ObjectNode) completion.path("choices").get(0)).putObject("logprobs").putArray("content");
+        java.util.regex.Matcher value = java.util.regex.Pattern.compile("\"decision\"\\s*:\\s*\"(OK|NG)\"").matcher(answer);
+        if (!value.find()) {
+            content.addObject().put("token", answer).put("logprob", 0.0).putArray("top_logprobs");
+            return;
+        }
+        double confidence = 0.9;
+        java.util.regex.Matcher said = java.util.regex.Pattern.compile("\"confidence\"\\s*:\\s*([0-9.]+)").matcher(answer);
+        if (said.find()) {
+            confidence = Math.max(0.5, Math.min(0.999, Double.parseDouble(said.group(1))));
+        }
+        String decision = value.group(1);
+        content.addObject().put("token", answer.substring(0, value.start(1))).put("logprob", 0.0).putArray("top_logprobs");
+        ObjectNode token = content.addObject().put("token", decision).put("logprob", Math.log(confidence));
+        ArrayNode alternatives = token.putArray("top_logprobs");
+        if (top > 0) {
+            alternatives.addObject().put("token", decision).put("logprob", Math.log(confidence));
+            alternatives.addObject().put("token", decision.equals("OK") ? "NG" : "OK").put("logprob", Math.log(1 - confidence));
+        }
+        content.addObject().put("token", answer.substring(value.end(1))).put("logprob", 0.0).putArray("top_logprobs");
     }
 
     /** Errors in vLLM's shape, so the client code under test sees what a real server sends. */
