@@ -9,6 +9,7 @@ import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.stats.Confidence;
 import dev.loupe.store.Store;
+import dev.loupe.store.StoreUnavailableException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -298,7 +299,7 @@ public class PolicyService implements ActivePolicies {
         try {
             return store.database().inTransaction(work);
         } catch (SQLException e) {
-            throw new IllegalStateException("policy store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("policy store: " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.loupe.record;
 
 import dev.loupe.store.Store;
+import dev.loupe.store.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -145,7 +146,7 @@ public class InspectionRecords {
                 lengths.put(r.getString(1), r.getLong(2));
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("records store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("records store: " + e.getMessage(), e);
         }
         return lengths;
     }
@@ -200,7 +201,7 @@ public class InspectionRecords {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("records store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("records store: " + e.getMessage(), e);
         }
         return records;
     }

@@ -2,6 +2,7 @@ package dev.loupe.record;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.loupe.store.Store;
+import dev.loupe.store.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -97,7 +98,7 @@ public class ReviewRecords {
                 return Optional.of(review);
             });
         } catch (SQLException e) {
-            throw new IllegalStateException("records store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("records store: " + e.getMessage(), e);
         }
     }
 
@@ -119,7 +120,7 @@ public class ReviewRecords {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("records store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("records store: " + e.getMessage(), e);
         }
         return reviews;
     }
@@ -153,7 +154,7 @@ public class ReviewRecords {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("records store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("records store: " + e.getMessage(), e);
         }
         return found;
     }

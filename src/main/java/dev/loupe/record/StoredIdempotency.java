@@ -6,6 +6,7 @@ import dev.loupe.error.ProblemException;
 import dev.loupe.inspect.Envelope;
 import dev.loupe.inspect.Idempotency;
 import dev.loupe.store.Store;
+import dev.loupe.store.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -89,7 +90,7 @@ public class StoredIdempotency implements Idempotency {
                 // Another request inserted the key between our look and our insert: it is running.
                 return new Running(until);
             }
-            throw new IllegalStateException("idempotency store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("idempotency store: " + e.getMessage(), e);
         }
     }
 
@@ -119,7 +120,7 @@ public class StoredIdempotency implements Idempotency {
                 }
             });
         } catch (SQLException e) {
-            throw new IllegalStateException("idempotency store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("idempotency store: " + e.getMessage(), e);
         }
     }
 
@@ -137,7 +138,7 @@ public class StoredIdempotency implements Idempotency {
                 }
             });
         } catch (SQLException e) {
-            throw new IllegalStateException("idempotency store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("idempotency store: " + e.getMessage(), e);
         }
     }
 }

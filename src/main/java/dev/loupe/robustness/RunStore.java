@@ -1,6 +1,7 @@
 package dev.loupe.robustness;
 
 import dev.loupe.store.Database;
+import dev.loupe.store.StoreUnavailableException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -64,7 +65,7 @@ final class RunStore implements AutoCloseable {
         } catch (SQLException e) {
             // SQLState class 23 is an integrity violation: this call was stored before, keep that one.
             if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
-                throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+                throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
             }
         }
     }
@@ -92,7 +93,7 @@ final class RunStore implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
         }
         return calls;
     }
@@ -109,7 +110,7 @@ final class RunStore implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
         }
         return keys;
     }
@@ -127,7 +128,7 @@ final class RunStore implements AutoCloseable {
             s.executeBatch();
             c.commit();
         } catch (SQLException e) {
-            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
         }
     }
 
@@ -169,7 +170,7 @@ final class RunStore implements AutoCloseable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
         }
         return claimed;
     }
@@ -216,7 +217,7 @@ final class RunStore implements AutoCloseable {
                 return r.getLong(1);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
         }
     }
 
@@ -232,7 +233,7 @@ final class RunStore implements AutoCloseable {
             s.setString(5, RunStatus.RUNNING.label());
             return s.executeUpdate() == 1;
         } catch (SQLException e) {
-            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
         }
     }
 
@@ -255,7 +256,7 @@ final class RunStore implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
         }
         return runs;
     }
@@ -264,7 +265,7 @@ final class RunStore implements AutoCloseable {
         try (Connection c = database.connection()) {
             execute(c, sql, values);
         } catch (SQLException e) {
-            throw new IllegalStateException("robustness store: " + e.getMessage(), e);
+            throw new StoreUnavailableException("robustness store: " + e.getMessage(), e);
         }
     }
 

@@ -104,7 +104,7 @@ public final class Database implements AutoCloseable {
                                 return factory;
                             })));
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot open the store at " + shown + ": " + e.getMessage(), e);
+            throw new StoreUnavailableException("cannot open the store at " + shown + ": " + e.getMessage(), e);
         }
         try {
             Flyway.configure(Database.class.getClassLoader())
@@ -117,7 +117,7 @@ public final class Database implements AutoCloseable {
                     .migrate();
         } catch (RuntimeException e) {
             dataSource.close();
-            throw new IllegalStateException("cannot open the store at " + shown + ": " + rootMessage(e), e);
+            throw new StoreUnavailableException("cannot open the store at " + shown + ": " + rootMessage(e), e);
         }
         return new Database(dataSource, kind, shown);
     }

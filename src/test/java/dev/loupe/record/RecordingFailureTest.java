@@ -59,4 +59,15 @@ class RecordingFailureTest {
                 .body("checks.find { it.name == 'store' }.data.'cannot commit records'", containsString("refused"));
         assertEquals(0, Metrics.present("loupe_store_up"));
     }
+
+    @Test
+    void readsOfAStoreThatCannotAnswerAre503NotInternalErrors() {
+        for (String path : new String[] {"/v1/inspections", "/v1/inspections/01a238d6-c633-70f0-b649-ab532bcc4d74",
+                "/v1/reviews/queue", "/v1/profiles/microstructure/policies", "/v1/robustness-runs"}) {
+            given().get(path).then().statusCode(503).contentType("application/problem+json")
+                    .body("type", equalTo("urn:loupe:problem:store-unavailable"))
+                    .header("Retry-After", equalTo("5"))
+                    .body("detail", org.hamcrest.Matchers.not(containsString("jdbc")));
+        }
+    }
 }
