@@ -3,8 +3,8 @@ package dev.loupe.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.testing.RequiredTools;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.testing.Processes;
 import dev.loupe.testing.TestJson;
@@ -78,7 +78,7 @@ class KubernetesManifestsTest {
     }
 
     private static void validate(String yaml) throws Exception {
-        assumeTrue(Files.isDirectory(VALIDATOR.resolve("node_modules")),
+        RequiredTools.assume(Files.isDirectory(VALIDATOR.resolve("node_modules")),
                 "npm install --prefix deploy/k8s/validate (.ci/run does) to validate the objects");
         Processes.Result validated = Tools.run(List.of(Tools.require("node").toString(),
                 VALIDATOR.resolve("validate.mjs").toString()), yaml);

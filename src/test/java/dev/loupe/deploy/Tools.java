@@ -1,7 +1,7 @@
 package dev.loupe.deploy;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.testing.RequiredTools;
 import dev.loupe.testing.Processes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,7 +21,7 @@ final class Tools {
                 return candidate;
             }
         }
-        assumeTrue(false, command + " is not installed (.ci/run installs it)");
+        RequiredTools.assume(false, command + " is not installed (.ci/run installs it)");
         return null;
     }
 

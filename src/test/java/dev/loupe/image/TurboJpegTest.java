@@ -3,8 +3,8 @@ package dev.loupe.image;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.testing.RequiredTools;
 import dev.loupe.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -26,7 +26,7 @@ class TurboJpegTest {
             ImageSpec.Encoding.PNG, 95);
 
     private static ImageService turbo() {
-        assumeTrue(Files.isRegularFile(Path.of(JAR)), "libturbojpeg-java is not installed (.ci/run installs it)");
+        RequiredTools.assume(Files.isRegularFile(Path.of(JAR)), "libturbojpeg-java is not installed (.ci/run installs it)");
         ImageService service = new ImageService(LIMITS, Optional.of(JAR));
         assertTrue(service.shrinksJpegWhileDecoding(), "the TurboJPEG jar and its library load");
         return service;
@@ -73,7 +73,7 @@ class TurboJpegTest {
     }
 
     private static TurboJpegEncoder encoder() {
-        assumeTrue(Files.isRegularFile(Path.of(JAR)), "libturbojpeg-java is not installed (.ci/run installs it)");
+        RequiredTools.assume(Files.isRegularFile(Path.of(JAR)), "libturbojpeg-java is not installed (.ci/run installs it)");
         return TurboJpegLibrary.load(Optional.of(JAR)).flatMap(TurboJpegEncoder::of).orElseThrow();
     }
 

@@ -6,8 +6,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.testing.RequiredTools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -60,7 +60,7 @@ class SharedRunIT {
 
     @Test
     void twoReplicasShareARunAndOneFinishesWhatTheOtherLeft(@TempDir Path folder) throws Exception {
-        assumeTrue(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
+        RequiredTools.assume(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
         String store = Postgres.url();
         model = new WireMockServer(options().dynamicPort().usingFilesUnderClasspath("wiremock"));
         model.start();

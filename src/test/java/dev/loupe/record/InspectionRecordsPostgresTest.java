@@ -1,7 +1,7 @@
 package dev.loupe.record;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.testing.RequiredTools;
 import dev.loupe.testing.Postgres;
 import dev.loupe.testing.PostgresStore;
 import dev.loupe.testing.WireMockBackend;
@@ -16,6 +16,6 @@ class InspectionRecordsPostgresTest extends InspectionRecordsContract {
 
     @Override
     void assumeDatabase() {
-        assumeTrue(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
+        RequiredTools.assume(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
     }
 }

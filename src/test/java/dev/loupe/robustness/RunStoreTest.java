@@ -2,8 +2,8 @@ package dev.loupe.robustness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.testing.RequiredTools;
 import dev.loupe.store.Database;
 import dev.loupe.testing.Postgres;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ class RunStoreTest {
 
     private static Database database(String kind) {
         if (kind.equals("postgresql")) {
-            assumeTrue(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
+            RequiredTools.assume(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
             return Database.open(Postgres.url(), Optional.empty(), Optional.empty(), 4);
         }
         return Database.open("jdbc:h2:file:" + dir.resolve("runs"), Optional.empty(), Optional.empty(), 4);

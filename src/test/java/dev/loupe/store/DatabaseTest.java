@@ -3,8 +3,8 @@ package dev.loupe.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.loupe.testing.RequiredTools;
 import dev.loupe.testing.Postgres;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -57,7 +57,7 @@ class DatabaseTest {
 
     @Test
     void aRealPostgresqlIsMigrated() throws Exception {
-        assumeTrue(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
+        RequiredTools.assume(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
         try (Database db = Database.open(Postgres.url(), Optional.empty(), Optional.empty(), 2)) {
             assertEquals(Database.Kind.POSTGRESQL, db.kind());
             assertTables(db);

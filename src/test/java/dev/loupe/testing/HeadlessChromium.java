@@ -1,6 +1,5 @@
 package dev.loupe.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
@@ -32,7 +31,7 @@ public final class HeadlessChromium {
 
     /** A fresh browser at 1280×800 with an empty profile, English unless the page is switched. */
     public static WebDriver start() throws IOException {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+        RequiredTools.assume(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "Debian's chromium and chromium-driver are not installed (.ci/run installs them)");
         Files.createDirectories(SCREENSHOTS);
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
