@@ -53,27 +53,24 @@ class AdaptiveConcurrencyTest {
                     }
                 });
             }
-            int limit = 0;
-            int mostInFlight = 0;
-            for (int i = 0; i < 600 && (limit <= ResilientBackend.INITIAL_LIMIT || mostInFlight <= ResilientBackend.INITIAL_LIMIT); i++) {
-                JsonPath vllm = given().get("/v1/backends").jsonPath();
-                limit = vllm.getInt("find { it.name == 'vllm' }.concurrency_limit");
-                mostInFlight = Math.max(mostInFlight, vllm.getInt("find { it.name == 'vllm' }.in_flight"));
-                Thread.sleep(100);
-            }
-            assertTrue(limit > ResilientBackend.INITIAL_LIMIT, "the limit rose from " + ResilientBackend.INITIAL_LIMIT + " to " + limit);
-            assertTrue(mostInFlight > ResilientBackend.INITIAL_LIMIT, "calls in flight at once: " + mostInFlight);
+            int[] seen = {0, 0}; // the limit, the most calls in flight at once
+            org.awaitility.Awaitility.await("the limit rises from " + ResilientBackend.INITIAL_LIMIT + " and is used")
+                    .atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(100)).until(() -> {
+                        JsonPath vllm = given().get("/v1/backends").jsonPath();
+                        seen[0] = vllm.getInt("find { it.name == 'vllm' }.concurrency_limit");
+                        seen[1] = Math.max(seen[1], vllm.getInt("find { it.name == 'vllm' }.in_flight"));
+                        return seen[0] > ResilientBackend.INITIAL_LIMIT && seen[1] > ResilientBackend.INITIAL_LIMIT;
+                    });
+            int limit = seen[0];
             assertTrue(Metrics.value("loupe_backend_concurrency_limit", "backend", "vllm") > ResilientBackend.INITIAL_LIMIT,
                     "the gauge shows it");
 
             backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(429)
                     .withHeader("Content-Type", "application/json").withBodyFile("error-429.json")));
             int peak = limit;
-            for (int i = 0; i < 600 && limit >= peak; i++) {
-                limit = given().get("/v1/backends").jsonPath().getInt("find { it.name == 'vllm' }.concurrency_limit");
-                Thread.sleep(50);
-            }
-            assertTrue(limit < peak, "429s bring the limit down from " + peak + ": " + limit);
+            org.awaitility.Awaitility.await("429s bring the limit down from " + peak).atMost(java.time.Duration.ofSeconds(30))
+                    .pollInterval(java.time.Duration.ofMillis(50))
+                    .until(() -> given().get("/v1/backends").jsonPath().getInt("find { it.name == 'vllm' }.concurrency_limit") < peak);
         } finally {
             running.set(false);
             clients.shutdown();

@@ -133,10 +133,8 @@ class BackendResilienceTest {
         double queueTimeouts = requests("queue_timeout");
         CompletableFuture<Integer> first = CompletableFuture.supplyAsync(() -> inspect().extract().statusCode());
         // Wait until the first call holds the only slot.
-        for (int i = 0; i < 100 && given().get("/v1/backends").jsonPath()
-                .getInt("find { it.name == 'vllm' }.in_flight") == 0; i++) {
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await("the first call holds the slot").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> given().get("/v1/backends").jsonPath().getInt("find { it.name == 'vllm' }.in_flight") > 0);
         inspect().statusCode(429)
                 .contentType("application/problem+json")
                 .header("Retry-After", "1")

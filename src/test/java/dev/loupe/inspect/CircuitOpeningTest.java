@@ -56,9 +56,9 @@ class CircuitOpeningTest {
         backend.resetAll();
         backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
-        for (int i = 0; i < 100 && circuit().equals("open"); i++) {
-            Thread.sleep(50); // the open duration (1 s) runs out
-        }
+        // The open duration (1 s) runs out.
+        org.awaitility.Awaitility.await("the circuit half-open").atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(50)).until(() -> !circuit().equals("open"));
         assertEquals("half_open", circuit());
         inspect().statusCode(200).body("status", equalTo("accepted"));
         assertEquals("closed", circuit());

@@ -79,9 +79,8 @@ class LoadLimitsTest {
                     .when().post("/v1/inspections").thenReturn()));
         }
         // Wait until the burst holds the backend, then ask for something else.
-        for (int i = 0; i < 200 && given().get("/v1/backends").jsonPath().getInt("find { it.name == 'vllm' }.in_flight") == 0; i++) {
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await("the burst holds the backend").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> given().get("/v1/backends").jsonPath().getInt("find { it.name == 'vllm' }.in_flight") > 0);
         given().get("/v1/profiles").then().statusCode(200).body("[0].name", equalTo("microstructure"));
         assertFalse(burst.stream().allMatch(Future::isDone), "the profiles were served while the burst was in flight");
 
