@@ -32,6 +32,9 @@ final class Conflicts {
     private static final Pattern CHINESE = Pattern.compile("(?u)(?:判定|结论|结果|判断|答案|零件|样品|更正|修正|纠正)\\s*"
             + "(?:应为|为|是|[:：=])\\s*" + VALUE);
 
+    /** The {@code "<field>": "<value>"} pattern per decision field: compiled once, not per answer. */
+    private static final Map<String, Pattern> PAIRS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Conflicts() {}
 
     /** The decisions named in the answer beyond the top level of the objects read (which the caller checks). */
@@ -41,8 +44,8 @@ final class Conflicts {
         for (JsonExtractor.Candidate candidate : extraction.found()) {
             nested(candidate.value(), field, contract, named, true);
         }
-        Matcher pair = Pattern.compile("[\"“”']" + Pattern.quote(field) + "[\"“”']\\s*[:：]\\s*[\"“”']([^\"“”'\\n]{1,40})")
-                .matcher(extraction.text());
+        Matcher pair = PAIRS.computeIfAbsent(field, f -> Pattern.compile("[\"“”']" + Pattern.quote(f)
+                + "[\"“”']\\s*[:：]\\s*[\"“”']([^\"“”'\\n]{1,40})")).matcher(extraction.text());
         while (pair.find()) {
             contract.decisionOf(pair.group(1).strip()).ifPresent(named::add);
         }

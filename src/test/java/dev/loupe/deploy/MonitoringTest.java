@@ -74,9 +74,8 @@ class MonitoringTest {
         String id = given().contentType("application/json")
                 .body(Map.of("profile", "microstructure", "dataset", "monitoring/set.jsonl", "generated", 2))
                 .when().post("/v1/robustness-runs").then().statusCode(202).extract().path("id");
-        for (int i = 0; i < 200 && given().get("/v1/robustness-runs/" + id).jsonPath().getString("status").equals("running"); i++) {
-            Thread.sleep(50);
-        }
+        org.awaitility.Awaitility.await("the run finished").atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> !given().get("/v1/robustness-runs/" + id).jsonPath().getString("status").equals("running"));
     }
 
     private static String metrics() {
@@ -171,35 +170,31 @@ class MonitoringTest {
         try {
             HttpClient http = HttpClient.newHttpClient();
             String api = "http://127.0.0.1:" + promPort + "/api/v1/";
-            JsonNode result = null;
-            for (int i = 0; i < 120 && (result == null || result.isEmpty()); i++) {
-                Thread.sleep(500);
-                result = get(http, api + "query?query=" + URLEncoder.encode("loupe_inspections_total", StandardCharsets.UTF_8))
-                        .path("data").path("result");
-            }
-            assertTrue(result != null && !result.isEmpty(), "Prometheus has loupe_inspections_total");
+            JsonNode result = org.awaitility.Awaitility.await("Prometheus has loupe_inspections_total").atMost(java.time.Duration.ofSeconds(60))
+                    .pollInterval(java.time.Duration.ofMillis(500))
+                    .until(() -> get(http, api + "query?query=" + URLEncoder.encode("loupe_inspections_total", StandardCharsets.UTF_8))
+                            .path("data").path("result"), found -> !found.isEmpty());
             assertTrue(result.toString().contains("\"profile\":\"microstructure\""), result.toString());
 
             // Every rule evaluates without error; the recording group runs every 30 s.
-            List<String> unhealthy = null;
-            for (int i = 0; i < 90; i++) {
-                Thread.sleep(500);
-                unhealthy = new ArrayList<>();
-                boolean allEvaluated = true;
-                for (JsonNode group : get(http, api + "rules").path("data").path("groups")) {
-                    for (JsonNode rule : group.path("rules")) {
-                        allEvaluated &= !rule.path("lastEvaluation").asText().startsWith("0001");
-                        if (!rule.path("health").asText().equals("ok")) {
-                            unhealthy.add(rule.path("name").asText() + ": " + rule.path("health").asText() + " "
-                                    + rule.path("lastError").asText());
+            org.awaitility.Awaitility.await("every rule evaluated and healthy").atMost(java.time.Duration.ofSeconds(45))
+                    .pollInterval(java.time.Duration.ofMillis(500)).untilAsserted(() -> {
+                        List<String> unhealthy = new ArrayList<>();
+                        List<String> unevaluated = new ArrayList<>();
+                        for (JsonNode group : get(http, api + "rules").path("data").path("groups")) {
+                            for (JsonNode rule : group.path("rules")) {
+                                if (rule.path("lastEvaluation").asText().startsWith("0001")) {
+                                    unevaluated.add(rule.path("name").asText());
+                                }
+                                if (!rule.path("health").asText().equals("ok")) {
+                                    unhealthy.add(rule.path("name").asText() + ": " + rule.path("health").asText() + " "
+                                            + rule.path("lastError").asText());
+                                }
+                            }
                         }
-                    }
-                }
-                if (allEvaluated && unhealthy.isEmpty()) {
-                    break;
-                }
-            }
-            assertEquals(List.of(), unhealthy);
+                        assertEquals(List.of(), unevaluated, "not yet evaluated");
+                        assertEquals(List.of(), unhealthy);
+                    });
             long rules = java.nio.file.Files.readAllLines(java.nio.file.Path.of("deploy/prometheus/loupe-rules.yml")).stream()
                     .filter(line -> line.strip().startsWith("- record:") || line.strip().startsWith("- alert:")).count();
             assertEquals(rules, get(http, api + "rules").path("data").path("groups").findValues("health").size(),

@@ -76,9 +76,9 @@ class DecodeCostTest {
                 }));
             }
             // Posted once two large ones queue behind the one decoding.
-            for (int i = 0; i < 6000 && service.largeImagesWaiting() < 2 && finished.isEmpty(); i++) {
-                Thread.sleep(10);
-            }
+            org.awaitility.Awaitility.await("two large images queued").atMost(java.time.Duration.ofSeconds(60))
+                    .pollInterval(java.time.Duration.ofMillis(10))
+                    .until(() -> service.largeImagesWaiting() >= 2 || !finished.isEmpty());
             assertEquals(2, service.largeImagesWaiting(), "two large images queue behind the first");
             service.prepare(TestImages.cellPng(), QWEN);
             finished.add("small");

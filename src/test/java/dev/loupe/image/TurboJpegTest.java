@@ -130,11 +130,11 @@ class TurboJpegTest {
                 ((java.awt.image.DataBufferByte) image.getRaster().getDataBuffer()).getData());
         assertTrue(turbo.encode(image, 90).length > 0);
         image = null;
-        for (int i = 0; i < 10 && pixels.get() != null; i++) {
-            System.gc();
-            Thread.sleep(10);
-        }
-        assertEquals(null, pixels.get(), "the pixels of an image encoded earlier are not held by this thread's compressor");
+        org.awaitility.Awaitility.await("the pixels of an image encoded earlier are not held by this thread's compressor")
+                .atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(10)).until(() -> {
+                    System.gc();
+                    return pixels.get() == null;
+                });
     }
 
     @Test

@@ -62,10 +62,11 @@ class ProdSecurityIT {
     }
 
     private void awaitLive(String name) throws Exception {
-        for (int i = 0; i < 300 && liveStatus() != 200; i++) {
-            assertTrue(loupe.isAlive(), "Loupe stopped at start-up; see target/it/prod-" + name + ".log");
-            Thread.sleep(100);
-        }
+        org.awaitility.Awaitility.await("Loupe live (see target/it/prod-" + name + ".log)").atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(100)).until(() -> {
+                    assertTrue(loupe.isAlive(), "Loupe stopped at start-up; see target/it/prod-" + name + ".log");
+                    return liveStatus() == 200;
+                });
     }
 
     private HttpResponse<String> get(String path, String key) throws java.io.IOException, InterruptedException {

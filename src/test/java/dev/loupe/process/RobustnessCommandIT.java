@@ -64,10 +64,8 @@ class RobustnessCommandIT {
                 .directory(folder.toFile()).redirectErrorStream(true)
                 .redirectOutput(folder.resolve("server.log").toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; i < 300 && !live(http, port); i++) {
-            Thread.sleep(100);
-        }
-        assertTrue(live(http, port), "the server started");
+        org.awaitility.Awaitility.await("the server started").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(100)).until(() -> live(http, port));
         // The server opens its store (./data/loupe, an H2 file it holds) when asked for its runs.
         assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/v1/robustness-runs"))
                 .build(), HttpResponse.BodyHandlers.discarding()).statusCode());

@@ -90,25 +90,18 @@ class SharedRunIT {
 
         try (Connection db = DriverManager.getConnection(store)) {
             // Both replicas hold items of the one run.
-            for (int i = 0; i < 400 && owners(db, id).size() < 2; i++) {
-                Thread.sleep(50);
-            }
-            assertEquals(2, owners(db, id).size(), "both replicas claimed items");
-            for (int i = 0; i < 400 && stored(db, id) < 10; i++) {
-                Thread.sleep(50);
-            }
+            org.awaitility.Awaitility.await("both replicas claimed items").atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> owners(db, id).size() == 2);
+            org.awaitility.Awaitility.await("ten calls stored").atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> stored(db, id) >= 10);
             replicas.get(0).destroyForcibly().waitFor(30, TimeUnit.SECONDS); // replica a dies mid-run
             assertTrue(stored(db, id) < total, "a died before the run was done");
 
-            JsonNode status = null;
-            for (int i = 0; i < 600; i++) {
-                status = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + b
-                        + "/v1/robustness-runs/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body());
-                if (!status.path("status").asText().equals("running")) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
+            JsonNode status = org.awaitility.Awaitility.await("the run ended").atMost(java.time.Duration.ofSeconds(60))
+                    .pollInterval(java.time.Duration.ofMillis(100))
+                    .until(() -> JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + b
+                            + "/v1/robustness-runs/" + id)).build(), HttpResponse.BodyHandlers.ofString()).body()),
+                            ended -> !ended.path("status").asText().equals("running"));
             assertEquals("finished", status.path("status").asText(), status.toString());
             assertEquals(total, stored(db, id), "every planned call stored, each once (the key is item, wording, repeat)");
             try (ResultSet r = db.createStatement().executeQuery(
@@ -130,18 +123,11 @@ class SharedRunIT {
                 "-Dloupe.records.images-dir=images", "-jar", JAR.toAbsolutePath().toString())
                 .directory(folder.toFile()).redirectErrorStream(true)
                 .redirectOutput(folder.resolve("replica-" + name + ".log").toFile()).start());
-        for (int i = 0; i < 300; i++) {
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/live"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return port;
-                }
-            } catch (IOException starting) {
-                // not yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("replica " + name + " did not start: " + Files.readString(folder.resolve("replica-" + name + ".log")));
+        org.awaitility.Awaitility.await("replica " + name + " started (see replica-" + name + ".log)")
+                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreException(IOException.class)
+                .until(() -> HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/live"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+        return port;
     }
 
     private static Set<String> owners(Connection db, String id) throws Exception {
