@@ -124,7 +124,7 @@ class SharedRunIT {
                 .directory(folder.toFile()).redirectErrorStream(true)
                 .redirectOutput(folder.resolve("replica-" + name + ".log").toFile()).start());
         org.awaitility.Awaitility.await("replica " + name + " started (see replica-" + name + ".log)")
-                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreException(IOException.class)
+                .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(IOException.class)
                 .until(() -> HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/live"))
                         .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
         return port;
