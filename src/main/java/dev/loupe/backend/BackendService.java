@@ -55,13 +55,7 @@ public class BackendService {
         Map<String, Entry> built = new TreeMap<>();
         config.backends().forEach((name, settings) -> {
             BackendKind kind = BackendKind.parse(settings.kind(), name);
-            String url = settings.url().filter(u -> !u.isBlank()).orElseGet(() -> {
-                if (kind != BackendKind.DASHSCOPE) {
-                    throw new IllegalArgumentException("loupe.backends." + name + ".url is required");
-                }
-                return DashScopeRegion.urlOf(settings.region(), name);
-            });
-            url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+            String url = urlOf(name, settings);
             boolean hasKey = settings.apiKey().filter(k -> !k.isBlank()).isPresent();
             if (kind == BackendKind.DASHSCOPE && !hasKey) {
                 LOG.infof("Backend %s (DashScope) has no API key; chain steps using it are skipped", name);
@@ -81,6 +75,20 @@ public class BackendService {
                     logprobs ? settings.topLogprobs() : null));
         });
         this.entries = Map.copyOf(built);
+    }
+
+    /**
+     * The backend's OpenAI-compatible base URL (up to {@code /v1}, no trailing slash): its {@code url}, or for
+     * DashScope its region's compatible-mode endpoint. Also what the text-model client is built from.
+     */
+    public static String urlOf(String name, LoupeConfig.Backend settings) {
+        String url = settings.url().filter(u -> !u.isBlank()).orElseGet(() -> {
+            if (BackendKind.parse(settings.kind(), name) != BackendKind.DASHSCOPE) {
+                throw new IllegalArgumentException("loupe.backends." + name + ".url is required");
+            }
+            return DashScopeRegion.urlOf(settings.region(), name);
+        });
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** How many alternatives per token to ask this backend for; null when it is not asked for token probabilities. */

@@ -51,6 +51,32 @@ public interface LoupeConfig {
 
     Policies policies();
 
+    Wordings wordings();
+
+    /**
+     * Rephrasings of a profile's prompt by a text model ({@code wordings generate}, through LangChain4j): which
+     * model when the command or request does not say, and how it is asked. Off the inspection path.
+     */
+    interface Wordings {
+        /** A backend under {@code loupe.backends}: its URL and key are used. */
+        Optional<String> backend();
+
+        /** The text model asked, e.g. {@code qwen-plus} on DashScope or a text model vLLM serves. */
+        Optional<String> model();
+
+        /** Sampling temperature: rephrasings should differ from one another. */
+        @WithDefault("0.8")
+        double temperature();
+
+        /** LangChain4j's retries of a failed call (429, 5xx, connection), each within the backend's timeout. */
+        @WithDefault("2")
+        int maxRetries();
+
+        /** The most rephrasings one request may ask for. */
+        @WithDefault("50")
+        int maxCount();
+    }
+
     /** Certified auto-acceptance policies: how each replica learns which is active, and watches its guarantee. */
     interface Policies {
         /**

@@ -10,19 +10,45 @@ import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** The profiles, loaded once at start-up; a broken profile stops the start with the file's name. */
+/**
+ * The profiles, loaded at start-up (a broken profile stops the start with the file's name), and again when a
+ * person keeps a proposed wording through the API ({@link #reload()}).
+ */
 @Startup
 @ApplicationScoped
 public class ProfileCatalog {
 
     private static final Logger LOG = Logger.getLogger(ProfileCatalog.class);
 
-    private final Map<String, Profile> profiles;
+    private final DataFolder folder;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
+    private volatile Map<String, Profile> profiles;
 
     public ProfileCatalog(LoupeConfig config, com.fasterxml.jackson.databind.ObjectMapper json) {
-        DataFolder folder = DataFolder.resolve(config.promptsDir(), "prompts");
+        this.folder = DataFolder.resolve(config.promptsDir(), "prompts");
+        this.json = json;
         this.profiles = Map.copyOf(ProfileLoader.load(folder, json));
         LOG.infof("Loaded %d profile(s) from %s: %s", profiles.size(), folder.label(), profiles.keySet());
+    }
+
+    /**
+     * Reads the profiles again (after a wording was kept). A profile that no longer loads leaves the
+     * loaded ones in place and throws with the file's name.
+     */
+    public synchronized void reload() {
+        profiles = Map.copyOf(ProfileLoader.load(folder, json));
+        LOG.infof("Reloaded %d profile(s) from %s", profiles.size(), folder.label());
+    }
+
+    /** The profile's own folder: where its wordings are written and kept. */
+    public java.nio.file.Path folderOf(String name) {
+        get(name);
+        return folder.path().resolve(name);
+    }
+
+    /** How messages name a file of the prompts folder. */
+    public String describe(java.nio.file.Path file) {
+        return folder.describe(file);
     }
 
     public Profile get(String name) {

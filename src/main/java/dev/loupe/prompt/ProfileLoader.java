@@ -121,7 +121,10 @@ public final class ProfileLoader {
         return new Profile.VariantPolicy(seed, generated, words);
     }
 
-    /** Base first, then {@code variants/*.txt} by name, then the generated ones. */
+    /**
+     * Base first, then {@code variants/*.txt} by name (hand-written, or rephrasings a person kept), then the
+     * generated ones. Proposals in {@code variants/proposed/} are not wordings until kept.
+     */
     private static List<Variant> variants(DataFolder prompts, Path folder, String base, Profile.VariantPolicy policy) {
         List<Variant> variants = new ArrayList<>();
         variants.add(Variant.of(Variant.BASE, Variant.Source.BASE, base));
@@ -134,7 +137,10 @@ public final class ProfileLoader {
                     check(NAME.matcher(name).matches() && !name.equals(Variant.BASE) && !name.startsWith("gen-"),
                             prompts.describe(file), "a variant's name must be lower-case letters, digits, '-' or '_', "
                                     + "and neither 'base' nor start with 'gen-'");
-                    variants.add(Variant.of(name, Variant.Source.FILE, readText(prompts, file)));
+                    WordingFile wording = WordingFile.parse(readText(prompts, file));
+                    check(!wording.text().isBlank(), prompts.describe(file), "a wording's text is empty below its header");
+                    variants.add(Variant.of(name, wording.semantic() ? Variant.Source.SEMANTIC : Variant.Source.FILE,
+                            wording.text()));
                 }
             } catch (IOException e) {
                 throw new ProfileException(prompts.describe(dir) + ": " + e.getMessage(), e);

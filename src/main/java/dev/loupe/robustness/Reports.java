@@ -35,8 +35,16 @@ public class Reports {
 
     /** What the page shows, formatted: the template only places it. */
     record Page(String id, String profile, String dataset, int done, long total, String status, String error,
-            Provenance provenance, List<GateRow> gates, Summary summary, List<RunView.Wording> wordings, Chart chart,
-            Heatmap heatmap, String definitions) {}
+            Provenance provenance, List<GateRow> gates, Summary summary, List<KindRow> kinds, List<RunView.Wording> wordings,
+            Chart chart, Heatmap heatmap, String definitions) {}
+
+    /**
+     * The wordings of one kind together: semantic rephrasings beside each perturbation.
+     *
+     * @param flipped items whose decision differs from the base wording's, over all wordings of the kind
+     * @param significant wordings of the kind whose correctness differs from the base's (exact McNemar, 0.05)
+     */
+    record KindRow(String kind, int wordings, String accuracy, String flipped, String flipRate, int significant) {}
 
     record Provenance(String chain, String schema, List<Hash> hashes) {}
 
@@ -105,7 +113,8 @@ public class Reports {
         Statistics.Summary s = run.summary();
         return Templates.report(new Page(run.id(), run.profile(), run.dataset(), run.done(), run.total(),
                 run.status().label(), run.error(), provenance(run.provenance()), gates(run.gates()),
-                s == null ? null : summary(s), run.wordings(), s == null ? null : chart(s.variants()),
+                s == null ? null : summary(s), s == null ? List.of() : kinds(s.variants(), run.wordings()), run.wordings(),
+                s == null ? null : chart(s.variants()),
                 s == null ? null : heatmap(run, calls, items), s == null ? null : s.definitions())).render();
     }
 
@@ -133,6 +142,26 @@ public class Reports {
         return new Summary(f(s.accuracy()), interval(s.accuracyCi()), s.items(), s.answered(), f(s.errorRate()),
                 rate(s.escapes()), rate(s.overkill()), f(s.accuracySpread()), f(s.kappa()), s.unstableItems().size(),
                 s.precision(), s.best(), rows);
+    }
+
+    /** Per kind of wording (in the order kinds first appear): accuracy range, items flipped against the base. */
+    static List<KindRow> kinds(List<Statistics.VariantStats> variants, List<RunView.Wording> wordings) {
+        Map<String, String> kindOf = new LinkedHashMap<>();
+        wordings.forEach(w -> kindOf.put(w.name(), w.kind()));
+        Map<String, List<Statistics.VariantStats>> byKind = new LinkedHashMap<>();
+        variants.forEach(v -> byKind.computeIfAbsent(kindOf.getOrDefault(v.variant(), "?"), k -> new ArrayList<>()).add(v));
+        List<KindRow> rows = new ArrayList<>();
+        byKind.forEach((kind, members) -> {
+            List<Double> accuracies = members.stream().map(Statistics.VariantStats::accuracy).filter(a -> a != null).toList();
+            String accuracy = accuracies.isEmpty() ? "n/a" : accuracies.size() == 1 ? f(accuracies.get(0))
+                    : f(accuracies.stream().min(Double::compare).orElseThrow()) + " – "
+                            + f(accuracies.stream().max(Double::compare).orElseThrow());
+            int flipped = members.stream().mapToInt(Statistics.VariantStats::flips).sum();
+            int of = members.stream().mapToInt(Statistics.VariantStats::flipsOf).sum();
+            rows.add(new KindRow(kind, members.size(), accuracy, of == 0 ? "n/a" : flipped + "/" + of,
+                    of == 0 ? "n/a" : f(flipped / (double) of), (int) members.stream().filter(Statistics.VariantStats::significant).count()));
+        });
+        return rows;
     }
 
     private static Chart chart(List<Statistics.VariantStats> variants) {

@@ -165,6 +165,9 @@ public class RobustnessCommand {
         boolean complete = run.status() == RunStatus.FINISHED && summary.errorRate() <= options.maxErrorRate;
         List<Gates.Gate> gates = run.gates();
         out.print(table(summary));
+        Reports.kinds(summary.variants(), run.wordings()).forEach(k -> out.println("kind " + k.kind() + ": "
+                + k.wordings() + " wording(s), accuracy " + k.accuracy() + ", items flipped vs base " + k.flipped()
+                + ", " + k.significant() + " significantly different"));
         out.println(summary.precision());
         summary.variants().forEach(v -> v.says().forEach(said -> out.println(v.variant() + ": " + said)));
         try {

@@ -282,7 +282,7 @@ public class RobustnessService {
         try {
             List<Variant> available = profiles.variants(profileName, spec.generated() == null ? 0 : spec.generated());
             return spec.variants().stream().flatMap(name -> available.stream().filter(v -> v.name().equals(name)))
-                    .map(v -> new RunView.Wording(v.name(), v.source().label(), v.text())).toList();
+                    .map(v -> new RunView.Wording(v.name(), v.kind(), v.text())).toList();
         } catch (RuntimeException gone) {
             return List.of(); // a run of a profile no longer loaded
         }

@@ -17,7 +17,7 @@ public record RunView(String id, String profile, String dataset, RunStatus statu
         Instant created, Instant finished, String error, RunSpec spec, Statistics.Summary summary,
         Provenance provenance, List<Wording> wordings, List<Gates.Gate> gates) {
 
-    /** A wording asked: its name, kind (base, file, generated, …) and text. */
+    /** A wording asked: its name, kind (base, file, semantic, or a perturbation: punct, width, …) and text. */
     public record Wording(String name, String kind, String text) {}
 
     /** @param chain backend/model of each step; @param sha256 of the system text, base prompt and schema */

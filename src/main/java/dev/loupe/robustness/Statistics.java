@@ -32,7 +32,8 @@ public final class Statistics {
             value; each with an exact (Clopper-Pearson) 95% interval and the counts behind it. \
             mcnemar_p: exact two-sided McNemar test of the wording's correctness against the base wording's on the \
             same items (discordant items); below 0.05 the difference is significant. \
-            flip_rate: share of the items decided by both whose decision differs from the base wording's. \
+            flip_rate: share of the items decided by both whose decision differs from the base wording's (flips of \
+            flips_of items). The report adds these up per kind of wording (semantic rephrasings, each perturbation). \
             unstable_repeats: share of the items asked more than once whose repeats disagree (stability, not evidence). \
             agreement: share of a wording's items whose decision equals the item's decision over all wordings. \
             kappa: Fleiss' kappa with items as subjects and the wordings' decisions as raters (OK / NG / invalid); \
@@ -50,7 +51,7 @@ public final class Statistics {
             List<Double> accuracyCi, Rate escapes, Rate overkill, Double mcnemarP, boolean significant, Integer discordant,
             Double flipRate, List<Double> flipRateCi, Double unstableRepeats, List<Double> unstableRepeatsCi,
             double agreement, double validFirstTry, double repaired, double needsReview, double meanLatencyMs,
-            double p95LatencyMs, List<String> says) {}
+            double p95LatencyMs, List<String> says, int flips, int flipsOf) {}
 
     /** An item whose wordings or repeats disagree: its label and every answer, by wording#repeat. */
     public record ItemStats(int item, String label, double agreement, Map<String, String> decisions) {}
@@ -203,7 +204,7 @@ public final class Statistics {
                 repeated == 0 ? null : interval(Confidence.wilson(unstable, repeated)),
                 share(agreeing, n), share(firstTry, own.size()), share(repaired, own.size()), share(review, own.size()),
                 round(Arrays.stream(latencies).average().orElse(0)), round(percentile(latencies, 95)),
-                says(escapes, overkill, passValue));
+                says(escapes, overkill, passValue), flips, both);
     }
 
     /** Items labelled with a fail value that were decided with the pass value: defective parts let through. */

@@ -48,7 +48,9 @@ class AuthTest {
             new Call(Roles.ADMIN, "GET", "/v1/exports/ms-swift?profile=microstructure"),
             new Call(Roles.ADMIN, "GET", "/v1/robustness-runs"),
             new Call(Roles.ADMIN, "POST", "/v1/robustness-runs"),
-            new Call(Roles.ADMIN, "GET", "/v1/backends"));
+            new Call(Roles.ADMIN, "GET", "/v1/backends"),
+            new Call(Roles.ADMIN, "POST", "/v1/profiles/microstructure/wordings/proposals"),
+            new Call(Roles.ADMIN, "POST", "/v1/profiles/microstructure/wordings/sem-0000000000/keep"));
 
     @InjectWireMock
     WireMockServer backend;

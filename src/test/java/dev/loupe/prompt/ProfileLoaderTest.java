@@ -63,6 +63,21 @@ class ProfileLoaderTest {
     }
 
     @Test
+    void aKeptRephrasingIsSemanticWithoutItsHeaderAndProposalsAreNotWordings() throws IOException {
+        Path folder = profile("sem", "schema: s\nbackend: b\nmodel: m\nvariants: {generated: 1}\n");
+        Files.createDirectories(folder.resolve("variants/proposed"));
+        Files.writeString(folder.resolve("variants/mine.txt"), "我写的措辞\n");
+        Files.writeString(folder.resolve("variants/sem-1.txt"),
+                WordingFile.proposed("dashscope/qwen-plus", "2026-12-03T06:00:00Z", "换个说法\n第二行").render());
+        Files.writeString(folder.resolve("variants/proposed/sem-2.txt"),
+                WordingFile.proposed("dashscope/qwen-plus", "2026-12-03T06:00:00Z", "未审阅").render());
+        List<Variant> variants = ProfileLoader.load(new DataFolder(dir, "prompts"), TestJson.MAPPER).get("sem").variants();
+        assertEquals(List.of("base", "mine", "sem-1", "gen-space-1"), variants.stream().map(Variant::name).toList());
+        assertEquals(List.of("base", "file", "semantic", "space"), variants.stream().map(Variant::kind).toList());
+        assertEquals("换个说法\n第二行", variants.get(2).text(), "the header is never asked");
+    }
+
+    @Test
     void jsonObjectWithoutTheWordJsonIsRefusedAsDashScopeWould() throws IOException {
         Path folder = profile("nojson", "schema: s\nchain:\n  - backend: d\n    model: qwen-vl-max\n    structured: json_object\n");
         Files.writeString(folder.resolve("prompt.txt"), "判断是否存在缺陷。\n");
