@@ -22,6 +22,14 @@ const TEXT = {
     'result.consensus': 'Wordings and votes', 'result.sent': 'Image as sent to the model', 'result.review': 'Review',
     'result.trace': 'Part', 'result.score': 'Probability of the decision', 'result.policy': 'Auto-acceptance threshold', 'result.sent-missing': 'The image sent to the model is not kept.',
     'result.timings': 'Timings (ms)', 'decision.none': 'needs review', 'runs.none': 'No runs yet.',
+    'nav.adapters': 'Adapters', 'adapters.served': 'Served by each backend', 'adapters.backend': 'Backend',
+    'adapters.models': 'Models served now', 'adapters.in-use': 'Used by profiles', 'adapters.load': 'Load an adapter',
+    'adapters.name': 'Name', 'adapters.path': 'Folder on the model server', 'adapters.go': 'Load',
+    'adapters.requested': 'Loads and unloads asked', 'adapters.comparison': 'Last comparison',
+    'adapters.no-comparison': 'No comparison run yet: run one with "models": [serving, challenger].',
+    'adapters.promotions': 'Models in service and promotions', 'adapters.step': 'Step', 'adapters.declared': 'Profile names',
+    'adapters.serving': 'Serves', 'adapters.when': 'When', 'adapters.who': 'Who', 'adapters.why': 'Why', 'adapters.run': 'Run',
+    'adapters.loaded': 'Loaded',
   },
   zh: {
     'nav.inspect': '检测', 'nav.review': '复核', 'nav.history': '历史', 'nav.runs': '稳健性评估',
@@ -42,6 +50,14 @@ const TEXT = {
     'result.consensus': '各措辞投票', 'result.sent': '送入模型的图像', 'result.review': '复核',
     'result.trace': '零件', 'result.score': '判定概率', 'result.policy': '自动接受阈值', 'result.sent-missing': '送入模型的图像未保存。',
     'result.timings': '耗时（毫秒）', 'decision.none': '需人工复核', 'runs.none': '暂无评估。',
+    'nav.adapters': '适配器', 'adapters.served': '各后端在用的模型', 'adapters.backend': '后端',
+    'adapters.models': '当前提供的模型', 'adapters.in-use': '被检测方案使用', 'adapters.load': '加载适配器',
+    'adapters.name': '名称', 'adapters.path': '模型服务器上的目录', 'adapters.go': '加载',
+    'adapters.requested': '加载与卸载记录', 'adapters.comparison': '最近一次模型对比',
+    'adapters.no-comparison': '尚无模型对比：以 "models": [在用, 候选] 发起一次评估。',
+    'adapters.promotions': '在用模型与上线记录', 'adapters.step': '步骤', 'adapters.declared': '方案中的模型',
+    'adapters.serving': '在用', 'adapters.when': '时间', 'adapters.who': '操作人', 'adapters.why': '原因', 'adapters.run': '评估',
+    'adapters.loaded': '已加载',
   },
 };
 
@@ -404,6 +420,59 @@ async function loadRuns() {
     el('td', {}, el('a', { href: '#runs', class: 'report', onclick: e => { e.preventDefault(); openReport(r.id).catch(showError); } }, 'report.html')))));
 }
 
+// ---- Adapters: what each backend serves, loading one, the last comparison, promotions per profile
+async function loadAdapters() {
+  const backends = await api('/v1/adapters');
+  const served = $('#adapters-table');
+  served.replaceChildren(el('tr', {}, ['adapters.backend', 'adapters.models', 'adapters.in-use'].map(k => el('th', {}, t(k)))));
+  backends.forEach(b => served.append(el('tr', {}, el('td', {}, b.backend),
+    el('td', {}, b.served ? b.served.join(', ') : b.error), el('td', {}, b.in_use.join(', ')))));
+  $('#adapter-backend').replaceChildren(...backends.map(b => el('option', { value: b.backend }, b.backend)));
+  const events = $('#adapter-events');
+  events.replaceChildren(el('tr', {}, ['adapters.when', 'adapters.backend', 'adapters.name', 'col.status', 'adapters.who']
+    .map(k => el('th', {}, t(k)))));
+  backends.flatMap(b => b.requested).slice(0, 20).forEach(e => events.append(el('tr', {}, el('td', {}, e.at),
+    el('td', {}, e.backend), el('td', {}, e.action + ' ' + e.name), el('td', {}, e.outcome + (e.detail ? ': ' + e.detail : '')),
+    el('td', {}, e.who || ''))));
+
+  const runs = await api('/v1/robustness-runs');
+  const compared = runs.find(r => r.spec && r.spec.models && r.spec.models.length > 1 && r.status === 'finished');
+  const comparison = $('#adapters-comparison');
+  if (!compared) {
+    comparison.replaceChildren(el('p', {}, t('adapters.no-comparison')));
+  } else {
+    const run = await api('/v1/robustness-runs/' + encodeURIComponent(compared.id));
+    comparison.replaceChildren(el('p', {}, `${t('adapters.run')} ${run.id.slice(0, 8)} (${run.profile}, ${run.dataset})`),
+      el('ul', {}, ...(run.comparison ? run.comparison.models : []).map(v =>
+        el('li', { class: 'verdict-' + v.verdict }, el('b', {}, `${v.model}: ${v.verdict}`), ' ', v.says))));
+  }
+
+  const profiles = await api('/v1/profiles');
+  const promotions = $('#adapters-promotions');
+  promotions.replaceChildren();
+  for (const p of profiles) {
+    const record = await api('/v1/profiles/' + encodeURIComponent(p.name) + '/promotions');
+    promotions.append(el('h4', {}, p.name),
+      el('table', { class: 'serving' }, el('tr', {}, ['adapters.step', 'adapters.backend', 'adapters.declared', 'adapters.serving']
+        .map(k => el('th', {}, t(k)))), ...record.serving.map(s => el('tr', {}, el('td', {}, String(s.step)),
+          el('td', {}, s.backend), el('td', {}, s.declared), el('td', {}, s.model + (s.since ? ' (' + s.since + ')' : ''))))),
+      record.history.length ? el('table', { class: 'history' }, el('tr', {}, ['adapters.when', 'adapters.step', 'adapters.serving',
+        'adapters.who', 'adapters.why', 'adapters.run'].map(k => el('th', {}, t(k)))), ...record.history.map(h => el('tr', {},
+          el('td', {}, h.at), el('td', {}, String(h.step)), el('td', {}, `${h.previous_model} → ${h.model}`
+            + (h.rollback ? ' (rollback)' : '') + (h.forced ? ' (forced)' : '')), el('td', {}, h.who || ''),
+          el('td', {}, h.reason || ''), el('td', {}, h.run ? `${h.run.slice(0, 8)} ${h.run_verdict}` : '')))) : null);
+  }
+}
+
+async function loadAdapter(event) {
+  event.preventDefault();
+  const body = { backend: $('#adapter-backend').value, name: $('#adapter-name').value, path: $('#adapter-path').value };
+  const loaded = await api('/v1/adapters', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body) });
+  $('#adapter-result').textContent = `${t('adapters.loaded')}: ${loaded.name} (${loaded.backend})`;
+  await loadAdapters();
+}
+
 // ---- Views
 async function route() {
   showError(null);
@@ -414,6 +483,7 @@ async function route() {
   try {
     if (view === 'review') await loadQueue();
     if (view === 'runs') await loadRuns();
+    if (view === 'adapters') await loadAdapters();
     if (view === 'inspection') await showInspection(hash.slice('inspection/'.length));
   } catch (error) {
     showError(error);
@@ -445,6 +515,7 @@ $('#review-profile').addEventListener('change', () => {
   loadQueue().catch(showError);
 });
 $('#history-form').addEventListener('submit', e => search(e, false));
+$('#adapter-form').addEventListener('submit', e => loadAdapter(e).catch(showError));
 $('#history-more').addEventListener('click', () => search(null, true));
 window.addEventListener('hashchange', route);
 wireDrop();

@@ -23,7 +23,7 @@ public enum BackendKind {
         return maxDataUrlChars;
     }
 
-    static BackendKind parse(String name, String backend) {
+    public static BackendKind parse(String name, String backend) {
         try {
             return valueOf(name.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

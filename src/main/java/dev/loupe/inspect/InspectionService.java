@@ -74,11 +74,16 @@ public class InspectionService {
     private final Map<String, InspectionFinished.Provenance> provenance = new HashMap<>();
     private final RecordKeeper keeper;
     private final ActivePolicies policies;
+    private final StepModels models;
+    private final ShadowAsker shadows;
     private final boolean recordsRequired;
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
-            ChainRunner chains, InspectionMetrics metrics, LoupeConfig config, RecordKeeper keeper, ActivePolicies policies) {
+            ChainRunner chains, InspectionMetrics metrics, LoupeConfig config, RecordKeeper keeper, ActivePolicies policies,
+            StepModels models, ShadowAsker shadows) {
         this.keeper = keeper;
+        this.models = models;
+        this.shadows = shadows;
         this.policies = policies;
         this.recordsRequired = config.records().required();
         this.chains = chains;
@@ -111,7 +116,7 @@ public class InspectionService {
      * (unless {@code loupe.records.required} is off), its verdict logged with its id.
      */
     public CompletableFuture<Envelope> inspect(InspectionInput input) {
-        Profile profile = profiles.get(input.profile());
+        Profile profile = models.serving(profiles.get(input.profile()));
         List<Variant> variants = chooseVariants(profile, input.variant(), input.consensus());
         long start = System.nanoTime();
         StepImages image;
@@ -127,7 +132,12 @@ public class InspectionService {
                         ? recorded(envelope, new InspectionFinished(envelope.id(), Instant.now(), profile.name(),
                                 envelope, input.image(), image.first(), input.trace(), null, provenance.get(profile.name())))
                         : refused(profile, input, image, Futures.cause(failure)))
-                .thenCompose(answer -> answer);
+                .thenCompose(answer -> answer)
+                .whenComplete((answered, failure) -> {
+                    if (answered != null) {
+                        shadows.after(profile, contracts.get(profile.name()), image, answered, newDeadline());
+                    }
+                });
     }
 
     /** The envelope, once its record is committed. */
@@ -196,10 +206,17 @@ public class InspectionService {
     /**
      * A robustness run's call: an image already prepared for the profile, in one wording (any, generated
      * ones included), on the run's share of the backends' slots; counted in the run, not as an inspection.
+     *
+     * @param model for a comparison run, the model the first step is asked for; null for the models in service
      */
-    public Envelope inspectForRun(String profileName, StepImages image, Variant variant, Trace trace,
+    public Envelope inspectForRun(String profileName, StepImages image, Variant variant, String model, Trace trace,
             Deadline deadline) {
-        CompletableFuture<Envelope> asked = inspect(profiles.get(profileName), List.of(variant), image,
+        Profile declared = profiles.get(profileName);
+        // A comparison run asks the first step's backend for the model it names, without escalation; a wording
+        // run asks the profile as it serves.
+        Profile profile = model == null ? models.serving(declared)
+                : declared.withChain(List.of(declared.chain().get(0).withModel(model)), false);
+        CompletableFuture<Envelope> asked = inspect(profile, List.of(variant), image,
                 System.nanoTime(), trace, deadline, Caller.RUN);
         try {
             return asked.get(deadline.remaining().plus(RUN_CALL_GRACE).toNanos(), TimeUnit.NANOSECONDS);

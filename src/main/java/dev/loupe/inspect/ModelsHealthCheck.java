@@ -37,14 +37,16 @@ public class ModelsHealthCheck implements HealthCheck {
     static final String NO_USABLE_STEP = "no usable step";
 
     private final ProfileCatalog profiles;
+    private final StepModels models;
     private final BackendService backends;
     /** What was last said of each profile, so a change is logged once, not at every probe. */
     private final Map<String, String> lastSaid = new ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final List<Meter> gauges = new ArrayList<>();
 
-    public ModelsHealthCheck(ProfileCatalog profiles, BackendService backends, MeterRegistry registry) {
+    public ModelsHealthCheck(ProfileCatalog profiles, BackendService backends, MeterRegistry registry, StepModels models) {
         this.profiles = profiles;
+        this.models = models;
         this.backends = backends;
         this.registry = registry;
         for (Profile profile : profiles.all()) {
@@ -80,7 +82,8 @@ public class ModelsHealthCheck implements HealthCheck {
         for (Profile profile : profiles.all()) {
             List<String> problems = new ArrayList<>();
             Profile.Step serving = null;
-            for (Profile.Step step : profile.chain()) {
+            // The models in service: a promoted adapter that is not served makes the profile unready as its own would.
+            for (Profile.Step step : models.serving(profile).chain()) {
                 Optional<String> problem = problem(step);
                 problem.ifPresent(p -> problems.add(step.backend() + "/" + step.model() + ": " + p));
                 if (problem.isEmpty() && serving == null) {

@@ -39,9 +39,12 @@ public class ProfileResource {
      *
      * @param decisionField the verdict's property holding the decision
      * @param passValue     the decision meaning "no defect"; null when the profile names none
+     * @param serving       the chain as it serves now: promoted models in place of the profile's own
+     * @param promotions    every promotion and rollback, newest first
      */
     public record ProfileDetail(String name, String description, String schema, String decisionField, String passValue,
-            List<Profile.Step> chain, boolean escalateOnReview, String system, String prompt, Profile.Decoding decoding,
+            List<Profile.Step> chain, List<Profile.Step> serving, List<StepModels.Promotion> promotions,
+            boolean escalateOnReview, String system, String prompt, Profile.Decoding decoding,
             Profile.ImagePolicy image, Profile.RepairPolicy repair, Profile.Synonyms synonyms, Profile.Training training,
             JsonNode jsonSchema) {}
 
@@ -49,10 +52,12 @@ public class ProfileResource {
 
     private final ProfileCatalog profiles;
     private final SchemaCatalog schemas;
+    private final StepModels models;
 
-    public ProfileResource(ProfileCatalog profiles, SchemaCatalog schemas) {
+    public ProfileResource(ProfileCatalog profiles, SchemaCatalog schemas, StepModels models) {
         this.profiles = profiles;
         this.schemas = schemas;
+        this.models = models;
     }
 
     @GET
@@ -88,7 +93,7 @@ public class ProfileResource {
     public ProfileDetail get(@PathParam("name") String name) {
         Profile p = profiles.get(name);
         return new ProfileDetail(p.name(), p.description(), p.schema(), p.decisionField(), p.passValue(), p.chain(),
-                p.escalateOnReview(), p.system(), p.prompt(), p.decoding(), p.image(), p.repair(), p.synonyms(),
+                models.serving(p).chain(), models.history(p.name()), p.escalateOnReview(), p.system(), p.prompt(), p.decoding(), p.image(), p.repair(), p.synonyms(),
                 p.training(), schemas.find(p.schema()).orElseThrow().document());
     }
 }

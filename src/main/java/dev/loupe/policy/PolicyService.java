@@ -48,9 +48,7 @@ public class PolicyService implements ActivePolicies {
     private static final Logger LOG = Logger.getLogger(PolicyService.class);
     private static final String COLUMNS = "id, profile, alpha, delta, threshold, coverage, n, escapes, upper_bound,"
             + " calibration_size, created_at, created_by, active, activated_at, activated_by, ended_at, ended_why";
-    /** The standing review of {@code rev}'s inspection: no later revision. */
-    private static final String STANDING = " NOT EXISTS (SELECT 1 FROM review later WHERE later.inspection_id = rev.inspection_id"
-            + " AND later.revision > rev.revision)";
+    private static final String STANDING = dev.loupe.record.ReviewRecords.standingRow("rev");
 
     /** A policy as the API shows it. */
     public record Policy(String id, String profile, double alpha, double delta, Double threshold, double coverage, int n,

@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param synonyms words the model may use for the schema's values, from {@code synonyms.yaml}
  * @param variants the wordings, in the order consensus takes them: base, files, generated
  * @param training how the next LoRA is trained from the reviews (the training export's command)
+ * @param shadow  a challenger asked beside a share of live inspections, after their answers; null for none
  */
 public record Profile(
         String name,
@@ -45,7 +46,17 @@ public record Profile(
         ConsensusPolicy consensus,
         ReviewPolicy review,
         List<Variant> variants,
-        Training training) {
+        Training training,
+        Shadow shadow) {
+
+    /**
+     * Shadow traffic: the challenger model asked (through the first step's backend, in the base wording) for a share
+     * of live inspections once their answer is sent, never delaying or changing it, its verdict recorded beside them.
+     *
+     * @param share         of inspections, drawn from their ids (0..1]
+     * @param maxConcurrent challenger calls in flight at most; beyond it an inspection is not shadowed (counted)
+     */
+    public record Shadow(String model, double share, int maxConcurrent) {}
 
     /**
      * How the profile's LoRA is trained.
@@ -55,6 +66,16 @@ public record Profile(
      */
     public record Training(String baseModel) {
         public static final Training NONE = new Training(null);
+    }
+
+    /**
+     * The same profile with another chain: the models in service after a promotion, or the one model a
+     * comparison run asks (without escalation).
+     */
+    public Profile withChain(List<Step> steps, boolean escalate) {
+        return new Profile(name, source, description, schema, decisionField, passValue, decodingSchema, List.copyOf(steps),
+                escalate, system, prompt, decoding, image, repair, synonyms, variantPolicy, consensus, review, variants,
+                training, shadow);
     }
 
     /** The wording of that name: base, a file variant or a generated one within the default count. */
@@ -102,7 +123,13 @@ public record Profile(
      * @param image      how the image is prepared for this step: the step's own {@code image:}, else the profile's
      */
     public record Step(String backend, String model, String structured, boolean highResolutionImages,
-            Decoding decoding, ImagePolicy image) {}
+            Decoding decoding, ImagePolicy image) {
+
+        /** The same step asking another model (a promoted adapter, or one a comparison run asks). */
+        public Step withModel(String other) {
+            return other.equals(model) ? this : new Step(backend, other, structured, highResolutionImages, decoding, image);
+        }
+    }
 
     /**
      * Sampling settings, sent as the OpenAI-compatible fields vLLM and DashScope read. Temperature 0

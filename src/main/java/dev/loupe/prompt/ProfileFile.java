@@ -5,7 +5,10 @@ import java.util.List;
 /** The shape of {@code profile.yaml}; absent optional settings are null until defaults apply. */
 record ProfileFile(String description, String schema, String decisionField, String passValue, String decodingSchema,
         String backend, String model, String structured, List<Step> chain, Boolean escalateOnReview, Decoding decoding,
-        Image image, Repair repair, Variants variants, Consensus consensus, Review review, Training training) {
+        Image image, Repair repair, Variants variants, Consensus consensus, Review review, Training training,
+        Shadow shadow) {
+
+    record Shadow(String model, Double share, Integer maxConcurrent) {}
 
     record Training(String baseModel) {}
 

@@ -108,7 +108,20 @@ public final class ProfileLoader {
                 review(file.review(), where),
                 variants,
                 file.training() == null || file.training().baseModel() == null ? Profile.Training.NONE
-                        : new Profile.Training(required(file.training().baseModel(), "training.base-model", where)));
+                        : new Profile.Training(required(file.training().baseModel(), "training.base-model", where)),
+                shadow(file.shadow(), where));
+    }
+
+    private static Profile.Shadow shadow(ProfileFile.Shadow s, String where) {
+        if (s == null) {
+            return null;
+        }
+        String model = required(s.model(), "shadow.model", where);
+        double share = s.share() == null ? 0.1 : s.share();
+        int max = s.maxConcurrent() == null ? 2 : s.maxConcurrent();
+        check(share > 0 && share <= 1, where, "shadow.share must be above 0 and at most 1");
+        check(max >= 1 && max <= 64, where, "shadow.max-concurrent must be 1..64");
+        return new Profile.Shadow(model, share, max);
     }
 
     private static Profile.VariantPolicy variantPolicy(ProfileFile.Variants v, SynonymsFile synonyms, int decodingSeed,

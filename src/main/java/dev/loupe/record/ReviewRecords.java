@@ -23,9 +23,16 @@ import java.util.Optional;
 public class ReviewRecords {
 
     private static final String COLUMNS = "inspection_id, revision, reviewed_at, reviewer, decision, verdict, note, agreement";
-    /** The standing review of {@code r}'s inspection: no later revision exists. */
-    private static final String STANDING = " NOT EXISTS (SELECT 1 FROM review later WHERE later.inspection_id = r.inspection_id"
-            + " AND later.revision > r.revision)";
+    private static final String STANDING = standingRow("r");
+
+    /**
+     * The SQL condition that the review row {@code alias} stands: no later revision of its inspection's review exists.
+     * Every query of reviews (the queue, policies, shadow comparisons) counts the standing one only.
+     */
+    public static String standingRow(String alias) {
+        return " NOT EXISTS (SELECT 1 FROM review later WHERE later.inspection_id = " + alias + ".inspection_id"
+                + " AND later.revision > " + alias + ".revision)";
+    }
 
     /**
      * A person's verdict on an inspection.

@@ -35,8 +35,8 @@ public class Reports {
 
     /** What the page shows, formatted: the template only places it. */
     record Page(String id, String profile, String dataset, int done, long total, String status, String error,
-            Provenance provenance, List<GateRow> gates, Summary summary, List<KindRow> kinds, List<RunView.Wording> wordings,
-            Chart chart, Heatmap heatmap, String definitions) {}
+            Provenance provenance, List<GateRow> gates, Comparison comparison, Summary summary, List<KindRow> kinds,
+            List<RunView.Wording> wordings, Chart chart, Heatmap heatmap, String definitions) {}
 
     /**
      * The wordings of one kind together: semantic rephrasings beside each perturbation.
@@ -112,7 +112,7 @@ public class Reports {
     public String html(RunView run, List<CallRecord> calls, Map<Integer, Item> items) {
         Statistics.Summary s = run.summary();
         return Templates.report(new Page(run.id(), run.profile(), run.dataset(), run.done(), run.total(),
-                run.status().label(), run.error(), provenance(run.provenance()), gates(run.gates()),
+                run.status().label(), run.error(), provenance(run.provenance()), gates(run.gates()), run.comparison(),
                 s == null ? null : summary(s), s == null ? List.of() : kinds(s.variants(), run.wordings()), run.wordings(),
                 s == null ? null : chart(s.variants()),
                 s == null ? null : heatmap(run, calls, items), s == null ? null : s.definitions())).render();
@@ -178,7 +178,7 @@ public class Reports {
     /** Items × variants: each cell what the repeats gave against the label — right, wrong, invalid, error, or mixed. */
     private static Heatmap heatmap(RunView run, List<CallRecord> calls, Map<Integer, Item> items) {
         List<String> variants = run.spec() == null ? List.copyOf(new TreeSet<>(calls.stream().map(CallRecord::variant).toList()))
-                : run.spec().variants();
+                : run.spec().arms();
         Map<Integer, Map<String, TreeSet<String>>> categories = new TreeMap<>();
         Map<Integer, Map<String, TreeSet<String>>> shown = new TreeMap<>();
         Map<Integer, String> labels = new LinkedHashMap<>();

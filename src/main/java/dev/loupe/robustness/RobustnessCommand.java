@@ -51,6 +51,10 @@ public class RobustnessCommand {
         @Option(names = "--variants", split = ",", description = "wordings to ask (the base always), or all")
         List<String> variants = new ArrayList<>();
 
+        @Option(names = "--models", split = ",", description = "compare models instead of wordings: each item asked of "
+                + "each model in the base wording, the first the baseline (e.g. qc-lora,qc-lora-v2)")
+        List<String> models = new ArrayList<>();
+
         @Option(names = "--generated", description = "generated wordings to offer (default: the profile's)")
         Integer generated;
 
@@ -144,7 +148,7 @@ public class RobustnessCommand {
         RunView run;
         try {
             RunSpec spec = new RunSpec(options.profile, options.dataset.toString(), options.variants, options.generated,
-                    options.repeats, options.concurrency, gates(options));
+                    options.repeats, options.concurrency, gates(options), options.models.isEmpty() ? null : options.models);
             run = own.run(spec, progress(err, terminal));
         } catch (DatasetException e) {
             err.println();
@@ -170,6 +174,9 @@ public class RobustnessCommand {
                 + ", " + k.significant() + " significantly different"));
         out.println(summary.precision());
         summary.variants().forEach(v -> v.says().forEach(said -> out.println(v.variant() + ": " + said)));
+        if (run.comparison() != null) {
+            run.comparison().models().forEach(v -> out.println("COMPARISON " + v.model() + ": " + v.verdict() + ". " + v.says()));
+        }
         try {
             Files.writeString(outDir.resolve("report.json"), Reports.json(json, run));
             Files.writeString(outDir.resolve("report.csv"), Reports.csv(own.calls(run.id())));

@@ -270,11 +270,12 @@ public class RobustnessService {
         }
         Optional<Profile> profile = profiles.find(run.profile());
         Statistics.Summary summary = withSummary && spec != null
-                ? Statistics.of(calls, spec.variants(), profile.map(Profile::passValue).orElse(null)) : null;
+                ? Statistics.of(calls, spec.arms(), profile.map(Profile::passValue).orElse(null)) : null;
         List<Gates.Gate> gates = summary == null || spec.gates() == null ? List.of() : spec.gates().evaluate(summary);
         return new RunView(run.id(), run.profile(), run.dataset(), run.status(), calls.size(), run.total(),
                 run.created(), run.finished(), run.error(), spec, summary, provenance(run.profile()),
-                withSummary && spec != null ? wordings(run.profile(), spec) : List.of(), gates);
+                withSummary && spec != null ? wordings(run.profile(), spec) : List.of(), gates,
+                summary != null && spec.comparesModels() ? Comparison.of(summary, spec.models()) : null);
     }
 
     /** The texts of the wordings a run asked, as the profile has them now. */

@@ -216,11 +216,11 @@ public class RunExecutor {
                     List<Runnable> calls = new java.util.ArrayList<>();
                     StepImages[] image = new StepImages[1];
                     String[] rejected = new String[1];
-                    for (Variant variant : plan.variants()) {
+                    for (RunPlanner.Arm arm : plan.arms()) {
                         for (int repeat = 1; repeat <= plan.repeats(); repeat++) {
-                            if (!done.contains(RunStore.key(item.index(), variant.name(), repeat))) {
+                            if (!done.contains(RunStore.key(item.index(), arm.name(), repeat))) {
                                 int rep = repeat;
-                                calls.add(() -> call(execution, item, image[0], rejected[0], variant, rep));
+                                calls.add(() -> call(execution, item, image[0], rejected[0], arm, rep));
                             }
                         }
                     }
@@ -289,7 +289,7 @@ public class RunExecutor {
                     execution.store.endIfRunning(execution.id, RunStatus.FAILED, (planned - calls.size()) + " of "
                             + planned + " planned calls have no stored result");
                 } else if (execution.store.endIfRunning(execution.id, RunStatus.FINISHED, null)) {
-                    Statistics.Summary summary = Statistics.of(calls, execution.plan.spec().variants(),
+                    Statistics.Summary summary = Statistics.of(calls, execution.plan.spec().arms(),
                             execution.plan.profile().passValue());
                     metrics.publish(execution.plan.profile().name(), summary);
                     LOG.infof("Robustness run %s finished: %d calls, error rate %.3f", execution.id, calls.size(),
@@ -306,7 +306,7 @@ public class RunExecutor {
         }
     }
 
-    private void call(Execution execution, DatasetItem item, StepImages image, String rejected, Variant variant,
+    private void call(Execution execution, DatasetItem item, StepImages image, String rejected, RunPlanner.Arm arm,
             int repeat) {
         if (execution.stopping) {
             return;
@@ -323,12 +323,12 @@ public class RunExecutor {
         execution.inFlight.add(deadline);
         try {
             if (image == null) {
-                record = CallRecord.error(item.index(), variant.name(), repeat, null, item.label(), "image_rejected",
+                record = CallRecord.error(item.index(), arm.name(), repeat, null, item.label(), "image_rejected",
                         rejected, 0);
             } else {
-                Envelope envelope = inspections.inspectForRun(plan.profile().name(), image, variant,
+                Envelope envelope = inspections.inspectForRun(plan.profile().name(), image, arm.variant(), arm.model(),
                         new Trace(null, null, "robustness-" + execution.id, String.valueOf(item.index())), deadline);
-                record = new CallRecord(item.index(), variant.name(), repeat, sha256, item.label(),
+                record = new CallRecord(item.index(), arm.name(), repeat, sha256, item.label(),
                         envelope.decision() == null ? CallRecord.INVALID : envelope.decision(),
                         envelope.status().label(), envelope.outcome().label(),
                         envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")), millis(start));
@@ -338,14 +338,14 @@ public class RunExecutor {
                 return; // ended by a stop or cancel: not a result; a resumed run asks again
             }
             String why = e instanceof BackendException b ? b.failure().label() : ((ProblemException) e).slug();
-            record = CallRecord.error(item.index(), variant.name(), repeat, sha256, item.label(), why, e.getMessage(),
+            record = CallRecord.error(item.index(), arm.name(), repeat, sha256, item.label(), why, e.getMessage(),
                     millis(start));
         } catch (RuntimeException e) {
             if (execution.stopping) {
                 return;
             }
             LOG.warnf(e, "Robustness run %s: a call failed inside Loupe", execution.id);
-            record = CallRecord.error(item.index(), variant.name(), repeat, sha256, item.label(), "internal_error",
+            record = CallRecord.error(item.index(), arm.name(), repeat, sha256, item.label(), "internal_error",
                     e.getClass().getSimpleName() + ": " + e.getMessage(), millis(start));
         } finally {
             execution.inFlight.remove(deadline);
@@ -356,7 +356,7 @@ public class RunExecutor {
         try {
             execution.store.save(execution.id, record);
         } catch (RuntimeException e) {
-            execution.fail("the store refused a call (item " + item.index() + ", " + variant.name() + ", repeat "
+            execution.fail("the store refused a call (item " + item.index() + ", " + arm.name() + ", repeat "
                     + repeat + "): " + e.getMessage());
             return;
         }

@@ -25,13 +25,24 @@ public class RunPlanner {
     private static final int MAX_CONCURRENCY = 32;
     private static final int MAX_GENERATED = 200;
 
-    /** A checked run: every item of the dataset in every wording, {@code repeats} times. */
-    record Plan(Profile profile, RunSpec spec, List<DatasetItem> items, List<Variant> variants, int repeats,
+    /** A checked run: every item of the dataset in every arm (wording, or model), {@code repeats} times. */
+    record Plan(Profile profile, RunSpec spec, List<DatasetItem> items, List<Arm> arms, int repeats,
             int concurrency) {
         long total() {
-            return (long) items.size() * variants.size() * repeats;
+            return (long) items.size() * arms.size() * repeats;
         }
     }
+
+    /**
+     * What one call of an item asks: a wording of the models in service, or a model in the base wording.
+     *
+     * @param name  what the statistics call it: the wording's name, or the model's
+     * @param model the model the first step is asked for; null for the models in service
+     */
+    record Arm(String name, Variant variant, String model) {}
+
+    private static final int MAX_MODELS = 8;
+    private static final int MAX_MODEL_NAME = 200;
 
     private final ProfileCatalog profiles;
     private final InspectionService inspections;
@@ -74,19 +85,33 @@ public class RunPlanner {
             throw ProblemException.badRequest("'generated' must be 0.." + MAX_GENERATED + ", 'repeats' 1.." + MAX_REPEATS
                     + ", 'concurrency' 1.." + MAX_CONCURRENCY);
         }
-        List<Variant> variants = variants(profile, spec.variants(), generated);
+        List<Variant> variants = spec.comparesModels() ? List.of(profile.variants().get(0))
+                : variants(profile, spec.variants(), generated);
+        List<Arm> arms = spec.comparesModels() ? models(spec.models(), variants.get(0))
+                : variants.stream().map(v -> new Arm(v.name(), v, null)).toList();
         // Labels are read the way answers are: the schema's decisions, in any case or width, or a synonym.
         List<DatasetItem> items = read.apply(word -> inspections.decisionOf(profile.name(), word));
         checkGates(spec.gates());
         RunSpec resolved = new RunSpec(profile.name(), spec.dataset(), variants.stream().map(Variant::name).toList(),
-                generated, repeats, concurrency, spec.gates());
-        Plan plan = new Plan(profile, resolved, items, List.copyOf(variants), repeats, concurrency);
+                generated, repeats, concurrency, spec.gates(), spec.comparesModels() ? List.copyOf(spec.models()) : null);
+        Plan plan = new Plan(profile, resolved, items, arms, repeats, concurrency);
         if (plan.total() > config.maxCalls()) {
-            throw ProblemException.badRequest(String.format("the run would make %d calls (%d items × %d wordings × %d "
+            throw ProblemException.badRequest(String.format("the run would make %d calls (%d items × %d %s × %d "
                     + "repeats); at most %d are allowed (loupe.robustness.max-calls)", plan.total(), items.size(),
-                    variants.size(), repeats, config.maxCalls()));
+                    arms.size(), spec.comparesModels() ? "models" : "wordings", repeats, config.maxCalls()));
         }
         return plan;
+    }
+
+    /** A comparison's arms: two or more distinct model names, each asked in the base wording. */
+    private static List<Arm> models(List<String> models, Variant base) {
+        if (models.size() < 2 || models.size() > MAX_MODELS || models.stream().distinct().count() != models.size()
+                || models.stream().anyMatch(m -> m == null || m.isBlank() || m.length() > MAX_MODEL_NAME
+                        || m.chars().anyMatch(Character::isISOControl))) {
+            throw ProblemException.badRequest("'models' must name 2.." + MAX_MODELS + " distinct models (at most "
+                    + MAX_MODEL_NAME + " characters each), the baseline first, e.g. [\"qc-lora\", \"qc-lora-v2\"]");
+        }
+        return models.stream().map(m -> new Arm(m, base, m)).toList();
     }
 
     /** Every gate a share from 0 to 1 (kappa from -1). */

@@ -32,6 +32,18 @@ public class Store {
         return d;
     }
 
+    /**
+     * Runs the work in one transaction; a store that cannot be reached or refuses is a
+     * {@link StoreUnavailableException} (503 store-unavailable) naming {@code what}.
+     */
+    public <T> T inTransaction(String what, Database.Work<T> work) {
+        try {
+            return database().inTransaction(work);
+        } catch (java.sql.SQLException e) {
+            throw new StoreUnavailableException(what + ": " + e.getMessage(), e);
+        }
+    }
+
     @PreDestroy
     void close() {
         if (database != null) {

@@ -50,7 +50,10 @@ class AuthTest {
             new Call(Roles.ADMIN, "POST", "/v1/robustness-runs"),
             new Call(Roles.ADMIN, "GET", "/v1/backends"),
             new Call(Roles.ADMIN, "POST", "/v1/profiles/microstructure/wordings/proposals"),
-            new Call(Roles.ADMIN, "POST", "/v1/profiles/microstructure/wordings/sem-0000000000/keep"));
+            new Call(Roles.ADMIN, "POST", "/v1/profiles/microstructure/wordings/sem-0000000000/keep"),
+            new Call(Roles.ADMIN, "GET", "/v1/adapters"),
+            new Call(Roles.ADMIN, "POST", "/v1/adapters"),
+            new Call(Roles.ADMIN, "POST", "/v1/profiles/microstructure/promotions"));
 
     @InjectWireMock
     WireMockServer backend;
