@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two Loupe processes on one PostgreSQL share one robustness run: both claim its items; when one is
  * killed mid-run, the other takes over its items once their lease runs out and finishes the run,
- * every planned call stored exactly once.
+ * every planned call stored exactly once. And a promotion made on one replica changes the model the
+ * other asks within its refresh interval, as does the rollback.
  */
 class SharedRunIT {
 
@@ -112,15 +113,59 @@ class SharedRunIT {
         }
     }
 
-    private int start(Path folder, String store, String name) throws Exception {
+    @Test
+    void aPromotionOnOneReplicaChangesTheModelTheOtherAsks(@TempDir Path folder) throws Exception {
+        RequiredTools.assume(Postgres.unavailable().isEmpty(), Postgres.unavailable().orElse(""));
+        String store = Postgres.url();
+        model = new WireMockServer(options().dynamicPort().usingFilesUnderClasspath("wiremock"));
+        model.start();
+        model.stubFor(post(urlEqualTo("/v1/chat/completions")).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        int a = start(folder, store, "a", "-Dloupe.policies.refresh-interval=500ms");
+        int b = start(folder, store, "b", "-Dloupe.policies.refresh-interval=500ms");
+
+        assertEquals(201, send(a, "/v1/profiles/microstructure/promotions", "{\"model\": \"qc-lora-v2\", \"force\": true, "
+                + "\"reason\": \"two-replica test\"}").statusCode());
+        org.awaitility.Awaitility.await("replica b asks the promoted model").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200)).until(() -> stepModel(b), "qc-lora-v2"::equals);
+        assertEquals(201, send(a, "/v1/profiles/microstructure/promotions/rollback", "{}").statusCode());
+        org.awaitility.Awaitility.await("replica b asks the model before").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200)).until(() -> stepModel(b), "qc-lora"::equals);
+        JsonNode history = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + b
+                + "/v1/profiles/microstructure/promotions")).build(), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("two-replica test", history.path("history").get(1).path("reason").asText());
+        assertTrue(history.path("history").get(0).path("rollback").asBoolean());
+    }
+
+    /** The model replica {@code port} asks for an inspection's first step now (the request it sent, its envelope). */
+    private String stepModel(int port) throws Exception {
+        byte[] png = Files.readAllBytes(Path.of("src/test/resources/samples/cell.png"));
+        HttpResponse<String> answer = send(port, "/v1/inspections", "{\"profile\": \"microstructure\", \"image\": \""
+                + java.util.Base64.getEncoder().encodeToString(png) + "\"}");
+        assertEquals(200, answer.statusCode(), answer.body());
+        String asked = JSON.readTree(model.getAllServeEvents().get(0).getRequest().getBodyAsString()).path("model").asText();
+        assertEquals(asked, JSON.readTree(answer.body()).path("steps").get(0).path("model").asText());
+        return asked;
+    }
+
+    private static HttpResponse<String> send(int port, String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int start(Path folder, String store, String name, String... more) throws Exception {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        replicas.add(new ProcessBuilder(JAVA, "-Dquarkus.http.port=" + port, "-Dloupe.auth.mode=off", "-Dloupe.store.jdbc-url=" + store,
-                "-Dloupe.backends.vllm.url=" + model.baseUrl() + "/v1", "-Dloupe.backends.dashscope.api-key=",
-                "-Dloupe.robustness.lease=3s", "-Dloupe.robustness.poll-interval=500ms",
-                "-Dloupe.records.images-dir=images", "-jar", JAR.toAbsolutePath().toString())
+        List<String> command = new ArrayList<>(List.of(JAVA, "-Dquarkus.http.port=" + port, "-Dloupe.auth.mode=off",
+                "-Dloupe.store.jdbc-url=" + store, "-Dloupe.backends.vllm.url=" + model.baseUrl() + "/v1",
+                "-Dloupe.backends.dashscope.api-key=", "-Dloupe.robustness.lease=3s", "-Dloupe.robustness.poll-interval=500ms",
+                "-Dloupe.records.images-dir=images"));
+        command.addAll(List.of(more));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+        replicas.add(new ProcessBuilder(command)
                 .directory(folder.toFile()).redirectErrorStream(true)
                 .redirectOutput(folder.resolve("replica-" + name + ".log").toFile()).start());
         org.awaitility.Awaitility.await("replica " + name + " started (see replica-" + name + ".log)")

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.loupe.store.Store;
 import dev.loupe.testing.InjectWireMock;
 import dev.loupe.testing.TestImages;
@@ -74,6 +75,43 @@ class ChampionChallengerTest {
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBodyFile(bodyFile)));
     }
 
+    private static final String SCENARIO = "adapters";
+    private static final String LOADED = "qc-lora-v2 loaded";
+
+    /** vLLM's runtime adapter endpoints and model list for qc-lora-v2, with its state: loaded or not. */
+    private void vllmAdapters() {
+        String base = "{\"id\": \"Qwen/Qwen2.5-VL-7B-Instruct\"}, {\"id\": \"qc-lora\"}";
+        for (String state : List.of(Scenario.STARTED, LOADED)) {
+            vllm.stubFor(get(urlEqualTo("/v1/models")).inScenario(SCENARIO).whenScenarioStateIs(state)
+                    .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                            .withBody("{\"object\": \"list\", \"data\": [" + base
+                                    + (state.equals(LOADED) ? ", {\"id\": \"qc-lora-v2\"}" : "") + "]}")));
+        }
+        vllm.stubFor(post(urlEqualTo("/v1/load_lora_adapter")).inScenario(SCENARIO).whenScenarioStateIs(Scenario.STARTED)
+                .withHeader("Authorization", WireMock.equalTo("Bearer " + VLLM_KEY))
+                .withRequestBody(equalToJson("{\"lora_name\": \"qc-lora-v2\", \"lora_path\": \"/adapters/qc-lora-v2\"}"))
+                .willReturn(aResponse().withStatus(200).withBody("Success: LoRA adapter 'qc-lora-v2' added successfully."))
+                .willSetStateTo(LOADED));
+        vllm.stubFor(post(urlEqualTo("/v1/load_lora_adapter")).inScenario(SCENARIO).whenScenarioStateIs(LOADED)
+                .withRequestBody(matchingJsonPath("$.lora_name", WireMock.equalTo("qc-lora-v2")))
+                .willReturn(vllmError(400, "The lora adapter 'qc-lora-v2' has already been loaded.", "InvalidUserInput")));
+        vllm.stubFor(post(urlEqualTo("/v1/load_lora_adapter")).atPriority(10)
+                .willReturn(vllmError(404, "Loading lora gone failed: No adapter found for /adapters/gone", "NotFoundError")));
+        vllm.stubFor(post(urlEqualTo("/v1/unload_lora_adapter")).inScenario(SCENARIO).whenScenarioStateIs(LOADED)
+                .withRequestBody(equalToJson("{\"lora_name\": \"qc-lora-v2\"}"))
+                .willReturn(aResponse().withStatus(200).withBody("Success: LoRA adapter 'qc-lora-v2' removed successfully."))
+                .willSetStateTo(Scenario.STARTED));
+        vllm.stubFor(post(urlEqualTo("/v1/unload_lora_adapter")).inScenario(SCENARIO).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(vllmError(404, "The lora adapter 'qc-lora-v2' cannot be found.", "NotFoundError")));
+    }
+
+    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder vllmError(int status, String message,
+            String type) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json")
+                .withBody("{\"object\": \"error\", \"message\": \"" + message + "\", \"type\": \"" + type
+                        + "\", \"param\": null, \"code\": " + status + "}");
+    }
+
     private static JsonPath finished(String id) {
         return Awaitility.await("run " + id).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
                 .until(() -> given().get("/v1/robustness-runs/" + id).jsonPath(), r -> !r.getString("status").equals("running"));
@@ -105,27 +143,24 @@ class ChampionChallengerTest {
         answers("qc-lora-v2", "chat-plain.json"); // NG
         answers("qc-lora-v3", "chat-fenced.json"); // OK
 
-        // 1. Load v2 at run time, with the backend's key; 201 once vLLM lists it.
-        vllm.stubFor(post(urlEqualTo("/v1/load_lora_adapter")).withHeader("Authorization", WireMock.equalTo("Bearer " + VLLM_KEY))
-                .withRequestBody(equalToJson("{\"lora_name\": \"qc-lora-v2\", \"lora_path\": \"/adapters/qc-lora-v2\"}"))
-                .willReturn(aResponse().withStatus(200).withBody("Success: LoRA adapter 'qc-lora-v2' added successfully.")));
-        vllm.stubFor(post(urlEqualTo("/v1/load_lora_adapter")).atPriority(10).willReturn(aResponse().withStatus(400)
-                .withHeader("Content-Type", "application/json").withBody("{\"object\": \"error\", \"message\": \"The lora "
-                        + "adapter '/adapters/gone' does not exist\", \"type\": \"BadRequestError\", \"code\": 400}")));
-        vllm.stubFor(get(urlEqualTo("/v1/models")).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "application/json").withBody("{\"object\": \"list\", \"data\": [{\"id\": "
-                        + "\"Qwen/Qwen2.5-VL-7B-Instruct\"}, {\"id\": \"qc-lora\"}, {\"id\": \"qc-lora-v2\"}]}")));
+        // 1. Load v2 at run time, with the backend's key; 201 once vLLM lists it. vLLM as it behaves (v0.10's
+        // serving_models.py): a name loaded twice is a 400, an unknown path a 404, unloading what is not loaded a 404.
+        vllmAdapters();
         given().contentType("application/json").body(Map.of("backend", "vllm", "name", "qc-lora-v2",
                 "path", "/adapters/qc-lora-v2")).post("/v1/adapters").then().statusCode(201)
                 .body("outcome", equalTo("loaded")).body("path", equalTo("/adapters/qc-lora-v2"));
+        given().contentType("application/json").body(Map.of("backend", "vllm", "name", "qc-lora-v2",
+                "path", "/adapters/qc-lora-v2")).post("/v1/adapters").then().statusCode(502)
+                .contentType("application/problem+json")
+                .body("detail", containsString("The lora adapter 'qc-lora-v2' has already been loaded."));
         given().contentType("application/json").body(Map.of("backend", "vllm", "name", "gone", "path", "/adapters/gone"))
                 .post("/v1/adapters").then().statusCode(502).contentType("application/problem+json")
-                .body("detail", containsString("The lora adapter '/adapters/gone' does not exist"));
+                .body("detail", containsString("No adapter found for /adapters/gone"));
         given().contentType("application/json").body(Map.of("backend", "dashscope", "name", "x", "path", "/x"))
                 .post("/v1/adapters").then().statusCode(400);
         JsonPath adapters = given().get("/v1/adapters").then().statusCode(200).extract().jsonPath();
         assertTrue(adapters.getList("find { it.backend == 'vllm' }.served").contains("qc-lora-v2"));
-        assertEquals(List.of("refused", "loaded"), adapters.getList("find { it.backend == 'vllm' }.requested.outcome"));
+        assertEquals(List.of("refused", "refused", "loaded"), adapters.getList("find { it.backend == 'vllm' }.requested.outcome"));
         assertTrue(adapters.getList("find { it.backend == 'vllm' }.in_use").contains("qc-lora"));
         given().delete("/v1/adapters/vllm/qc-lora").then().statusCode(409).body("detail", containsString("microstructure step 0"));
 
@@ -199,9 +234,9 @@ class ChampionChallengerTest {
         assertEquals(List.of(true, false, true, false), history.getList("history.rollback"));
 
         // An adapter no profile uses any more may be unloaded.
-        vllm.stubFor(post(urlEqualTo("/v1/unload_lora_adapter")).withRequestBody(equalToJson("{\"lora_name\": \"qc-lora-v2\"}"))
-                .willReturn(aResponse().withStatus(200).withBody("Success: LoRA adapter 'qc-lora-v2' removed successfully.")));
         given().delete("/v1/adapters/vllm/qc-lora-v2").then().statusCode(200).body("outcome", equalTo("unloaded"));
+        given().delete("/v1/adapters/vllm/qc-lora-v2").then().statusCode(502)
+                .body("detail", containsString("The lora adapter 'qc-lora-v2' cannot be found."));
     }
 
     /** The page's Adapters view, in Chromium, over what the first test left on record. */
@@ -213,7 +248,7 @@ class ChampionChallengerTest {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
             wait.ignoring(StaleElementReferenceException.class);
             browser.get("http://localhost:" + RestAssured.port + "/#adapters");
-            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("adapters-table"), "qc-lora-v2"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("adapters-table"), "qc-lora"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("adapters-comparison"), "qc-lora-v3: not-shown"));
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("adapters-promotions"),
                     "qc-lora → qc-lora-v2"));
@@ -224,6 +259,7 @@ class ChampionChallengerTest {
             browser.findElement(By.id("adapter-path")).sendKeys("/adapters/qc-lora-v2");
             browser.findElement(By.cssSelector("#adapter-form button")).click();
             wait.until(ExpectedConditions.textToBe(By.id("adapter-result"), "Loaded: qc-lora-v2 (vllm)"));
+            wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("adapters-table"), "qc-lora-v2"));
             HeadlessChromium.screenshot(browser, "adapters");
         } finally {
             browser.quit();
