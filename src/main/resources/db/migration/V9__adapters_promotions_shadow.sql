@@ -47,3 +47,7 @@ CREATE TABLE shadow_verdict (
     PRIMARY KEY (inspection_id, model)
 );
 CREATE INDEX shadow_verdict_profile ON shadow_verdict (profile, model);
+
+-- A robustness call's decision probability, so that a comparison run can say what coverage each model would reach
+-- under the profile's certified escape-rate policy.
+ALTER TABLE robustness_call ADD COLUMN score DOUBLE PRECISION;

@@ -8,9 +8,16 @@ package dev.loupe.robustness;
  * @param status   accepted, needs_review, or error
  * @param outcome  valid_first_try, repaired, reasked, invalid, or why there was no answer
  * @param repairs  the repairs named, space-separated; for an error, what went wrong
+ * @param score    the decision's probability (the envelope's score), or null without one
  */
 public record CallRecord(int item, String variant, int repeat, String imageSha256, String label, String decision,
-        String status, String outcome, String repairs, double latencyMs) {
+        String status, String outcome, String repairs, double latencyMs, Double score) {
+
+    /** A call without a score. */
+    public CallRecord(int item, String variant, int repeat, String imageSha256, String label, String decision,
+            String status, String outcome, String repairs, double latencyMs) {
+        this(item, variant, repeat, imageSha256, label, decision, status, outcome, repairs, latencyMs, null);
+    }
 
     public static final String INVALID = "invalid";
     public static final String ERROR = "error";

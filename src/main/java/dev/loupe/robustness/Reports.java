@@ -87,11 +87,12 @@ public class Reports {
     public static String csv(List<CallRecord> calls) {
         StringWriter out = new StringWriter();
         try (CSVPrinter csv = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader("item", "image_sha256", "variant",
-                "repeat", "decision", "label", "status", "outcome", "repairs", "latency_ms").get())) {
+                "repeat", "decision", "label", "status", "outcome", "repairs", "latency_ms", "score").get())) {
             for (CallRecord c : calls) {
                 csv.printRecord(c.item(), guard(c.imageSha256()), guard(c.variant()), c.repeat(), guard(c.decision()),
                         guard(c.label()), guard(c.status()), guard(c.outcome()), guard(c.repairs()),
-                        String.format(Locale.ROOT, "%.1f", c.latencyMs()));
+                        String.format(Locale.ROOT, "%.1f", c.latencyMs()),
+                        c.score() == null ? "" : String.format(Locale.ROOT, "%.6f", c.score()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

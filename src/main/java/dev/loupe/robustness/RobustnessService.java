@@ -9,6 +9,7 @@ import dev.loupe.dataset.DatasetItem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.hash.Sha256;
 import dev.loupe.inspect.InspectionService;
+import dev.loupe.policy.PolicyService;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.prompt.Variant;
@@ -51,14 +52,17 @@ public class RobustnessService {
     private final RunExecutor executor;
     private final InspectionService inspections;
     private final Store appStore;
+    /** The service's policies (a command's own store has none): what a comparison's coverage is computed for. */
+    private final PolicyService policies;
     private final LoupeConfig.Robustness config;
     /** The runs in the application's store (loupe.store.*), opened on first use. */
     private volatile RunStore store;
     private java.util.concurrent.ScheduledExecutorService poller;
 
     public RobustnessService(ProfileCatalog profiles, SchemaCatalog schemas, RunPlanner planner, RunExecutor executor,
-            InspectionService inspections, Store appStore, LoupeConfig config, ObjectMapper json) {
+            InspectionService inspections, Store appStore, LoupeConfig config, ObjectMapper json, PolicyService policies) {
         this.json = json;
+        this.policies = policies;
         this.appStore = appStore;
         this.inspections = inspections;
         this.profiles = profiles;
@@ -275,7 +279,19 @@ public class RobustnessService {
         return new RunView(run.id(), run.profile(), run.dataset(), run.status(), calls.size(), run.total(),
                 run.created(), run.finished(), run.error(), spec, summary, provenance(run.profile()),
                 withSummary && spec != null ? wordings(run.profile(), spec) : List.of(), gates,
-                summary != null && spec.comparesModels() ? Comparison.of(summary, spec.models()) : null);
+                summary != null && spec.comparesModels() ? Comparison.of(summary, spec.models(), calls,
+                        profile.map(Profile::passValue).orElse(null), from == store ? activePolicy(run.profile()) : null)
+                        : null);
+    }
+
+    /** The profile's active certified policy, which a comparison's coverage is computed for; null when none. */
+    private Comparison.Policy activePolicy(String profile) {
+        try {
+            return policies.list(profile).stream().filter(PolicyService.Policy::active).findFirst()
+                    .map(p -> new Comparison.Policy(p.id(), p.alpha(), p.delta())).orElse(null);
+        } catch (RuntimeException gone) {
+            return null; // a profile no longer loaded
+        }
     }
 
     /** The texts of the wordings a run asked, as the profile has them now. */

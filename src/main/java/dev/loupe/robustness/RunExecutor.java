@@ -331,7 +331,8 @@ public class RunExecutor {
                 record = new CallRecord(item.index(), arm.name(), repeat, sha256, item.label(),
                         envelope.decision() == null ? CallRecord.INVALID : envelope.decision(),
                         envelope.status().label(), envelope.outcome().label(),
-                        envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")), millis(start));
+                        envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")), millis(start),
+                        envelope.score());
             }
         } catch (BackendException | ProblemException e) {
             if (execution.stopping) {

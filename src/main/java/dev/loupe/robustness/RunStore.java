@@ -59,9 +59,9 @@ final class RunStore implements AutoCloseable {
     void save(String runId, CallRecord call) {
         try (Connection c = database.connection()) {
             execute(c, "INSERT INTO robustness_call (run_id, item, variant, rep, image_sha256, label, decision, status, outcome,"
-                        + " repairs, latency_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        + " repairs, latency_ms, score) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 runId, call.item(), call.variant(), call.repeat(), call.imageSha256(), call.label(), call.decision(),
-                    call.status(), call.outcome(), call.repairs(), call.latencyMs());
+                    call.status(), call.outcome(), call.repairs(), call.latencyMs(), call.score());
         } catch (SQLException e) {
             // SQLState class 23 is an integrity violation: this call was stored before, keep that one.
             if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
@@ -83,13 +83,14 @@ final class RunStore implements AutoCloseable {
     List<CallRecord> calls(String runId) {
         List<CallRecord> calls = new ArrayList<>();
         try (Connection c = database.connection(); PreparedStatement s = c.prepareStatement("SELECT item, variant, rep,"
-                + " image_sha256, label, decision, status, outcome, repairs, latency_ms FROM robustness_call"
+                + " image_sha256, label, decision, status, outcome, repairs, latency_ms, score FROM robustness_call"
                 + " WHERE run_id = ? ORDER BY item, variant, rep")) {
             s.setString(1, runId);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     calls.add(new CallRecord(r.getInt(1), r.getString(2), r.getInt(3), r.getString(4), r.getString(5),
-                            r.getString(6), r.getString(7), r.getString(8), r.getString(9), r.getDouble(10)));
+                            r.getString(6), r.getString(7), r.getString(8), r.getString(9), r.getDouble(10),
+                            r.getObject(11) == null ? null : r.getDouble(11)));
                 }
             }
         } catch (SQLException e) {
