@@ -2,6 +2,8 @@ package dev.loupe.error;
 
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * An RFC 9457 problem detail, the body of every error Loupe returns.
@@ -18,7 +20,19 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem("urn:loupe:problem:" + slug, title, status, detail, path);
     }
 
+    private static final long MAX_RETRY_AFTER_SECONDS = 3600;
+
     public Response toResponse() {
         return Response.status(status).type(MediaType.valueOf(MEDIA_TYPE)).entity(this).build();
+    }
+
+    /** With {@code Retry-After} in whole seconds, at least 1 and at most an hour, when a wait is known. */
+    public Response toResponse(Optional<Duration> retryAfter) {
+        Response response = toResponse();
+        return retryAfter
+                .map(wait -> Response.fromResponse(response)
+                        .header("Retry-After", Math.max(1, Math.min(MAX_RETRY_AFTER_SECONDS, wait.toSeconds()
+                                + (wait.toNanosPart() > 0 ? 1 : 0)))).build())
+                .orElse(response);
     }
 }

@@ -4,80 +4,25 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import dev.loupe.backend.BackendException;
-import dev.loupe.dataset.DatasetException;
-import dev.loupe.image.ImageRejectedException;
-import dev.loupe.prompt.UnknownProfileException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Turns every failure into {@code application/problem+json}; no stack trace or class name reaches a client. */
+/**
+ * Turns every failure into {@code application/problem+json}; no stack trace or class name reaches a client. A
+ * feature's own exceptions are mapped beside them (backend/BackendProblems, image/ImageProblems, …): this package
+ * knows no feature, every feature knows it.
+ */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    private static final long MAX_RETRY_AFTER_SECONDS = 3600;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
-        return withRetryAfter(problem(e.status(), e.slug(), e.title(), e.getMessage(), uri), e.retryAfter());
-    }
-
-    @ServerExceptionMapper
-    public Response dataset(DatasetException e, UriInfo uri) {
-        return problem(400, "bad-dataset", "Dataset cannot be run", e.getMessage(), uri);
-    }
-
-    @ServerExceptionMapper
-    public Response unknownProfile(UnknownProfileException e, UriInfo uri) {
-        return problem(404, "unknown-profile", "Unknown profile", e.getMessage(), uri);
-    }
-
-    @ServerExceptionMapper
-    public Response imageRejected(ImageRejectedException e, UriInfo uri) {
-        return switch (e.reason()) {
-            case EMPTY -> problem(400, "empty-image", "Empty image", e.getMessage(), uri);
-            case TOO_LARGE -> problem(413, "image-too-large", "Image too large", e.getMessage(), uri);
-            case TOO_SLOW -> problem(413, "image-too-slow", "Image too costly to decode", e.getMessage(), uri);
-            case BAD_GEOMETRY -> problem(400, "image-geometry", "Image shape cannot be sent", e.getMessage(), uri);
-            case OVERLOADED -> Response.fromResponse(
-                    problem(503, "image-decoding-busy", "Too many images being decoded", e.getMessage(), uri))
-                    .header("Retry-After", "2").build();
-            case UNSUPPORTED_FORMAT -> problem(415, "unsupported-image", "Not an image Loupe reads", e.getMessage(), uri);
-            case CORRUPT -> problem(400, "corrupt-image", "Image cannot be decoded", e.getMessage(), uri);
-        };
-    }
-
-    @ServerExceptionMapper
-    public Response backend(BackendException e, UriInfo uri) {
-        LOG.warnf("Backend call failed: %s", e.getMessage());
-        Response response = switch (e.failure()) {
-            case UNREACHABLE -> problem(e.failure().httpStatus(), "backend-unreachable", "Model backend unreachable", e.getMessage(), uri);
-            case CIRCUIT_OPEN -> problem(e.failure().httpStatus(), "backend-circuit-open", "Model backend circuit open", e.getMessage(), uri);
-            case TIMEOUT -> problem(e.failure().httpStatus(), "backend-timeout", "Model backend timed out", e.getMessage(), uri);
-            case RATE_LIMITED -> problem(e.failure().httpStatus(), "backend-rate-limited", "Model backend rate-limited", e.getMessage(), uri);
-            case QUEUE_TIMEOUT -> problem(e.failure().httpStatus(), "backend-busy", "Model backend busy", e.getMessage(), uri);
-            case SERVER_ERROR -> problem(e.failure().httpStatus(), "backend-error", "Model backend failed", e.getMessage(), uri);
-            case QUOTA_EXHAUSTED -> problem(e.failure().httpStatus(), "backend-quota-exhausted", "Model backend quota used up", e.getMessage(), uri);
-            case CLIENT_ERROR -> problem(e.failure().httpStatus(), "backend-refused", "Model backend refused the request", e.getMessage(), uri);
-            case BAD_RESPONSE -> problem(e.failure().httpStatus(), "backend-bad-response", "Model backend answered garbage", e.getMessage(), uri);
-            case CANCELLED -> problem(e.failure().httpStatus(), "inspection-deadline", "Inspection deadline passed", e.getMessage(), uri);
-        };
-        return withRetryAfter(response, e.retryAfter());
-    }
-
-    /** Whole seconds, at least 1; the backend's value was already clamped, so no overflow. */
-    private static Response withRetryAfter(Response response, Optional<Duration> retryAfter) {
-        return retryAfter
-                .map(wait -> Response.fromResponse(response)
-                        .header("Retry-After", Math.max(1, Math.min(MAX_RETRY_AFTER_SECONDS, wait.toSeconds()
-                                + (wait.toNanosPart() > 0 ? 1 : 0)))).build())
-                .orElse(response);
+        return Problem.of(e.status(), e.slug(), e.title(), e.getMessage(), uri.getPath()).toResponse(e.retryAfter());
     }
 
     /** Never Jackson's own words: they name classes and settings a client cannot act on. */
