@@ -144,7 +144,7 @@ public class AdapterService {
             List<String> served = null;
             String error = null;
             try {
-                served = served(e.getKey(), BackendService.urlOf(e.getKey(), e.getValue()));
+                served = served(e.getKey(), BackendService.requestUrlOf(e.getKey(), e.getValue()));
             } catch (ProblemException unreachable) {
                 error = unreachable.getMessage();
             }
@@ -191,7 +191,7 @@ public class AdapterService {
         if (BackendKind.parse(settings.kind(), backend) != BackendKind.OPENAI) {
             throw ProblemException.badRequest("backend '" + backend + "' is DashScope, which serves no LoRA adapters");
         }
-        return BackendService.urlOf(backend, settings);
+        return BackendService.requestUrlOf(backend, settings);
     }
 
     private static void checkName(String name) {

@@ -91,6 +91,11 @@ public class BackendService {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
+    /** {@link #urlOf} without {@code user:password@}: what other clients put in a request line. */
+    public static String requestUrlOf(String name, LoupeConfig.Backend settings) {
+        return LoopSend.withoutUserInfo(java.net.URI.create(urlOf(name, settings))).toString();
+    }
+
     /** How many alternatives per token to ask this backend for; null when it is not asked for token probabilities. */
     public Integer topLogprobs(String backend) {
         Entry entry = entries.get(backend);

@@ -28,6 +28,32 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class LoopSend {
 
+    /** What a call answered: its HTTP status, its {@code Retry-After} if any, and its body. */
+    record Answer(int status, Optional<String> retryAfter, byte[] body) {}
+
+    /** The answer's body passed the most Loupe reads of one ({@code loupe.backends.<name>.max-answer-size}). */
+    static final class TooLarge extends Exception {
+        TooLarge(long limit) {
+            super("the answer is over " + limit + " bytes");
+        }
+    }
+
+    /** The call was ended by its time or its deadline. */
+    static final class Stopped extends Exception {
+        Stopped(Throwable cause) {
+            super("the call was ended", cause);
+        }
+    }
+
+    /**
+     * The URL without {@code user:password@}, which never goes into a request line: a caller that uses
+     * those credentials sends them in an Authorization header.
+     */
+    static java.net.URI withoutUserInfo(java.net.URI uri) {
+        return uri.getRawUserInfo() == null ? uri
+                : java.net.URI.create(uri.toString().replace(uri.getRawUserInfo() + "@", ""));
+    }
+
     /**
      * A kept connection idle this long is closed by the client: vLLM's uvicorn closes idle ones after
      * 5 s, and a POST written into a connection the server is closing is not retried.
@@ -59,23 +85,23 @@ final class LoopSend {
 
     /**
      * Sends {@code body} as {@code options} say and reads the whole answer, within {@code wait}. The
-     * future fails with {@link BoundedSend.Stopped} when the time or the deadline ended the call, or
+     * future fails with {@link LoopSend.Stopped} when the time or the deadline ended the call, or
      * with what the client saw (a refused or closed connection, a connect timeout).
      *
      * @param deadline ends the call when cancelled
      */
-    static CompletableFuture<BoundedSend.Answer> send(Vertx vertx, HttpClient http, RequestOptions options, Buffer body,
+    static CompletableFuture<LoopSend.Answer> send(Vertx vertx, HttpClient http, RequestOptions options, Buffer body,
             Duration wait, Deadline deadline) {
         return send(vertx, http, options, body, wait, deadline, Long.MAX_VALUE);
     }
 
     /**
      * The same, reading at most {@code maxAnswerBytes} of the answer's body: a longer one (declared or
-     * arriving) resets the call and fails it with {@link BoundedSend.TooLarge}, never held whole.
+     * arriving) resets the call and fails it with {@link LoopSend.TooLarge}, never held whole.
      */
-    static CompletableFuture<BoundedSend.Answer> send(Vertx vertx, HttpClient http, RequestOptions options, Buffer body,
+    static CompletableFuture<LoopSend.Answer> send(Vertx vertx, HttpClient http, RequestOptions options, Buffer body,
             Duration wait, Deadline deadline, long maxAnswerBytes) {
-        CompletableFuture<BoundedSend.Answer> answer = new CompletableFuture<>();
+        CompletableFuture<LoopSend.Answer> answer = new CompletableFuture<>();
         AtomicBoolean stopped = new AtomicBoolean();
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         Runnable stop = () -> {
@@ -84,7 +110,7 @@ final class LoopSend {
                 if (request != null) {
                     request.reset();
                 }
-                answer.completeExceptionally(new BoundedSend.Stopped(null));
+                answer.completeExceptionally(new LoopSend.Stopped(null));
             }
         };
         long timer = vertx.setTimer(Math.max(1, wait.toMillis()), id -> stop.run());
@@ -95,7 +121,7 @@ final class LoopSend {
         });
         http.request(options).onComplete(asked -> {
             if (asked.failed()) {
-                answer.completeExceptionally(stopped.get() ? new BoundedSend.Stopped(asked.cause()) : asked.cause());
+                answer.completeExceptionally(stopped.get() ? new LoopSend.Stopped(asked.cause()) : asked.cause());
                 return;
             }
             HttpClientRequest request = asked.result();
@@ -105,13 +131,13 @@ final class LoopSend {
                 return;
             }
             request.send(body)
-                    .compose(response -> bounded(response, maxAnswerBytes, request).map(bytes -> new BoundedSend.Answer(
+                    .compose(response -> bounded(response, maxAnswerBytes, request).map(bytes -> new LoopSend.Answer(
                             response.statusCode(), Optional.ofNullable(response.getHeader("Retry-After")), bytes.getBytes())))
                     .onComplete(read -> {
                         if (read.succeeded()) {
                             answer.complete(read.result());
                         } else {
-                            answer.completeExceptionally(stopped.get() ? new BoundedSend.Stopped(read.cause()) : read.cause());
+                            answer.completeExceptionally(stopped.get() ? new LoopSend.Stopped(read.cause()) : read.cause());
                         }
                     });
         });
@@ -123,7 +149,7 @@ final class LoopSend {
             HttpClientRequest request) {
         String declared = response.getHeader("Content-Length");
         if (declared != null && declared.strip().matches("\\d{1,18}") && Long.parseLong(declared.strip()) > max) {
-            io.vertx.core.Future<Buffer> refused = io.vertx.core.Future.failedFuture(new BoundedSend.TooLarge(max));
+            io.vertx.core.Future<Buffer> refused = io.vertx.core.Future.failedFuture(new LoopSend.TooLarge(max));
             request.reset(); // after: the reset's own "connection closed" must not be the reason seen
             return refused;
         }
@@ -134,7 +160,7 @@ final class LoopSend {
         Buffer bytes = Buffer.buffer();
         response.handler(chunk -> {
             if (bytes.length() + chunk.length() > max) {
-                read.tryFail(new BoundedSend.TooLarge(max));
+                read.tryFail(new LoopSend.TooLarge(max));
                 request.reset();
             } else {
                 bytes.appendBuffer(chunk);

@@ -90,7 +90,7 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         this.connections = connections;
         this.shared = LoopSend.client(vertx, connectTimeout, connections, null);
         this.call = new RequestOptions().setMethod(HttpMethod.POST)
-                .setAbsoluteURI(BoundedSend.withoutUserInfo(base) + "/chat/completions")
+                .setAbsoluteURI(LoopSend.withoutUserInfo(base) + "/chat/completions")
                 .putHeader("Accept", "application/json")
                 .putHeader("Content-Type", "application/json");
         authorization.ifPresent(value -> call.putHeader("Authorization", value));
@@ -115,11 +115,11 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         }
         return LoopSend.send(vertx, http(), new RequestOptions(call), Buffer.buffer(body), wait, deadline, maxAnswerBytes)
                 .handle((answer, failure) -> {
-                    if (failure instanceof BoundedSend.TooLarge) {
+                    if (failure instanceof LoopSend.TooLarge) {
                         throw failure(BackendFailure.BAD_RESPONSE, "the answer for model '" + request.model() + "' is over "
                                 + maxAnswerBytes + " bytes (loupe.backends." + name + ".max-answer-size): not read", null, null);
                     }
-                    if (failure instanceof BoundedSend.Stopped) {
+                    if (failure instanceof LoopSend.Stopped) {
                         throw deadline.expired() ? cancelled(deadline) : timedOut(failure); // expired also once called off
                     }
                     if (failure != null) {
@@ -282,7 +282,7 @@ public class OpenAiCompatibleBackend implements VisionBackend {
                 ? "the call was called off" : "the inspection's deadline passed before the answer came", null, null);
     }
 
-    private BackendException httpFailure(String model, BoundedSend.Answer answer) {
+    private BackendException httpFailure(String model, LoopSend.Answer answer) {
         int status = answer.status();
         Duration retryAfter = answer.retryAfter().map(OpenAiCompatibleBackend::retryAfter).orElse(null);
         ErrorBody body = ErrorBody.parse(json, new String(answer.body(), StandardCharsets.UTF_8));

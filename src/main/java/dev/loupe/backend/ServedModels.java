@@ -2,17 +2,23 @@ package dev.loupe.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.hc.client5.http.classic.methods.HttpGet;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 
 /**
  * What a backend says it serves ({@code GET <url>/models}: vLLM lists the base model and each LoRA
  * adapter), fetched at most once per interval and kept, so readiness checks cost no extra calls.
+ *
+ * <p>Asked from readiness probes and status requests on worker threads, where a call may simply block: through
+ * the JDK's HTTP client, with its own request timeout. Chat completions hold no thread: {@link LoopSend}.
  */
 public final class ServedModels {
 
@@ -21,18 +27,18 @@ public final class ServedModels {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
-    private final String url;
+    private final URI uri;
     private final Optional<String> apiKey;
     private final Duration interval;
-    /** Two connections: a readiness probe and an operator's look may ask at once. */
-    private final CloseableHttpClient http = BoundedSend.client(TIMEOUT, 2, null);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
     private volatile Listing last;
 
     private final ObjectMapper json;
     private final Redactor redactor;
 
     ServedModels(String url, Optional<String> apiKey, Duration interval, ObjectMapper json, Redactor redactor) {
-        this.url = url;
+        this.uri = LoopSend.withoutUserInfo(URI.create(url + "/models"));
         this.json = json;
         this.redactor = redactor;
         this.apiKey = apiKey.filter(key -> !key.isBlank());
@@ -56,23 +62,25 @@ public final class ServedModels {
     }
 
     private Listing fetch() {
-        URI uri = URI.create(url + "/models");
-        HttpGet request = new HttpGet(BoundedSend.withoutUserInfo(uri));
-        apiKey.ifPresent(key -> request.setHeader("Authorization", "Bearer " + key));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
+        apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key));
         try {
-            BoundedSend.Answer answer = BoundedSend.send(http, request, TIMEOUT, null);
-            if (answer.status() != 200) {
-                return new Listing(List.of(), "GET /models answered HTTP " + answer.status(), System.nanoTime());
+            HttpResponse<byte[]> answer = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (answer.statusCode() != 200) {
+                return new Listing(List.of(), "GET /models answered HTTP " + answer.statusCode(), System.nanoTime());
             }
             List<String> ids = new ArrayList<>();
             for (JsonNode model : json.readTree(answer.body()).path("data")) {
                 ids.add(redactor.redact(model.path("id").asText()));
             }
             return new Listing(List.copyOf(ids), null, System.nanoTime());
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             return new Listing(List.of(), "GET /models: connection refused", System.nanoTime());
-        } catch (BoundedSend.Stopped | java.io.InterruptedIOException e) { // Loupe's timer or the client's
+        } catch (HttpTimeoutException e) {
             return new Listing(List.of(), "GET /models: no answer within " + TIMEOUT.toSeconds() + " s", System.nanoTime());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Listing(List.of(), "GET /models: interrupted", System.nanoTime());
         } catch (Exception e) {
             return new Listing(List.of(), "GET /models: no readable model list", System.nanoTime());
         }

@@ -55,7 +55,7 @@ public class TextModels {
     public Rephraser rephraser(Choice choice) {
         LoupeConfig.Backend settings = config.backends().get(choice.backend());
         ChatModel model = OpenAiChatModel.builder()
-                .baseUrl(BackendService.urlOf(choice.backend(), settings))
+                .baseUrl(BackendService.requestUrlOf(choice.backend(), settings))
                 // vLLM started without --api-key ignores the header; LangChain4j's client wants one.
                 .apiKey(settings.apiKey().filter(k -> !k.isBlank()).orElse("none"))
                 .modelName(choice.model())

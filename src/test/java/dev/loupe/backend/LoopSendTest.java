@@ -71,7 +71,7 @@ class LoopSendTest {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
-    private CompletableFuture<BoundedSend.Answer> send(HttpClient client, RequestOptions request, Duration wait,
+    private CompletableFuture<LoopSend.Answer> send(HttpClient client, RequestOptions request, Duration wait,
             Deadline deadline) {
         return LoopSend.send(vertx, client, request, Buffer.buffer("{}"), wait, deadline);
     }
@@ -98,16 +98,16 @@ class LoopSendTest {
 
     @Test
     void aStalledBodyIsEndedByTheCallsTime() throws Exception {
-        assertInstanceOf(BoundedSend.Stopped.class,
+        assertInstanceOf(LoopSend.Stopped.class,
                 failure(send(http, post(url("/stall")), Duration.ofMillis(300), Deadline.after(LONG))));
     }
 
     @Test
     void aCancelledDeadlineEndsTheCall() throws Exception {
         Deadline deadline = Deadline.after(LONG);
-        CompletableFuture<BoundedSend.Answer> call = send(http, post(url("/stall")), LONG, deadline);
+        CompletableFuture<LoopSend.Answer> call = send(http, post(url("/stall")), LONG, deadline);
         vertx.setTimer(200, id -> deadline.cancel());
-        assertInstanceOf(BoundedSend.Stopped.class, failure(call));
+        assertInstanceOf(LoopSend.Stopped.class, failure(call));
         assertEquals(200, send(http, post(url("/ok")), LONG, Deadline.after(LONG)).get(30, TimeUnit.SECONDS).status(),
                 "the pool is whole again");
     }
@@ -139,7 +139,7 @@ class LoopSendTest {
         try {
             String base = "https://127.0.0.1:" + https.getAddress().getPort();
             // Forty calls at once, each on a client of its own, so every call shakes hands.
-            List<CompletableFuture<BoundedSend.Answer>> answers = new ArrayList<>();
+            List<CompletableFuture<LoopSend.Answer>> answers = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
                 answers.add(send(LoopSend.client(vertx, LONG, 1, TrustOptions.wrap(trust)), post(base + "/ok"), LONG,
                         Deadline.after(LONG)));
@@ -147,7 +147,7 @@ class LoopSendTest {
             for (var answer : answers) {
                 assertEquals(200, answer.get(60, TimeUnit.SECONDS).status());
             }
-            assertInstanceOf(BoundedSend.Stopped.class, failure(send(LoopSend.client(vertx, LONG, 1,
+            assertInstanceOf(LoopSend.Stopped.class, failure(send(LoopSend.client(vertx, LONG, 1,
                     TrustOptions.wrap(trust)), post(base + "/stall"), Duration.ofMillis(300), Deadline.after(LONG))));
         } finally {
             https.stop(0);
