@@ -183,8 +183,13 @@ public class OpenAiCompatibleBackend implements VisionBackend {
         // bounds Loupe resized within, so vLLM keeps the image as sent and visual_tokens stays exact. DashScope
         // takes no such field.
         if (options.pixels() != null && kind == BackendKind.OPENAI) {
-            body.putObject("mm_processor_kwargs").put("min_pixels", options.pixels().min())
-                    .put("max_pixels", options.pixels().max());
+            if (options.pixels().style().equals("size")) {
+                body.putObject("mm_processor_kwargs").putObject("size").put("shortest_edge", options.pixels().min())
+                        .put("longest_edge", options.pixels().max());
+            } else {
+                body.putObject("mm_processor_kwargs").put("min_pixels", options.pixels().min())
+                        .put("max_pixels", options.pixels().max());
+            }
         }
         if (options.topLogprobs() != null) {
             body.put("logprobs", true);

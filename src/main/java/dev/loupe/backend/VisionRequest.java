@@ -39,8 +39,17 @@ public record VisionRequest(
     public record Options(Sampling sampling, Structured structured, String schemaName, JsonNode schema,
             boolean highResolutionImages, Integer topLogprobs, PixelBounds pixels) {}
 
-    /** The smallest and largest pixel count (width × height) an image was resized within. */
-    public record PixelBounds(long min, long max) {}
+    /**
+     * The smallest and largest pixel count (width × height) an image was resized within, and how the server's
+     * processor takes them: {@code pixels} ({@code min_pixels}/{@code max_pixels}, Qwen2.5-VL) or {@code size}
+     * ({@code size: {shortest_edge, longest_edge}}, Qwen3-VL, in pixel counts despite the names).
+     */
+    public record PixelBounds(long min, long max, String style) {
+
+        public PixelBounds(long min, long max) {
+            this(min, max, "pixels");
+        }
+    }
 
     /**
      * The sampling fields of an OpenAI-compatible request; those vLLM and DashScope read beyond

@@ -50,6 +50,9 @@ public class ModelsHealthCheck implements HealthCheck {
         this.backends = backends;
         this.registry = registry;
         for (Profile profile : profiles.all()) {
+            if (profile.optional()) {
+                continue; // not expected everywhere: no gauge for LoupeModelNotServed to fire on
+            }
             for (Profile.Step step : profile.chain()) {
                 backends.expectModel(step.backend(), step.model());
                 gauges.add(Gauge.builder("loupe.backend.model.served",
@@ -92,8 +95,10 @@ public class ModelsHealthCheck implements HealthCheck {
             }
             String said;
             if (serving == null) {
-                response.down();
-                said = NO_USABLE_STEP + ": " + String.join("; ", problems);
+                if (!profile.optional()) {
+                    response.down();
+                }
+                said = (profile.optional() ? "optional, " : "") + NO_USABLE_STEP + ": " + String.join("; ", problems);
             } else if (problems.isEmpty()) {
                 said = "ok";
             } else {

@@ -160,7 +160,16 @@ public class StepAsker {
         }
         VisionRequest.Options options = new VisionRequest.Options(sampling, structured, contract.schema().name(),
                 decodingSchema, step.highResolutionImages(), topLogprobs,
-                new VisionRequest.PixelBounds(step.image().minPixels(), step.image().maxPixels()));
+                pixelBounds(step.image()));
         return new VisionRequest(step.model(), profile.system(), imageDataUrl, variant.text(), List.of(), options);
+    }
+
+    /** The bounds the image was prepared within, as the family's processor takes them; null when it takes none. */
+    private static VisionRequest.PixelBounds pixelBounds(Profile.ImagePolicy image) {
+        return switch (image.family().processorKwargs()) {
+            case PIXELS -> new VisionRequest.PixelBounds(image.minPixels(), image.maxPixels(), "pixels");
+            case SIZE -> new VisionRequest.PixelBounds(image.minPixels(), image.maxPixels(), "size");
+            case NONE -> null;
+        };
     }
 }

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param variants the wordings, in the order consensus takes them: base, files, generated
  * @param training how the next LoRA is trained from the reviews (the training export's command)
  * @param shadow  a challenger asked beside a share of live inspections, after their answers; null for none
+ * @param optional whether readiness may stay up while no step of this profile is usable (a profile kept for a
+ *                model not deployed everywhere, such as the shipped Qwen3-VL one); readiness still names it
  */
 public record Profile(
         String name,
@@ -47,7 +49,8 @@ public record Profile(
         ReviewPolicy review,
         List<Variant> variants,
         Training training,
-        Shadow shadow) {
+        Shadow shadow,
+        boolean optional) {
 
     /**
      * Shadow traffic: the challenger model asked (through the first step's backend, in the base wording) for a share
@@ -75,7 +78,7 @@ public record Profile(
     public Profile withChain(List<Step> steps, boolean escalate) {
         return new Profile(name, source, description, schema, decisionField, passValue, decodingSchema, List.copyOf(steps),
                 escalate, system, prompt, decoding, image, repair, synonyms, variantPolicy, consensus, review, variants,
-                training, shadow);
+                training, shadow, optional);
     }
 
     /** The wording of that name: base, a file variant or a generated one within the default count. */
@@ -152,9 +155,17 @@ public record Profile(
      *
      * @param crop     null for the whole image
      * @param encoding {@code jpeg} or {@code png}
+     * @param family   the model family whose factor and processor bounds the budget lies within
      */
     public record ImagePolicy(double scale, Crop crop, int factor, long minPixels, long maxPixels,
-            String encoding, int jpegQuality) {}
+            String encoding, int jpegQuality, ModelFamily family) {
+
+        /** A policy of the default family (Qwen2.5-VL). */
+        public ImagePolicy(double scale, Crop crop, int factor, long minPixels, long maxPixels, String encoding,
+                int jpegQuality) {
+            this(scale, crop, factor, minPixels, maxPixels, encoding, jpegQuality, ModelFamily.DEFAULT);
+        }
+    }
 
     /**
      * What happens to an answer that is not valid after repair.

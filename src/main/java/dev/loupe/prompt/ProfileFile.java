@@ -6,7 +6,7 @@ import java.util.List;
 record ProfileFile(String description, String schema, String decisionField, String passValue, String decodingSchema,
         String backend, String model, String structured, List<Step> chain, Boolean escalateOnReview, Decoding decoding,
         Image image, Repair repair, Variants variants, Consensus consensus, Review review, Training training,
-        Shadow shadow) {
+        Shadow shadow, Boolean optional) {
 
     record Shadow(String model, Double share, Integer maxConcurrent) {}
 
@@ -26,8 +26,11 @@ record ProfileFile(String description, String schema, String decisionField, Stri
     record Decoding(Double temperature, Integer seed, Integer maxTokens, Double topP, Integer topK,
             Double repetitionPenalty, Double presencePenalty, Double frequencyPenalty, List<String> stop) {}
 
-    record Image(Double scale, Crop crop, Integer factor, Long minPixels, Long maxPixels, String encoding,
-            Integer jpegQuality) {}
+    record Image(String family, Double scale, Crop crop, Integer factor, Long minPixels, Long maxPixels,
+            String encoding, Integer jpegQuality) {}
+
+    /** {@code families/<name>.yaml}. */
+    record Family(String description, Integer factor, Long minPixels, Long maxPixels, String processorKwargs) {}
 
     record Crop(Integer x, Integer y, Integer width, Integer height) {}
 }

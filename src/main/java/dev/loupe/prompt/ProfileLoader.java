@@ -38,7 +38,6 @@ public final class ProfileLoader {
     private static final Set<String> STRUCTURED = Set.of("none", "json_schema", "json_object");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
-    private static final int QWEN_FACTOR = 28;
 
     /**
      * profile.yaml and synonyms.yaml: YAML, kebab-case keys, unknown keys refused. A format and mapping
@@ -55,22 +54,60 @@ public final class ProfileLoader {
     public static Map<String, Profile> load(DataFolder prompts, ObjectMapper json) {
         List<Path> folders;
         try (Stream<Path> entries = Files.list(prompts.path())) {
-            folders = entries.filter(Files::isDirectory).sorted().toList();
+            folders = entries.filter(Files::isDirectory)
+                    .filter(f -> !f.getFileName().toString().equals(ModelFamily.FOLDER)).sorted().toList();
         } catch (IOException e) {
             throw new ProfileException(prompts.label() + ": cannot list profiles: " + e.getMessage(), e);
         }
         if (folders.isEmpty()) {
             throw new ProfileException(prompts.label() + ": no profile folders");
         }
+        Map<String, ModelFamily> families = families(prompts);
         Map<String, Profile> profiles = new TreeMap<>();
         for (Path folder : folders) {
-            Profile profile = loadOne(prompts, folder, json);
+            Profile profile = loadOne(prompts, folder, json, families);
             profiles.put(profile.name(), profile);
         }
         return profiles;
     }
 
-    static Profile loadOne(DataFolder prompts, Path folder, ObjectMapper json) {
+    /** {@code families/*.yaml}: each a model family profiles may name; Qwen2.5-VL's is there even without the folder. */
+    static Map<String, ModelFamily> families(DataFolder prompts) {
+        Map<String, ModelFamily> families = new TreeMap<>();
+        families.put(ModelFamily.DEFAULT.name(), ModelFamily.DEFAULT);
+        Path folder = prompts.path().resolve(ModelFamily.FOLDER);
+        if (!Files.isDirectory(folder)) {
+            return families;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList()) {
+                String fileName = file.getFileName().toString();
+                String name = fileName.substring(0, fileName.length() - ".yaml".length());
+                String where = prompts.describe(file);
+                check(NAME.matcher(name.replace(".", "")).matches(), where,
+                        "a family's name must be lower-case letters, digits, '.', '-' or '_'");
+                ProfileFile.Family f = readYaml(prompts, file, ProfileFile.Family.class);
+                check(f.factor() != null && f.factor() > 0, where, "'factor' (pixels per visual token, per side) is required");
+                check(f.minPixels() != null && f.maxPixels() != null && f.minPixels() >= (long) f.factor() * f.factor()
+                        && f.maxPixels() >= f.minPixels(), where, "'min-pixels' and 'max-pixels' are required, "
+                        + "min-pixels at least factor², max-pixels not below it");
+                ModelFamily.ProcessorKwargs kwargs;
+                try {
+                    kwargs = f.processorKwargs() == null ? ModelFamily.ProcessorKwargs.PIXELS
+                            : ModelFamily.ProcessorKwargs.parse(f.processorKwargs());
+                } catch (IllegalArgumentException e) {
+                    throw new ProfileException(where + ": processor-kwargs must be pixels, size or none", e);
+                }
+                families.put(name, new ModelFamily(name, f.description() == null ? name : f.description().strip(),
+                        f.factor(), f.minPixels(), f.maxPixels(), kwargs));
+            }
+        } catch (IOException e) {
+            throw new ProfileException(prompts.describe(folder) + ": " + e.getMessage(), e);
+        }
+        return families;
+    }
+
+    static Profile loadOne(DataFolder prompts, Path folder, ObjectMapper json, Map<String, ModelFamily> families) {
         String name = folder.getFileName().toString();
         if (!NAME.matcher(name).matches()) {
             throw new ProfileException(prompts.describe(folder)
@@ -80,7 +117,7 @@ public final class ProfileLoader {
         ProfileFile file = readYaml(prompts, yamlFile);
         String where = prompts.describe(yamlFile);
         Profile.Decoding decoding = decoding(file.decoding(), where, "decoding");
-        Profile.ImagePolicy image = image(file.image(), where, "image");
+        Profile.ImagePolicy image = image(file.image(), where, "image", families);
         String system = readText(prompts, folder.resolve(SYSTEM_FILE));
         String prompt = readText(prompts, folder.resolve(PROMPT_FILE));
         Path synonymsFile = folder.resolve(SYNONYMS_FILE);
@@ -95,7 +132,7 @@ public final class ProfileLoader {
                 file.decisionField() == null ? DEFAULT_DECISION_FIELD : required(file.decisionField(), "decision-field", where),
                 file.passValue() == null ? null : required(file.passValue(), "pass-value", where),
                 decodingSchema(prompts, folder, file.decodingSchema(), where, json),
-                chain(file, system + "\n" + prompt, where),
+                chain(file, system + "\n" + prompt, where, families),
                 Boolean.TRUE.equals(file.escalateOnReview()),
                 system,
                 prompt,
@@ -109,7 +146,8 @@ public final class ProfileLoader {
                 variants,
                 file.training() == null || file.training().baseModel() == null ? Profile.Training.NONE
                         : new Profile.Training(required(file.training().baseModel(), "training.base-model", where)),
-                shadow(file.shadow(), where));
+                shadow(file.shadow(), where),
+                Boolean.TRUE.equals(file.optional()));
     }
 
     private static Profile.Shadow shadow(ProfileFile.Shadow s, String where) {
@@ -173,7 +211,8 @@ public final class ProfileLoader {
     }
 
     /** The steps to ask, in order; {@code backend} + {@code model} is a chain of one. */
-    private static List<Profile.Step> chain(ProfileFile file, String texts, String where) {
+    private static List<Profile.Step> chain(ProfileFile file, String texts, String where,
+            Map<String, ModelFamily> families) {
         List<ProfileFile.Step> steps;
         if (file.chain() != null) {
             check(file.backend() == null && file.model() == null && file.structured() == null, where,
@@ -196,7 +235,7 @@ public final class ProfileLoader {
                     required(step.model(), at + "model", where), structured,
                     Boolean.TRUE.equals(step.vlHighResolutionImages()),
                     decoding(over(file.decoding(), step.decoding()), where, at + "decoding"),
-                    image(over(file.image(), step.image()), where, at + "image")));
+                    image(over(file.image(), step.image()), where, at + "image", families)));
         }
         return List.copyOf(chain);
     }
@@ -251,12 +290,16 @@ public final class ProfileLoader {
     }
 
     private static ProfileFile readYaml(DataFolder prompts, Path yamlFile) {
+        return readYaml(prompts, yamlFile, ProfileFile.class);
+    }
+
+    private static <T> T readYaml(DataFolder prompts, Path yamlFile, Class<T> type) {
         String where = prompts.describe(yamlFile);
         if (!Files.isRegularFile(yamlFile)) {
             throw new ProfileException(where + ": missing");
         }
         try {
-            ProfileFile file = YAML.readValue(Files.readString(yamlFile), ProfileFile.class);
+            T file = YAML.readValue(Files.readString(yamlFile), type);
             if (file == null) {
                 throw new ProfileException(where + ": empty");
             }
@@ -313,10 +356,14 @@ public final class ProfileLoader {
         if (step == null || profile == null) {
             return step == null ? profile : step;
         }
-        return new ProfileFile.Image(first(step.scale(), profile.scale()), first(step.crop(), profile.crop()),
-                first(step.factor(), profile.factor()), first(step.minPixels(), profile.minPixels()),
-                first(step.maxPixels(), profile.maxPixels()), first(step.encoding(), profile.encoding()),
-                first(step.jpegQuality(), profile.jpegQuality()));
+        // A step of another family keeps none of the profile's sizing: it was for the other family's tokens.
+        boolean otherFamily = step.family() != null && !step.family().equals(profile.family());
+        return new ProfileFile.Image(first(step.family(), profile.family()), first(step.scale(), profile.scale()),
+                first(step.crop(), profile.crop()),
+                otherFamily ? step.factor() : first(step.factor(), profile.factor()),
+                otherFamily ? step.minPixels() : first(step.minPixels(), profile.minPixels()),
+                otherFamily ? step.maxPixels() : first(step.maxPixels(), profile.maxPixels()),
+                first(step.encoding(), profile.encoding()), first(step.jpegQuality(), profile.jpegQuality()));
     }
 
     private static <T> T first(T preferred, T fallback) {
@@ -365,21 +412,36 @@ public final class ProfileLoader {
         }
     }
 
-    private static Profile.ImagePolicy image(ProfileFile.Image i, String where, String key) {
-        ProfileFile.Image image = i == null ? new ProfileFile.Image(null, null, null, null, null, null, null) : i;
+    /**
+     * The image policy: a named family's factor and processor bounds (Qwen2.5-VL's when none is named), the budget
+     * within them (default: the family's bounds, but at most 1280 visual tokens).
+     */
+    private static Profile.ImagePolicy image(ProfileFile.Image i, String where, String key,
+            Map<String, ModelFamily> families) {
+        ProfileFile.Image image = i == null ? new ProfileFile.Image(null, null, null, null, null, null, null, null) : i;
+        ModelFamily family = image.family() == null ? ModelFamily.DEFAULT : families.get(image.family().strip());
+        check(family != null, where, key + ".family '" + image.family() + "' is not a file of prompts/families/ (known: "
+                + String.join(", ", families.keySet()) + ")");
         double scale = image.scale() == null ? 1.0 : image.scale();
-        int factor = image.factor() == null ? QWEN_FACTOR : image.factor();
-        long minPixels = image.minPixels() == null ? 4L * QWEN_FACTOR * QWEN_FACTOR : image.minPixels();
-        long maxPixels = image.maxPixels() == null ? 1280L * QWEN_FACTOR * QWEN_FACTOR : image.maxPixels();
+        int factor = image.factor() == null ? family.factor() : image.factor();
+        long minPixels = image.minPixels() == null ? Math.max(family.minPixels(), 4L * factor * factor) : image.minPixels();
+        long maxPixels = image.maxPixels() == null ? Math.min(family.maxPixels(), 1280L * factor * factor)
+                : image.maxPixels();
         String encoding = image.encoding() == null ? "jpeg" : image.encoding().strip().toLowerCase(Locale.ROOT);
         int quality = image.jpegQuality() == null ? 95 : image.jpegQuality();
         check(scale > 0 && scale <= 1, where, key + ".scale must be above 0 and at most 1 (smart resize does the rest)");
         check(factor > 0, where, key + ".factor must be positive");
+        check(image.family() == null || factor == family.factor(), where, key + ".factor " + factor + " is not family "
+                + family.name() + "'s " + family.factor() + " pixels per visual token");
         check(minPixels >= (long) factor * factor, where, key + ".min-pixels must be at least factor²");
         check(maxPixels >= minPixels, where, key + ".max-pixels must not be below " + key + ".min-pixels");
+        check(image.family() == null || (minPixels >= family.minPixels() && maxPixels <= family.maxPixels()), where,
+                key + ".min-pixels and max-pixels must lie within family " + family.name() + "'s processor bounds "
+                        + family.minPixels() + ".." + family.maxPixels() + ", or the server resizes the image again");
         check(encoding.equals("jpeg") || encoding.equals("png"), where, key + ".encoding must be jpeg or png");
         check(quality >= 1 && quality <= 100, where, key + ".jpeg-quality must be between 1 and 100");
-        return new Profile.ImagePolicy(scale, crop(image.crop(), where), factor, minPixels, maxPixels, encoding, quality);
+        return new Profile.ImagePolicy(scale, crop(image.crop(), where), factor, minPixels, maxPixels, encoding, quality,
+                family);
     }
 
     private static Profile.Crop crop(ProfileFile.Crop c, String where) {

@@ -39,6 +39,11 @@ class KubernetesManifestsTest {
                 && yaml.contains("runAsNonRoot: true") && yaml.contains("nvidia.com/gpu"));
         assertTrue(yaml.contains("name: loupe-profile-microstructure-") && yaml.contains("verdict-v1.schema.json"),
                 "the profile and schema ConfigMaps are generated from prompts/ and schemas/");
+        // Every profile folder and the model families its profiles name are mounted where Loupe reads them.
+        for (String folder : List.of("microstructure", "microstructure-qwen3", "families")) {
+            assertTrue(yaml.contains("mountPath: /deployments/config/prompts/" + folder + "\n"), folder + " is mounted");
+        }
+        assertTrue(yaml.contains("qwen3-vl.yaml: |"), "the families ConfigMap holds the family files");
 
         assertGracePeriodCoversTheShutdown(yaml);
         assertVllmIsPinnedAndSizedForLoupe(yaml);
@@ -83,7 +88,7 @@ class KubernetesManifestsTest {
         Processes.Result validated = Tools.run(List.of(Tools.require("node").toString(),
                 VALIDATOR.resolve("validate.mjs").toString()), yaml);
         assertEquals(0, validated.exitCode(), validated.all());
-        assertTrue(validated.output().contains("17 of 17 objects valid"), validated.all());
+        assertTrue(validated.output().contains("19 of 19 objects valid"), validated.all());
     }
 
     /**

@@ -80,6 +80,26 @@ class InspectionResourceTest {
         return JSON.readTree(requests.get(0).getBodyAsString());
     }
 
+    /**
+     * The shipped Qwen3-VL profile: the image resized for 32x32-pixel tokens within Qwen3-VL's processor bounds,
+     * told to vLLM as that processor reads them ({@code size}, pixel counts), so it is never resized again.
+     */
+    @Test
+    void aQwen3ProfileSizesForItsFamilyAndTellsVllmInItsProcessorsTerms() throws Exception {
+        answerWith("chat-plain.json");
+        // cell.png, 550x660: within 65,536..1,310,720 pixels already, rounded to multiples of 32: 544x672.
+        upload(TestImages.cellPng(), "cell.png", "microstructure-qwen3").statusCode(200)
+                .body("image.sent_width", equalTo(544))
+                .body("image.sent_height", equalTo(672))
+                .body("image.visual_tokens", equalTo(544 * 672 / (32 * 32)))
+                .body("steps[0].model", equalTo("qc-lora-qwen3"));
+        JsonNode sent = onlyRequestSent();
+        assertEquals("qc-lora-qwen3", sent.path("model").asText());
+        assertEquals(65536, sent.at("/mm_processor_kwargs/size/shortest_edge").asLong(), sent.toString());
+        assertEquals(1310720, sent.at("/mm_processor_kwargs/size/longest_edge").asLong(), sent.toString());
+        assertTrue(sent.at("/mm_processor_kwargs/min_pixels").isMissingNode(), "not Qwen2.5-VL's keys");
+    }
+
     @Test
     void happyPathSendsTheProfilesRequestAndReturnsTheEnvelope() throws Exception {
         answerWith("chat-plain.json");

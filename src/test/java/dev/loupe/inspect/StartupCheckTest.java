@@ -33,7 +33,7 @@ class StartupCheckTest {
                 decoding, image,
                 new Profile.RepairPolicy(1, null), Profile.Synonyms.NONE,
                 new Profile.VariantPolicy(0, 0, java.util.List.of()), new Profile.ConsensusPolicy(1, 0.6), new Profile.ReviewPolicy(0.02),
-                java.util.List.of(), Profile.Training.NONE, null);
+                java.util.List.of(), Profile.Training.NONE, null, false);
     }
 
     @Test

@@ -38,9 +38,15 @@ class ProfileLoaderTest {
         Profile p = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts"), TestJson.MAPPER).get("microstructure");
         assertEquals("verdict-v1", p.schema());
         Profile.Decoding greedy = new Profile.Decoding(0.0, 42, 512, 1.0, -1, 1.0, null, null, null);
-        Profile.ImagePolicy qwen = new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95);
+        Map<String, ModelFamily> families = ProfileLoader.families(new DataFolder(Path.of("prompts"), "prompts"));
+        assertEquals(new ModelFamily("qwen2.5-vl", "Qwen2.5-VL", 28, 3136, 12_845_056, ModelFamily.ProcessorKwargs.PIXELS),
+                families.get("qwen2.5-vl"), "the shipped file says what the default assumes");
+        Profile.ImagePolicy qwen = new Profile.ImagePolicy(1.0, null, 28, 3136, 1003520, "jpeg", 95,
+                families.get("qwen2.5-vl"));
         // qwen-vl-max of 2025-08-13: 32x32 pixels a token, up to 16,777,216 pixels with high resolution.
-        Profile.ImagePolicy highResolution = new Profile.ImagePolicy(1.0, null, 32, 4096, 16_777_216, "jpeg", 95);
+        Profile.ImagePolicy highResolution = new Profile.ImagePolicy(1.0, null, 32, 4096, 16_777_216, "jpeg", 95,
+                families.get("qwen-vl-max-2025-08-13"));
+        assertEquals(ModelFamily.ProcessorKwargs.NONE, highResolution.family().processorKwargs(), "DashScope takes none");
         assertEquals(List.of(new Profile.Step("vllm", "qc-lora", "json_schema", false, greedy, qwen),
                 new Profile.Step("dashscope", "qwen-vl-max-2025-08-13", "json_object", true, greedy, highResolution)), p.chain());
         assertTrue(p.escalateOnReview());
@@ -52,6 +58,37 @@ class ProfileLoaderTest {
         assertTrue(p.repair().correction().contains("{violations}"));
         assertTrue(p.synonyms().enumValues().get("OK").contains("合格"));
         assertTrue(p.synonyms().booleans().get(true).contains("是"));
+    }
+
+    @Test
+    void theShippedQwen3ProfileIsSizedForQwen3AndOptional() {
+        Profile p = ProfileLoader.load(new DataFolder(Path.of("prompts"), "prompts"), TestJson.MAPPER).get("microstructure-qwen3");
+        assertEquals(32, p.image().factor());
+        assertEquals(65_536, p.image().minPixels(), "Qwen3-VL's processor minimum");
+        assertEquals(1_310_720, p.image().maxPixels());
+        assertEquals(ModelFamily.ProcessorKwargs.SIZE, p.image().family().processorKwargs());
+        assertTrue(p.optional());
+        assertEquals("Qwen/Qwen3-VL-8B-Instruct", p.training().baseModel());
+    }
+
+    @Test
+    void aBudgetOutsideItsFamilysBoundsOrAnotherFactorIsRefused() throws IOException {
+        Path families = Files.createDirectories(dir.resolve("families"));
+        Files.writeString(families.resolve("qwen3-vl.yaml"), "factor: 32\nmin-pixels: 65536\nmax-pixels: 16777216\n"
+                + "processor-kwargs: size\n");
+        profile("small", "schema: s\nbackend: b\nmodel: m\nimage: {family: qwen3-vl, min-pixels: 4096}\n");
+        assertTrue(loadError().contains("image.min-pixels and max-pixels must lie within family qwen3-vl's processor "
+                + "bounds 65536..16777216"), loadError());
+        Files.delete(dir.resolve("small/profile.yaml"));
+        Files.writeString(dir.resolve("small/profile.yaml"), "schema: s\nbackend: b\nmodel: m\nimage: {family: qwen3-vl, "
+                + "factor: 28}\n");
+        assertTrue(loadError().contains("image.factor 28 is not family qwen3-vl's 32"), loadError());
+        Files.writeString(dir.resolve("small/profile.yaml"), "schema: s\nbackend: b\nmodel: m\nimage: {family: qwen9}\n");
+        assertTrue(loadError().contains("image.family 'qwen9' is not a file of prompts/families/"), loadError());
+        Files.writeString(dir.resolve("small/profile.yaml"), "schema: s\nbackend: b\nmodel: m\nimage: {family: qwen3-vl}\n");
+        Profile p = ProfileLoader.load(new DataFolder(dir, "prompts"), TestJson.MAPPER).get("small");
+        assertEquals(List.of(65_536L, 1_310_720L), List.of(p.image().minPixels(), p.image().maxPixels()),
+                "defaults: the family's minimum, at most 1280 visual tokens");
     }
 
     @Test
