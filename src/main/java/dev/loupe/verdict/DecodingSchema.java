@@ -28,7 +28,14 @@ import java.util.Set;
  * <li>{@code minimum}, {@code maximum}, {@code exclusiveMinimum}, {@code exclusiveMaximum}.
  * </ul>
  *
- * Sources: llguidance {@code docs/json_schema.md} ("Supported JSON schema features": anyOf, oneOf,
+ * What happens outside that set differs by engine: llguidance refuses the request (a 400 from vLLM), xgrammar (vLLM's
+ * default) silently weakens it, enforcing less than the schema says; and xgrammar before 0.2 accepts a number above
+ * a {@code maximum} when a {@code minimum} is also given. Neither matters for correctness, since every answer is
+ * validated against the full schema after decoding; it matters for what decoding can promise, which is only the
+ * shape. String bounds over {@value #MAX_GRAMMAR_LENGTH} characters are left to that validation (see
+ * {@link #MAX_GRAMMAR_LENGTH}).
+ *
+ * <p>Sources: llguidance {@code docs/json_schema.md} ("Supported JSON schema features": anyOf, oneOf,
  * allOf, $ref, const, enum, type, properties, additionalProperties, required, string and number
  * bounds; no if/then/else/not); xgrammar's JSON-schema converter (anyOf/oneOf as unions, allOf only
  * with one entry, no conditionals); outlines' {@code json_schema} module (the same core set).
@@ -49,6 +56,12 @@ public final class DecodingSchema {
     private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "$comment", "title", "description",
             "examples", "default", "deprecated", "readOnly", "writeOnly");
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /**
+     * The longest string bound kept. xgrammar before 0.2 (vLLM 0.10's) expands {@code maxLength: n} into n chained
+     * grammar rules: a 1000-character bound makes the first compile after every start slow. A longer bound is left
+     * to the validation after decoding, which every answer gets anyway.
+     */
+    static final int MAX_GRAMMAR_LENGTH = 64;
 
     /**
      * @param schema  what to send
@@ -163,6 +176,13 @@ public final class DecodingSchema {
                     ArrayNode branches = out.putArray("anyOf");
                     for (int i = 0; i < value.size(); i++) {
                         branches.add(strip(value.get(i), at + "/anyOf/" + i, dropped));
+                    }
+                }
+                case "minLength", "maxLength" -> {
+                    if (value.isInt() && value.asInt() <= MAX_GRAMMAR_LENGTH) {
+                        out.set(key, value);
+                    } else {
+                        dropped.add(at + "/" + key);
                     }
                 }
                 default -> out.set(key, value.deepCopy());
