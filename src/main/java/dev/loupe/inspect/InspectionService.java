@@ -28,9 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
@@ -46,7 +44,6 @@ public class InspectionService {
 
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
     /** How soon a client refused for a full consensus queue may try again. */
-    private static final Duration CONSENSUS_RETRY_AFTER = Duration.ofSeconds(2);
     /** The violation keyword of a pass verdict a certified policy held for review. */
     public static final String BELOW_THRESHOLD = "below-threshold";
     /** How soon a client refused because its record could not be committed may try again. */
@@ -62,13 +59,7 @@ public class InspectionService {
     private final ChainRunner chains;
     private final InspectionMetrics metrics;
     private final Duration deadline;
-    /**
-     * The wordings of consensus inspections in flight, across requests. They hold no thread while
-     * they wait, but each holds its request's image and a backend slot or a place in its queue:
-     * beyond the bound a consensus is refused with 503 rather than queued without end.
-     */
-    private final Semaphore wordings;
-    private final int maxWordings;
+    private final ConsensusAsker consensus;
     /** Per profile, built once: the schema with the profile's synonyms, and the hashes of what it asks. */
     private final Map<String, VerdictContract> contracts = new HashMap<>();
     private final Map<String, InspectionFinished.Provenance> provenance = new HashMap<>();
@@ -80,7 +71,8 @@ public class InspectionService {
 
     public InspectionService(ProfileCatalog profiles, SchemaCatalog schemas, ImageService images,
             ChainRunner chains, InspectionMetrics metrics, LoupeConfig config, RecordKeeper keeper, ActivePolicies policies,
-            StepModels models, ShadowAsker shadows) {
+            StepModels models, ShadowAsker shadows, ConsensusAsker consensus) {
+        this.consensus = consensus;
         this.keeper = keeper;
         this.models = models;
         this.shadows = shadows;
@@ -91,8 +83,6 @@ public class InspectionService {
         this.images = images;
         this.metrics = metrics;
         this.deadline = config.inspection().deadline();
-        this.maxWordings = config.inspection().maxConsensusWordings();
-        this.wordings = new Semaphore(maxWordings);
         for (Profile profile : profiles.all()) {
             schemas.find(profile.schema()).ifPresent(schema -> {
                 contracts.put(profile.name(), new VerdictContract(schema, synonyms(profile.synonyms()),
@@ -246,7 +236,7 @@ public class InspectionService {
                     ? chains.run(profile, contract, images, variants.get(0), deadline, caller)
                             .thenApply(run -> envelope(profile, contract, start, prepared, trace, caller, run,
                                     run.result().verdict(), List.of(run.result()), null))
-                    : vote(profile, contract, images, variants, deadline, caller).thenApply(vote -> {
+                    : consensus.vote(profile, contract, images, variants, deadline, caller).thenApply(vote -> {
                         if (caller == Caller.INSPECTION) {
                             metrics.consensus(profile, vote.consensus().agreement());
                         }
@@ -374,74 +364,6 @@ public class InspectionService {
                     + ", the wordings profile '" + profile.name() + "' has");
         }
         return profile.variants().subList(0, k);
-    }
-
-    /** Consensus: every wording's run, the majority, and the answer that speaks for it. */
-    private record Vote(ChainRunner.ChainRun chosen, List<ChainRunner.ChainRun> runs, VerdictOutcome outcome, Envelope.Consensus consensus) {}
-
-    private CompletableFuture<Vote> vote(Profile profile, VerdictContract contract, StepImages images,
-            List<Variant> variants, Deadline deadline, Caller caller) {
-        if (!wordings.tryAcquire(variants.size())) {
-            throw new ProblemException(503, "consensus-busy", "Too many consensus inspections",
-                    "more than " + maxWordings + " wordings of consensus inspections would be in flight "
-                            + "(loupe.inspection.max-consensus-wordings); try again shortly", CONSENSUS_RETRY_AFTER);
-        }
-        List<CompletableFuture<ChainRunner.ChainRun>> asked = new ArrayList<>(variants.size());
-        for (Variant variant : variants) {
-            asked.add(chains.run(profile, contract, images, variant, deadline, caller).whenComplete((run, failure) -> {
-                if (failure != null && !(Futures.cause(failure) instanceof BackendException)) {
-                    deadline.cancel(); // a failure inside Loupe: the other wordings are called off
-                }
-            }));
-        }
-        // Every wording ends by the deadline: each of its waits is bounded by it.
-        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).handle((all, any) -> {
-            wordings.release(variants.size());
-            return tally(profile, contract, variants, asked);
-        });
-    }
-
-    /** The wordings' answers counted; the first failure inside Loupe, or every wording's backend failing, fails it. */
-    private static Vote tally(Profile profile, VerdictContract contract, List<Variant> variants,
-            List<CompletableFuture<ChainRunner.ChainRun>> asked) {
-        List<ChainRunner.ChainRun> runs = new ArrayList<>(variants.size());
-        List<ConsensusVote.Ballot> ballots = new ArrayList<>(variants.size());
-        BackendException firstFailure = null;
-        for (int i = 0; i < variants.size(); i++) {
-            String name = variants.get(i).name();
-            ChainRunner.ChainRun run;
-            try {
-                run = asked.get(i).join();
-            } catch (CompletionException e) {
-                if (!(Futures.cause(e) instanceof BackendException failure)) {
-                    throw e;
-                }
-                firstFailure = firstFailure == null ? failure : firstFailure;
-                ballots.add(new ConsensusVote.Ballot(name, null, failure.failure().label()));
-                continue;
-            }
-            runs.add(run);
-            VerdictOutcome verdict = run.result().verdict();
-            ballots.add(new ConsensusVote.Ballot(name, verdict.valid() ? contract.decisionIn(verdict.verdict()) : null,
-                    run.result().outcome().label()));
-        }
-        if (runs.isEmpty()) {
-            throw firstFailure;
-        }
-        ConsensusVote.Tally tally = ConsensusVote.count(ballots, profile.consensus().minAgreement());
-        ChainRunner.ChainRun chosen = runs.stream()
-                .filter(r -> r.result().verdict().valid()
-                        && contract.decisionIn(r.result().verdict().verdict()).equals(tally.winner()))
-                .findFirst().orElse(runs.get(0));
-        VerdictOutcome outcome = chosen.result().verdict();
-        if (!tally.stands()) {
-            List<Violation> violations = new ArrayList<>(outcome.violations());
-            violations.add(new Violation("", "consensus", tally.shortfall()));
-            outcome = new VerdictOutcome(null, outcome.repairs(), List.copyOf(violations));
-        }
-        Envelope.Consensus consensus = new Envelope.Consensus(variants.size(), tally.agreement(),
-                profile.consensus().minAgreement(), tally.votes(), tally.results());
-        return new Vote(chosen, List.copyOf(runs), outcome, consensus);
     }
 
     private static Synonyms synonyms(Profile.Synonyms synonyms) {
