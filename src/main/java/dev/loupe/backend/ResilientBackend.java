@@ -3,16 +3,9 @@ package dev.loupe.backend;
 import dev.loupe.concurrent.Futures;
 import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
-import dev.loupe.metrics.MeterCache;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,11 +33,6 @@ public final class ResilientBackend implements VisionBackend {
     private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
     /** Where the pauses before retries end; the retry goes out from there. */
     private static final ScheduledExecutorService PAUSES = NamedThreads.scheduler("loupe-retry-pause");
-    public static final String CACHED_HELP = "Prompt tokens the backend served from its prefix cache";
-    public static final String FINISH_HELP = "Answers by why the model stopped: stop, length (cut at max_tokens), ...";
-    /** finish_reason values kept as labels; anything else is counted as other (labels stay few). */
-    public static final Set<String> FINISH_REASONS = Set.of("stop", "length", "content_filter", "tool_calls", "unknown");
-    public static final String REQUESTS_HELP = "Calls to a model backend, by outcome; circuit_open and queue_timeout were not sent";
 
     private final VisionBackend delegate;
     private final LoupeConfig.Backend.Retry retry;
@@ -55,9 +43,7 @@ public final class ResilientBackend implements VisionBackend {
     private final SlotQueue runSlots;
     private final CircuitBreaker circuit;
     private final RetryBudget budget;
-    private final MeterRegistry registry;
-    private final MeterCache meters = new MeterCache();
-    private final List<Meter> gauges = new ArrayList<>(4);
+    private final BackendMeters meters;
 
     ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, double runShare, MeterRegistry registry) {
         this.delegate = delegate;
@@ -72,28 +58,12 @@ public final class ResilientBackend implements VisionBackend {
         this.circuit = new CircuitBreaker(settings.circuit().failureThreshold(), settings.circuit().openDuration(),
                 System::nanoTime);
         this.budget = new RetryBudget(retry.budgetRatio(), retry.budgetMaxTokens());
-        this.registry = registry;
-        gauges.add(Gauge.builder("loupe.backend.circuit.open", circuit, c -> c.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
-                .description("1 while the backend's circuit is open or half-open")
-                .tag("backend", delegate.name())
-                .register(registry));
-        gauges.add(Gauge.builder("loupe.backend.in.flight", this, ResilientBackend::inFlight)
-                .description("Calls to the backend in progress")
-                .tag("backend", delegate.name())
-                .register(registry));
-        gauges.add(Gauge.builder("loupe.backend.queued", slots, SlotQueue::waiting)
-                .description("Calls waiting for a free slot")
-                .tag("backend", delegate.name())
-                .register(registry));
-        gauges.add(Gauge.builder("loupe.backend.concurrency.limit", limit, GradientLimit::limit)
-                .description("Calls the backend may have in flight now (learnt from its latency unless fixed)")
-                .tag("backend", delegate.name())
-                .register(registry));
+        this.meters = new BackendMeters(delegate.name(), registry, circuit, this::inFlight, slots, limit);
     }
 
     /** Removes this backend's gauges: a registry can outlive the application (tests restart it in one JVM). */
     void unregister() {
-        gauges.forEach(registry::remove);
+        meters.unregister();
     }
 
     @Override
@@ -154,7 +124,7 @@ public final class ResilientBackend implements VisionBackend {
 
     private CompletableFuture<VisionReply> attempt(VisionRequest request, Deadline deadline, int attempt, int inFlight) {
         if (!circuit.allowCall()) {
-            count(request.model(), BackendFailure.CIRCUIT_OPEN.label());
+            meters.count(request.model(), BackendFailure.CIRCUIT_OPEN.label());
             Duration wait = circuit.untilProbe();
             return CompletableFuture.failedFuture(new BackendException(name(), BackendFailure.CIRCUIT_OPEN, "backend '"
                     + name() + "': circuit open after repeated failures; next probe in " + wait.toSeconds() + " s",
@@ -165,13 +135,13 @@ public final class ResilientBackend implements VisionBackend {
             if (failure == null) {
                 sample(start, inFlight, false);
                 circuit.onAnswer();
-                record(request.model(), "ok", start);
-                tokens(request.model(), "prompt", reply.promptTokens());
-                tokens(request.model(), "completion", reply.completionTokens());
+                meters.record(request.model(), "ok", start);
+                meters.tokens(request.model(), "prompt", reply.promptTokens());
+                meters.tokens(request.model(), "completion", reply.completionTokens());
                 if (reply.cachedTokens() > 0) {
-                    cachedTokens(request.model(), reply.cachedTokens());
+                    meters.cachedTokens(request.model(), reply.cachedTokens());
                 }
-                finishReason(request.model(), reply.finishReason());
+                meters.finishReason(request.model(), reply.finishReason());
                 return CompletableFuture.completedFuture(reply);
             }
             if (!(Futures.cause(failure) instanceof BackendException e)) {
@@ -180,7 +150,7 @@ public final class ResilientBackend implements VisionBackend {
                 circuit.onCancelled();
                 return CompletableFuture.<VisionReply>failedFuture(Futures.cause(failure));
             }
-            record(request.model(), e.failure().label(), start);
+            meters.record(request.model(), e.failure().label(), start);
             if (OVERLOAD.contains(e.failure())) {
                 sample(start, inFlight, true);
             }
@@ -237,7 +207,7 @@ public final class ResilientBackend implements VisionBackend {
             return new BackendException(name(), BackendFailure.CANCELLED, "backend '" + name()
                     + "': the deadline passed while waiting for a slot", null);
         }
-        count(model, BackendFailure.QUEUE_TIMEOUT.label());
+        meters.count(model, BackendFailure.QUEUE_TIMEOUT.label());
         return new BackendException(name(), BackendFailure.QUEUE_TIMEOUT, "backend '" + name() + "': all "
                 + limit.limit() + " slots stayed busy for " + queueTimeout.toMillis() / 1000.0 + " s",
                 null, QUEUE_RETRY_AFTER);
@@ -253,43 +223,5 @@ public final class ResilientBackend implements VisionBackend {
             unhook.run();
         });
         return paused;
-    }
-
-    private void count(String model, String outcome) {
-        meters.get(List.of("requests", model, outcome), () -> Counter.builder("loupe.backend.requests")
-                .description(REQUESTS_HELP)
-                .tags("backend", name(), "model", model, "outcome", outcome)
-                .register(registry)).increment();
-    }
-
-    private void record(String model, String outcome, long startNanos) {
-        count(model, outcome);
-        meters.get(List.of("duration", model), () -> Timer.builder("loupe.backend.duration")
-                .description("Time a backend took to answer or fail")
-                .tags("backend", name(), "model", model)
-                .serviceLevelObjectives(BackendService.Buckets.MODEL_LATENCY)
-                .register(registry)).record(Duration.ofNanos(System.nanoTime() - startNanos));
-    }
-
-    private void cachedTokens(String model, int count) {
-        meters.get(List.of("cached", model), () -> Counter.builder("loupe.backend.cached.prompt.tokens")
-                .description(CACHED_HELP)
-                .tags("backend", name(), "model", model)
-                .register(registry)).increment(count);
-    }
-
-    private void finishReason(String model, String reason) {
-        String known = FINISH_REASONS.contains(reason) ? reason : "other";
-        meters.get(List.of("finish", model, known), () -> Counter.builder("loupe.backend.finish.reasons")
-                .description(FINISH_HELP)
-                .tags("backend", name(), "model", model, "reason", known)
-                .register(registry)).increment();
-    }
-
-    private void tokens(String model, String type, int count) {
-        meters.get(List.of("tokens", model, type), () -> Counter.builder("loupe.backend.tokens")
-                .description("Tokens reported by the backend")
-                .tags("backend", name(), "model", model, "type", type)
-                .register(registry)).increment(count);
     }
 }

@@ -1,7 +1,7 @@
 package dev.loupe.inspect;
 
 import dev.loupe.backend.BackendFailure;
-import dev.loupe.backend.ResilientBackend;
+import dev.loupe.backend.BackendMeters;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.verdict.Outcome;
@@ -46,17 +46,17 @@ public class KnownSeries {
                         }
                     }
                 }
-                counter(registry, "loupe.backend.requests", ResilientBackend.REQUESTS_HELP, "backend", step.backend(), "model", step.model(),
+                counter(registry, "loupe.backend.requests", BackendMeters.REQUESTS_HELP, "backend", step.backend(), "model", step.model(),
                         "outcome", "ok");
                 for (BackendFailure failure : BackendFailure.values()) {
-                    counter(registry, "loupe.backend.requests", ResilientBackend.REQUESTS_HELP, "backend", step.backend(), "model", step.model(),
+                    counter(registry, "loupe.backend.requests", BackendMeters.REQUESTS_HELP, "backend", step.backend(), "model", step.model(),
                             "outcome", failure.label());
                 }
                 for (String reason : List.of("stop", "length", "other")) {
-                    counter(registry, "loupe.backend.finish.reasons", ResilientBackend.FINISH_HELP, "backend", step.backend(),
+                    counter(registry, "loupe.backend.finish.reasons", BackendMeters.FINISH_HELP, "backend", step.backend(),
                             "model", step.model(), "reason", reason);
                 }
-                counter(registry, "loupe.backend.cached.prompt.tokens", ResilientBackend.CACHED_HELP, "backend", step.backend(),
+                counter(registry, "loupe.backend.cached.prompt.tokens", BackendMeters.CACHED_HELP, "backend", step.backend(),
                         "model", step.model());
             }
             for (Outcome outcome : Outcome.values()) {
