@@ -3,6 +3,12 @@ package dev.loupe.prompt;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -15,7 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -29,13 +34,10 @@ public final class ProfileLoader {
     static final String SYNONYMS_FILE = "synonyms.yaml";
     static final String CORRECTION_FILE = "correction.txt";
     static final String VIOLATIONS_PLACEHOLDER = "{violations}";
-    private static final int MAX_REASK = 3;
     /** Checked against the schema at start-up (StartupCheck), where both are loaded. */
     static final String DEFAULT_DECISION_FIELD = "decision";
     static final String VARIANTS_DIR = "variants";
     private static final int DEFAULT_GENERATED = 12;
-    private static final int MAX_GENERATED = 200;
-    private static final Set<String> STRUCTURED = Set.of("none", "json_schema", "json_object");
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]*");
 
@@ -114,9 +116,9 @@ public final class ProfileLoader {
                     + ": a profile folder's name must be lower-case letters, digits, '-' or '_'");
         }
         Path yamlFile = folder.resolve(PROFILE_FILE);
-        ProfileFile file = readYaml(prompts, yamlFile);
+        ProfileFile file = readProfile(prompts, yamlFile);
         String where = prompts.describe(yamlFile);
-        Profile.Decoding decoding = decoding(file.decoding(), where, "decoding");
+        Profile.Decoding decoding = decoding(file.decoding());
         Profile.ImagePolicy image = image(file.image(), where, "image", families);
         String system = readText(prompts, folder.resolve(SYSTEM_FILE));
         String prompt = readText(prompts, folder.resolve(PROMPT_FILE));
@@ -157,8 +159,6 @@ public final class ProfileLoader {
         String model = required(s.model(), "shadow.model", where);
         double share = s.share() == null ? 0.1 : s.share();
         int max = s.maxConcurrent() == null ? 2 : s.maxConcurrent();
-        check(share > 0 && share <= 1, where, "shadow.share must be above 0 and at most 1");
-        check(max >= 1 && max <= 64, where, "shadow.max-concurrent must be 1..64");
         return new Profile.Shadow(model, share, max);
     }
 
@@ -166,7 +166,6 @@ public final class ProfileLoader {
             String where) {
         long seed = v == null || v.seed() == null ? decodingSeed : v.seed();
         int generated = v == null || v.generated() == null ? DEFAULT_GENERATED : v.generated();
-        check(generated >= 0 && generated <= MAX_GENERATED, where, "variants.generated must be between 0 and " + MAX_GENERATED);
         List<List<String>> words = synonyms == null || synonyms.promptWords() == null ? List.of()
                 : synonyms.promptWords().stream().map(List::copyOf).toList();
         return new Profile.VariantPolicy(seed, generated, words);
@@ -206,7 +205,6 @@ public final class ProfileLoader {
         double min = c == null || c.minAgreement() == null ? 0.6 : c.minAgreement();
         check(k >= 1 && k <= available, where, "consensus.variants must be between 1 and the " + available
                 + " variants the profile has");
-        check(min > 0 && min <= 1, where, "consensus.min-agreement must be above 0 and at most 1");
         return new Profile.ConsensusPolicy(k, min);
     }
 
@@ -227,14 +225,13 @@ public final class ProfileLoader {
             ProfileFile.Step step = steps.get(i);
             String at = file.chain() == null ? "" : "chain[" + i + "].";
             String structured = step.structured() == null ? "none" : step.structured().strip().toLowerCase(Locale.ROOT);
-            check(STRUCTURED.contains(structured), where, at + "structured must be none, json_schema or json_object");
             // DashScope refuses json_object unless the messages contain the word JSON.
             check(!structured.equals("json_object") || texts.toLowerCase(Locale.ROOT).contains("json"), where,
                     at + "structured: json_object needs the word JSON in system.txt or prompt.txt (DashScope rejects it otherwise)");
             chain.add(new Profile.Step(required(step.backend(), at + "backend", where),
                     required(step.model(), at + "model", where), structured,
                     Boolean.TRUE.equals(step.vlHighResolutionImages()),
-                    decoding(over(file.decoding(), step.decoding()), where, at + "decoding"),
+                    decoding(over(file.decoding(), step.decoding())),
                     image(over(file.image(), step.image()), where, at + "image", families)));
         }
         return List.copyOf(chain);
@@ -242,13 +239,11 @@ public final class ProfileLoader {
 
     private static Profile.ReviewPolicy review(ProfileFile.Review r, String where) {
         double rate = r == null || r.sampleRate() == null ? 0.02 : r.sampleRate();
-        check(rate >= 0 && rate <= 1, where, "review.sample-rate must be between 0 and 1");
         return new Profile.ReviewPolicy(rate);
     }
 
     private static Profile.RepairPolicy repair(ProfileFile.Repair r, DataFolder prompts, Path folder, String where) {
         int reask = r == null || r.reask() == null ? 1 : r.reask();
-        check(reask >= 0 && reask <= MAX_REASK, where, "repair.reask must be between 0 and " + MAX_REASK);
         Path correctionFile = folder.resolve(CORRECTION_FILE);
         String correction = null;
         if (Files.exists(correctionFile)) {
@@ -289,8 +284,87 @@ public final class ProfileLoader {
                 Map.copyOf(booleans));
     }
 
-    private static ProfileFile readYaml(DataFolder prompts, Path yamlFile) {
-        return readYaml(prompts, yamlFile, ProfileFile.class);
+
+    /**
+     * profile.yaml's JSON Schema (also what an editor completes from: the shipped profiles name it in a
+     * {@code yaml-language-server} comment). Single-key rules live there; rules across keys are checked in code.
+     */
+    private static final Schema PROFILE_SCHEMA = profileSchema();
+
+    private static Schema profileSchema() {
+        try (java.io.InputStream in = ProfileLoader.class.getResourceAsStream("profile.schema.json")) {
+            return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                    builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().locale(Locale.ENGLISH)
+                            .pathType(PathType.JSON_POINTER).build()))
+                    .getSchema(new ObjectMapper().readTree(in));
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("profile.schema.json is missing from Loupe's classes", e);
+        }
+    }
+
+    /** profile.yaml read as a tree, checked against its schema, then bound. */
+    private static ProfileFile readProfile(DataFolder prompts, Path yamlFile) {
+        String where = prompts.describe(yamlFile);
+        if (!Files.isRegularFile(yamlFile)) {
+            throw new ProfileException(where + ": missing");
+        }
+        JsonNode tree;
+        try {
+            tree = YAML.readTree(Files.readString(yamlFile));
+        } catch (JsonProcessingException e) {
+            throw new ProfileException(where + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+        } catch (CharacterCodingException e) {
+            throw new ProfileException(where + ": not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new ProfileException(where + ": " + e.getMessage(), e);
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            throw new ProfileException(where + ": empty");
+        }
+        List<com.networknt.schema.Error> problems = PROFILE_SCHEMA.validate(tree);
+        if (!problems.isEmpty()) {
+            throw new ProfileException(where + ": " + problems.stream().map(ProfileLoader::said).distinct().limit(3)
+                    .collect(java.util.stream.Collectors.joining("; ")));
+        }
+        try {
+            return YAML.treeToValue(tree, ProfileFile.class);
+        } catch (JsonProcessingException e) {
+            throw new ProfileException(where + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** A schema error in the file's own terms: {@code 'chain[0].model' is required}, {@code chain[0].decoding.top-p …}. */
+    private static String said(com.networknt.schema.Error error) {
+        String at = keyPath(error.getInstanceLocation().toString());
+        String property = error.getProperty();
+        return switch (error.getKeyword()) {
+            case "required" -> "'" + join(at, property) + "' is required";
+            // The property named is the one present; the first argument is the one it needs.
+            case "dependentRequired" -> "'" + join(at, String.valueOf(error.getArguments()[0])) + "' is required";
+            case "additionalProperties" -> "unknown key '" + join(at, property) + "'";
+            default -> (at.isEmpty() ? "the profile" : at) + ": " + error.getMessage();
+        };
+    }
+
+    private static String join(String at, String property) {
+        return property == null ? at : at.isEmpty() ? property : at + "." + property;
+    }
+
+    /** {@code /chain/0/decoding/top-p} as {@code chain[0].decoding.top-p}. */
+    private static String keyPath(String pointer) {
+        StringBuilder path = new StringBuilder();
+        for (String part : pointer.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            if (part.chars().allMatch(Character::isDigit)) {
+                path.append('[').append(part).append(']');
+            } else {
+                path.append(path.length() == 0 ? "" : ".").append(part.replace("~1", "/").replace("~0", "~"));
+            }
+        }
+        return path.toString();
     }
 
     private static <T> T readYaml(DataFolder prompts, Path yamlFile, Class<T> type) {
@@ -370,24 +444,11 @@ public final class ProfileLoader {
         return preferred != null ? preferred : fallback;
     }
 
-    private static Profile.Decoding decoding(ProfileFile.Decoding d, String where, String key) {
+    private static Profile.Decoding decoding(ProfileFile.Decoding d) {
         ProfileFile.Decoding f = d == null ? new ProfileFile.Decoding(null, null, null, null, null, null, null, null, null) : d;
         double temperature = f.temperature() == null ? 0.0 : f.temperature();
         int seed = f.seed() == null ? 0 : f.seed();
         int maxTokens = f.maxTokens() == null ? 512 : f.maxTokens();
-        check(temperature >= 0 && temperature <= 2, where, key + ".temperature must be between 0 and 2");
-        check(maxTokens > 0, where, key + ".max-tokens must be positive");
-        check(f.topP() == null || f.topP() > 0 && f.topP() <= 1, where, key + ".top-p must be above 0 and at most 1");
-        // vLLM reads -1 (and 0) as "no top-k"; DashScope wants a positive number or none.
-        check(f.topK() == null || f.topK() >= -1, where, key + ".top-k must be -1 (off) or more");
-        check(f.repetitionPenalty() == null || f.repetitionPenalty() > 0 && f.repetitionPenalty() <= 2, where,
-                key + ".repetition-penalty must be above 0 and at most 2 (1 is none)");
-        check(f.presencePenalty() == null || Math.abs(f.presencePenalty()) <= 2, where,
-                key + ".presence-penalty must be between -2 and 2");
-        check(f.frequencyPenalty() == null || Math.abs(f.frequencyPenalty()) <= 2, where,
-                key + ".frequency-penalty must be between -2 and 2");
-        check(f.stop() == null || f.stop().size() <= 4 && f.stop().stream().noneMatch(s -> s == null || s.isEmpty()),
-                where, key + ".stop takes at most 4 non-empty strings");
         return new Profile.Decoding(temperature, seed, maxTokens, f.topP(), f.topK(), f.repetitionPenalty(),
                 f.presencePenalty(), f.frequencyPenalty(), f.stop() == null ? null : List.copyOf(f.stop()));
     }
@@ -429,8 +490,6 @@ public final class ProfileLoader {
                 : image.maxPixels();
         String encoding = image.encoding() == null ? "jpeg" : image.encoding().strip().toLowerCase(Locale.ROOT);
         int quality = image.jpegQuality() == null ? 95 : image.jpegQuality();
-        check(scale > 0 && scale <= 1, where, key + ".scale must be above 0 and at most 1 (smart resize does the rest)");
-        check(factor > 0, where, key + ".factor must be positive");
         check(image.family() == null || factor == family.factor(), where, key + ".factor " + factor + " is not family "
                 + family.name() + "'s " + family.factor() + " pixels per visual token");
         check(minPixels >= (long) factor * factor, where, key + ".min-pixels must be at least factor²");
@@ -438,8 +497,6 @@ public final class ProfileLoader {
         check(image.family() == null || (minPixels >= family.minPixels() && maxPixels <= family.maxPixels()), where,
                 key + ".min-pixels and max-pixels must lie within family " + family.name() + "'s processor bounds "
                         + family.minPixels() + ".." + family.maxPixels() + ", or the server resizes the image again");
-        check(encoding.equals("jpeg") || encoding.equals("png"), where, key + ".encoding must be jpeg or png");
-        check(quality >= 1 && quality <= 100, where, key + ".jpeg-quality must be between 1 and 100");
         return new Profile.ImagePolicy(scale, crop(image.crop(), where), factor, minPixels, maxPixels, encoding, quality,
                 family);
     }
@@ -448,10 +505,6 @@ public final class ProfileLoader {
         if (c == null) {
             return null;
         }
-        check(c.x() != null && c.y() != null && c.width() != null && c.height() != null, where,
-                "image.crop needs x, y, width and height");
-        check(c.x() >= 0 && c.y() >= 0, where, "image.crop x and y must not be negative");
-        check(c.width() > 0 && c.height() > 0, where, "image.crop width and height must be positive");
         return new Profile.Crop(c.x(), c.y(), c.width(), c.height());
     }
 

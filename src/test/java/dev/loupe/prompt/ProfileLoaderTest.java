@@ -205,8 +205,19 @@ class ProfileLoaderTest {
     void anUnknownKeyIsATypoNotSilence() throws IOException {
         profile("typo", "schema: s\nbackend: b\nmodel: m\ndecoding:\n  temprature: 0\n");
         String message = loadError();
-        assertTrue(message.startsWith("prompts/typo/profile.yaml: "), message);
-        assertTrue(message.contains("temprature"), message);
+        assertEquals("prompts/typo/profile.yaml: unknown key 'decoding.temprature'", message,
+                "named by profile.yaml's schema, in the file's own terms");
+    }
+
+    /** profile.yaml's schema is what editors complete from: every shipped profile names it and satisfies it. */
+    @Test
+    void theShippedProfilesNameTheirSchemaForEditors() throws IOException {
+        for (String profile : List.of("microstructure", "microstructure-qwen3")) {
+            assertTrue(Files.readString(Path.of("prompts", profile, "profile.yaml")).startsWith(
+                    "# yaml-language-server: $schema=../../src/main/resources/dev/loupe/prompt/profile.schema.json\n"),
+                    profile);
+        }
+        assertTrue(Files.isRegularFile(Path.of("src/main/resources/dev/loupe/prompt/profile.schema.json")));
     }
 
     @Test
@@ -218,7 +229,9 @@ class ProfileLoaderTest {
     @Test
     void anImpossibleSettingIsNamed() throws IOException {
         profile("hot", "schema: s\nbackend: b\nmodel: m\ndecoding:\n  temperature: 7\n");
-        assertTrue(loadError().contains("temperature"));
+        assertTrue(loadError().startsWith("prompts/hot/profile.yaml: decoding.temperature: "), loadError());
+        Files.writeString(dir.resolve("hot/profile.yaml"), "schema: s\nbackend: b\nmodel: m\nimage: {encoding: gif}\n");
+        assertTrue(loadError().startsWith("prompts/hot/profile.yaml: image.encoding: "), loadError());
     }
 
     @Test
