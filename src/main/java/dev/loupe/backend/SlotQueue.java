@@ -1,12 +1,11 @@
 package dev.loupe.backend;
 
-import dev.loupe.concurrent.NamedThreads;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
@@ -16,24 +15,42 @@ import java.util.function.IntSupplier;
  * callers that hold no thread while they wait. A {@link java.util.concurrent.Semaphore} cannot take
  * back permits it has given, and blocks its waiters; here a freed slot is handed to the longest
  * waiter, and a raised limit lets waiters in at once.
+ *
+ * <p>A waiter goes on where it asked: a caller on a Vert.x context (an inspection on its event loop) is granted or
+ * given up on that context, whichever thread freed the slot, and its give-up time is a Vert.x timer, the one timer
+ * mechanism of the call path (a caller off any context, a run's worker, goes on on the timer's or the releaser's
+ * thread).
  */
 final class SlotQueue {
 
-    private static final ScheduledExecutorService GIVE_UPS = NamedThreads.scheduler("loupe-slot-wait");
+    /**
+     * One waiting caller: granted (with the calls then in flight) or given up (with 0).
+     *
+     * @param context where the caller goes on; null off any Vert.x context
+     */
+    private record Waiter(CompletableFuture<Integer> granted, Context context) {
 
-    /** One waiting caller: granted (with the calls then in flight) or given up (with 0). */
-    private record Waiter(CompletableFuture<Integer> granted) {}
+        void complete(int value) {
+            if (context == null || context == Vertx.currentContext()) {
+                granted.complete(value);
+            } else {
+                context.runOnContext(done -> granted.complete(value));
+            }
+        }
+    }
 
     private record Grant(Waiter waiter, int inFlight) {}
 
     private final IntSupplier limit;
+    private final Vertx vertx;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int inFlight;
 
     /** @param limit the current limit, asked whenever a slot could be handed out */
-    SlotQueue(IntSupplier limit) {
+    SlotQueue(IntSupplier limit, Vertx vertx) {
         this.limit = limit;
+        this.vertx = vertx;
     }
 
     /**
@@ -53,15 +70,15 @@ final class SlotQueue {
             if (waitNanos <= 0 || deadline.cancelled()) {
                 return CompletableFuture.completedFuture(0);
             }
-            me = new Waiter(new CompletableFuture<>());
+            me = new Waiter(new CompletableFuture<>(), Vertx.currentContext());
             waiters.addLast(me);
         } finally {
             lock.unlock();
         }
-        ScheduledFuture<?> timer = GIVE_UPS.schedule(() -> giveUp(me), waitNanos, TimeUnit.NANOSECONDS);
+        long timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)), id -> giveUp(me));
         Runnable unhook = deadline.onCancel(() -> giveUp(me));
         me.granted().whenComplete((slots, failure) -> {
-            timer.cancel(false);
+            vertx.cancelTimer(timer);
             unhook.run();
         });
         return me.granted();
@@ -77,7 +94,7 @@ final class SlotQueue {
             lock.unlock();
         }
         if (left) {
-            waiter.granted().complete(0);
+            waiter.complete(0);
         }
     }
 
@@ -135,8 +152,8 @@ final class SlotQueue {
         return grants;
     }
 
-    /** Outside the lock: a granted caller goes on with its call on this thread. */
+    /** Outside the lock: a granted caller goes on with its call on its own context. */
     private static void grant(List<Grant> grants) {
-        grants.forEach(grant -> grant.waiter().granted().complete(grant.inFlight()));
+        grants.forEach(grant -> grant.waiter().complete(grant.inFlight()));
     }
 }
