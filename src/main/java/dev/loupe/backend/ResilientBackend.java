@@ -1,15 +1,17 @@
 package dev.loupe.backend;
 
 import dev.loupe.concurrent.Futures;
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A backend behind a concurrency limit (learnt from its latency unless fixed), a circuit breaker
@@ -29,10 +31,10 @@ public final class ResilientBackend implements VisionBackend {
     /** Where an adaptive limit starts: a few batches' worth, grown within seconds under load. */
     public static final int INITIAL_LIMIT = 16;
     private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
+    /** Where the pauses before retries end; the retry goes out from there. */
+    private static final ScheduledExecutorService PAUSES = NamedThreads.scheduler("loupe-retry-pause");
 
     private final VisionBackend delegate;
-    /** Its timers end retry pauses on the context that set them: a retry goes out from the caller's event loop. */
-    private final Vertx vertx;
     private final LoupeConfig.Backend.Retry retry;
     private final Duration queueTimeout;
     private final GradientLimit limit;
@@ -43,16 +45,14 @@ public final class ResilientBackend implements VisionBackend {
     private final RetryBudget budget;
     private final BackendMeters meters;
 
-    ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, double runShare, MeterRegistry registry,
-            Vertx vertx) {
+    ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, double runShare, MeterRegistry registry) {
         this.delegate = delegate;
-        this.vertx = vertx;
         int max = settings.maxConcurrent();
         this.limit = settings.adaptiveConcurrency()
                 ? new GradientLimit(INITIAL_LIMIT, Math.min(settings.minConcurrent(), max), max, System::nanoTime)
                 : new GradientLimit(max, max, max, System::nanoTime);
-        this.slots = new SlotQueue(limit::limit, vertx);
-        this.runSlots = new SlotQueue(() -> Math.max(1, (int) Math.floor(limit.limit() * runShare)), vertx);
+        this.slots = new SlotQueue(limit::limit);
+        this.runSlots = new SlotQueue(() -> Math.max(1, (int) Math.floor(limit.limit() * runShare)));
         this.retry = settings.retry();
         this.queueTimeout = settings.queueTimeout();
         this.circuit = new CircuitBreaker(settings.circuit().failureThreshold(), settings.circuit().openDuration(),
@@ -213,23 +213,13 @@ public final class ResilientBackend implements VisionBackend {
                 null, QUEUE_RETRY_AFTER);
     }
 
-    /**
-     * A pause before a retry, on a Vert.x timer: set from the caller's context, it ends there, and the retry goes
-     * out from the caller's event loop. A cancelled deadline ends it, and the retries, with {@code failure}.
-     */
-    private CompletableFuture<Void> pause(Duration pause, Deadline deadline, BackendException failure) {
+    /** A pause before a retry; a cancelled deadline ends it, and the retries, with {@code failure}. */
+    private static CompletableFuture<Void> pause(Duration pause, Deadline deadline, BackendException failure) {
         CompletableFuture<Void> paused = new CompletableFuture<>();
-        Context context = Vertx.currentContext();
-        long timer = vertx.setTimer(Math.max(1, pause.toMillis()), id -> paused.complete(null));
-        Runnable unhook = deadline.onCancel(() -> {
-            if (context == null) {
-                paused.completeExceptionally(failure);
-            } else {
-                context.runOnContext(done -> paused.completeExceptionally(failure));
-            }
-        });
+        ScheduledFuture<?> timer = PAUSES.schedule(() -> paused.complete(null), pause.toNanos(), TimeUnit.NANOSECONDS);
+        Runnable unhook = deadline.onCancel(() -> paused.completeExceptionally(failure));
         paused.whenComplete((done, cancelled) -> {
-            vertx.cancelTimer(timer);
+            timer.cancel(false);
             unhook.run();
         });
         return paused;

@@ -1,11 +1,12 @@
 package dev.loupe.backend;
 
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
+import dev.loupe.concurrent.NamedThreads;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
@@ -15,42 +16,24 @@ import java.util.function.IntSupplier;
  * callers that hold no thread while they wait. A {@link java.util.concurrent.Semaphore} cannot take
  * back permits it has given, and blocks its waiters; here a freed slot is handed to the longest
  * waiter, and a raised limit lets waiters in at once.
- *
- * <p>A waiter goes on where it asked: a caller on a Vert.x context (an inspection on its event loop) is granted or
- * given up on that context, whichever thread freed the slot, and its give-up time is a Vert.x timer, the one timer
- * mechanism of the call path (a caller off any context, a run's worker, goes on on the timer's or the releaser's
- * thread).
  */
 final class SlotQueue {
 
-    /**
-     * One waiting caller: granted (with the calls then in flight) or given up (with 0).
-     *
-     * @param context where the caller goes on; null off any Vert.x context
-     */
-    private record Waiter(CompletableFuture<Integer> granted, Context context) {
+    private static final ScheduledExecutorService GIVE_UPS = NamedThreads.scheduler("loupe-slot-wait");
 
-        void complete(int value) {
-            if (context == null || context == Vertx.currentContext()) {
-                granted.complete(value);
-            } else {
-                context.runOnContext(done -> granted.complete(value));
-            }
-        }
-    }
+    /** One waiting caller: granted (with the calls then in flight) or given up (with 0). */
+    private record Waiter(CompletableFuture<Integer> granted) {}
 
     private record Grant(Waiter waiter, int inFlight) {}
 
     private final IntSupplier limit;
-    private final Vertx vertx;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int inFlight;
 
     /** @param limit the current limit, asked whenever a slot could be handed out */
-    SlotQueue(IntSupplier limit, Vertx vertx) {
+    SlotQueue(IntSupplier limit) {
         this.limit = limit;
-        this.vertx = vertx;
     }
 
     /**
@@ -70,15 +53,15 @@ final class SlotQueue {
             if (waitNanos <= 0 || deadline.cancelled()) {
                 return CompletableFuture.completedFuture(0);
             }
-            me = new Waiter(new CompletableFuture<>(), Vertx.currentContext());
+            me = new Waiter(new CompletableFuture<>());
             waiters.addLast(me);
         } finally {
             lock.unlock();
         }
-        long timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)), id -> giveUp(me));
+        ScheduledFuture<?> timer = GIVE_UPS.schedule(() -> giveUp(me), waitNanos, TimeUnit.NANOSECONDS);
         Runnable unhook = deadline.onCancel(() -> giveUp(me));
         me.granted().whenComplete((slots, failure) -> {
-            vertx.cancelTimer(timer);
+            timer.cancel(false);
             unhook.run();
         });
         return me.granted();
@@ -94,7 +77,7 @@ final class SlotQueue {
             lock.unlock();
         }
         if (left) {
-            waiter.complete(0);
+            waiter.granted().complete(0);
         }
     }
 
@@ -152,8 +135,8 @@ final class SlotQueue {
         return grants;
     }
 
-    /** Outside the lock: a granted caller goes on with its call on its own context. */
+    /** Outside the lock: a granted caller goes on with its call on this thread. */
     private static void grant(List<Grant> grants) {
-        grants.forEach(grant -> grant.waiter().complete(grant.inFlight()));
+        grants.forEach(grant -> grant.waiter().granted().complete(grant.inFlight()));
     }
 }

@@ -20,13 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 class HalfOpenCircuitTest {
 
-    private final io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-
-    @org.junit.jupiter.api.AfterEach
-    void close() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
-
     @Test
     void aProbeEndedByAnythingFreesTheCircuitForTheNextCall() {
         AtomicReference<CompletableFuture<VisionReply>> next = new AtomicReference<>();
@@ -43,7 +36,7 @@ class HalfOpenCircuitTest {
         };
         LoupeConfig.Backend settings = ConfigDefaults.of(LoupeConfig.Backend.class, Map.of("retry.max-attempts", 1,
                 "circuit.failure-threshold", 1, "circuit.open-duration", Duration.ZERO, "adaptive-concurrency", false));
-        ResilientBackend backend = new ResilientBackend(delegate, settings, 0.5, new SimpleMeterRegistry(), vertx);
+        ResilientBackend backend = new ResilientBackend(delegate, settings, 0.5, new SimpleMeterRegistry());
         VisionRequest request = new VisionRequest("qc-lora", "system", "data:image/png;base64,AA==", "text", List.of(), null);
         Deadline deadline = Deadline.after(Duration.ofSeconds(10));
 

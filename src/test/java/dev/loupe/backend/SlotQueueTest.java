@@ -10,8 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,13 +20,6 @@ class SlotQueueTest {
 
     private static final long LONG = TimeUnit.SECONDS.toNanos(30);
     private final Deadline deadline = Deadline.after(Duration.ofMinutes(1));
-    /** Whose timers end the waits, as in the application. */
-    private final Vertx vertx = Vertx.vertx();
-
-    @AfterEach
-    void close() {
-        vertx.close().toCompletionStage().toCompletableFuture().join();
-    }
 
     private int now(CompletableFuture<Integer> slot) {
         assertTrue(slot.isDone(), "answered at once");
@@ -37,7 +28,7 @@ class SlotQueueTest {
 
     @Test
     void slotsUpToTheLimitThenNoneWithoutWaiting() {
-        SlotQueue slots = new SlotQueue(() -> 2, vertx);
+        SlotQueue slots = new SlotQueue(() -> 2);
         assertEquals(1, now(slots.acquire(0, deadline)));
         assertEquals(2, now(slots.acquire(0, deadline)));
         assertEquals(0, now(slots.acquire(0, deadline)), "the third call gets no slot and is not left in the queue");
@@ -48,7 +39,7 @@ class SlotQueueTest {
 
     @Test
     void aFreedSlotGoesToTheLongestWaiter() {
-        SlotQueue slots = new SlotQueue(() -> 1, vertx);
+        SlotQueue slots = new SlotQueue(() -> 1);
         slots.acquire(0, deadline);
         List<Integer> order = new CopyOnWriteArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -67,7 +58,7 @@ class SlotQueueTest {
     @Test
     void aRaisedLimitLetsWaitersInAtOnce() {
         AtomicInteger limit = new AtomicInteger(1);
-        SlotQueue slots = new SlotQueue(limit::get, vertx);
+        SlotQueue slots = new SlotQueue(limit::get);
         slots.acquire(0, deadline);
         List<CompletableFuture<Integer>> waiting = List.of(slots.acquire(LONG, deadline), slots.acquire(LONG, deadline),
                 slots.acquire(LONG, deadline));
@@ -82,7 +73,7 @@ class SlotQueueTest {
     @Test
     void aLoweredLimitTakesNothingBackButLetsNoneInUntilBelowIt() {
         AtomicInteger limit = new AtomicInteger(3);
-        SlotQueue slots = new SlotQueue(limit::get, vertx);
+        SlotQueue slots = new SlotQueue(limit::get);
         slots.acquire(0, deadline);
         slots.acquire(0, deadline);
         slots.acquire(0, deadline);
@@ -96,7 +87,7 @@ class SlotQueueTest {
 
     @Test
     void aWaiterWhoseTimeRunsOutLeavesTheQueueAndTakesNoSlot() throws Exception {
-        SlotQueue slots = new SlotQueue(() -> 1, vertx);
+        SlotQueue slots = new SlotQueue(() -> 1);
         slots.acquire(0, deadline);
         assertEquals(0, slots.acquire(TimeUnit.MILLISECONDS.toNanos(20), deadline).get(10, TimeUnit.SECONDS));
         assertEquals(0, slots.waiting());
@@ -106,7 +97,7 @@ class SlotQueueTest {
 
     @Test
     void aCalledOffDeadlineEndsTheWaitAtOnce() {
-        SlotQueue slots = new SlotQueue(() -> 1, vertx);
+        SlotQueue slots = new SlotQueue(() -> 1);
         slots.acquire(0, deadline);
         Deadline calledOff = Deadline.after(Duration.ofMinutes(1));
         CompletableFuture<Integer> waiting = slots.acquire(LONG, calledOff);
@@ -117,28 +108,5 @@ class SlotQueueTest {
         assertEquals(0, now(slots.acquire(LONG, calledOff)), "a called-off deadline does not queue again");
         slots.release();
         assertEquals(0, slots.inFlight(), "the slot freed went to nobody");
-    }
-
-    /** A waiter on an event loop goes on there, whichever thread freed its slot or ended its wait. */
-    @Test
-    void aWaiterGoesOnOnItsOwnContext() throws Exception {
-        SlotQueue slots = new SlotQueue(() -> 1, vertx);
-        assertEquals(1, now(slots.acquire(0, deadline)));
-        io.vertx.core.Context context = vertx.getOrCreateContext();
-        CompletableFuture<String> grantedOn = new CompletableFuture<>();
-        CompletableFuture<String> askedOn = new CompletableFuture<>();
-        context.runOnContext(v -> {
-            askedOn.complete(Thread.currentThread().getName());
-            slots.acquire(LONG, deadline).whenComplete((slot, failure) -> grantedOn.complete(Thread.currentThread().getName()));
-        });
-        String loop = askedOn.get(10, TimeUnit.SECONDS);
-        org.awaitility.Awaitility.await("the waiter is queued").atMost(Duration.ofSeconds(10)).until(() -> slots.waiting() == 1);
-        slots.release(); // from the test's own thread
-        assertEquals(loop, grantedOn.get(10, TimeUnit.SECONDS), "granted on the event loop that asked");
-
-        CompletableFuture<String> gaveUpOn = new CompletableFuture<>();
-        context.runOnContext(v -> slots.acquire(TimeUnit.MILLISECONDS.toNanos(50), deadline)
-                .whenComplete((slot, failure) -> gaveUpOn.complete(slot + " " + Thread.currentThread().getName())));
-        assertEquals("0 " + loop, gaveUpOn.get(10, TimeUnit.SECONDS), "its wait ended by a timer on its own context");
     }
 }
