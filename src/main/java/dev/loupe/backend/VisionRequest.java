@@ -44,12 +44,7 @@ public record VisionRequest(
      * processor takes them: {@code pixels} ({@code min_pixels}/{@code max_pixels}, Qwen2.5-VL) or {@code size}
      * ({@code size: {shortest_edge, longest_edge}}, Qwen3-VL, in pixel counts despite the names).
      */
-    public record PixelBounds(long min, long max, String style) {
-
-        public PixelBounds(long min, long max) {
-            this(min, max, "pixels");
-        }
-    }
+    public record PixelBounds(long min, long max, String style) {}
 
     /**
      * The sampling fields of an OpenAI-compatible request; those vLLM and DashScope read beyond
