@@ -129,7 +129,7 @@ public class RobustnessService {
         public RunView run(RunSpec spec, RunExecutor.Progress progress) {
             RunPlanner.Plan plan = planner.onCommandLine(spec, workingDir);
             String id = create(own, plan);
-            RunExecutor.Execution execution = executor.launch(id, plan, own, progress);
+            RunExecution execution = executor.launch(id, plan, own, progress);
             try {
                 execution.ended.await();
             } catch (InterruptedException e) {

@@ -21,11 +21,9 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -50,66 +48,6 @@ public class RunExecutor {
         void update(long done, long total);
     }
 
-    /** A run being executed here. */
-    static final class Execution {
-        final String id;
-        final RunPlanner.Plan plan;
-        final RunStore store;
-        final Progress progress;
-        final ThreadPoolExecutor pool;
-        final AtomicLong stored = new AtomicLong();
-        final Set<Deadline> inFlight = ConcurrentHashMap.newKeySet();
-        final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
-        final Map<Integer, AtomicInteger> openCalls = new ConcurrentHashMap<>();
-        /** Places for calls handed to the pool and not yet ended: the coordinator waits for one. */
-        final Semaphore window;
-        volatile boolean stopping;
-        volatile String failure;
-        private volatile long statusReadAt;
-        private volatile boolean running = true;
-
-        Execution(String id, RunPlanner.Plan plan, RunStore store, Progress progress) {
-            this.id = id;
-            this.plan = plan;
-            this.store = store;
-            this.progress = progress;
-            // The window admits at most twice the concurrency of calls running or queued: the queue never fills.
-            this.window = new Semaphore(plan.concurrency() * 2);
-            this.pool = new ThreadPoolExecutor(plan.concurrency(), plan.concurrency(), 30, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(plan.concurrency() * 2),
-                    NamedThreads.factory("robustness-" + id.substring(0, 8) + "-call-"));
-        }
-
-        /**
-         * Ends the calls: none is started any more, and those in flight end their waits at once. Nothing
-         * is interrupted: an interrupt that meets a thread inside the embedded store's file I/O closes
-         * the store's file (an NIO channel closes on interrupt) for every later query. The coordinator,
-         * if it waits for a place in the window, is given one and then sees the stop.
-         */
-        void halt() {
-            stopping = true;
-            inFlight.forEach(Deadline::cancel);
-            window.release();
-            pool.shutdown();
-        }
-
-        /** Whether the run is still running in the store (cancelled or failed elsewhere ends it here), read at most once a second. */
-        boolean stillRunning() {
-            if (System.nanoTime() - statusReadAt > 1_000_000_000L) {
-                running = store.run(id).map(r -> r.status() == RunStatus.RUNNING).orElse(false);
-                statusReadAt = System.nanoTime();
-            }
-            return running;
-        }
-
-        void fail(String reason) {
-            if (failure == null) {
-                failure = reason;
-            }
-            halt();
-        }
-    }
-
     /** How soon a launch refused for want of a coordinator may be tried again. */
     private static final java.time.Duration RETRY_AFTER = java.time.Duration.ofSeconds(60);
     /** Items claimed at a time: small, so replicas share a run evenly. */
@@ -120,7 +58,7 @@ public class RunExecutor {
     private final java.time.Duration lease;
     /** Who holds the items this process claims: host, process and a random part. */
     private final String owner;
-    private final Map<String, Execution> executions = new ConcurrentHashMap<>();
+    private final Map<String, RunExecution> executions = new ConcurrentHashMap<>();
     /**
      * Where each run's coordinator runs: reads images, hands calls to the run's pool, ends the run. As
      * many threads as runs the service admits (loupe.robustness.max-concurrent-runs); a run launched
@@ -159,12 +97,12 @@ public class RunExecutor {
     }
 
     /** Starts executing a stored run; the calls already stored are not made again. */
-    synchronized Execution launch(String id, RunPlanner.Plan plan, RunStore store, Progress progress) {
-        Execution running = executions.get(id);
+    synchronized RunExecution launch(String id, RunPlanner.Plan plan, RunStore store, Progress progress) {
+        RunExecution running = executions.get(id);
         if (running != null) {
             return running; // already worked on here
         }
-        Execution execution = new Execution(id, plan, store, progress);
+        RunExecution execution = new RunExecution(id, plan, store, progress);
         executions.put(id, execution);
         try {
             coordinators.execute(() -> coordinate(execution));
@@ -179,7 +117,7 @@ public class RunExecutor {
 
     /** Stops a run's calls as a crash would, leaving it to resume; waits until its calls have ended. */
     void stop(String id) {
-        Execution execution = executions.get(id);
+        RunExecution execution = executions.get(id);
         if (execution == null) {
             return;
         }
@@ -197,7 +135,7 @@ public class RunExecutor {
         coordinators.shutdown(); // not shutdownNow: no interrupt may reach a thread inside the store
     }
 
-    private void coordinate(Execution execution) {
+    private void coordinate(RunExecution execution) {
         RunPlanner.Plan plan = execution.plan;
         try {
             if (execution.store.itemCount(execution.id) == 0) {
@@ -272,7 +210,7 @@ public class RunExecutor {
     }
 
     /** Finished only when every planned call is stored; failed with the reason otherwise; left as is when stopped. */
-    private void end(Execution execution) {
+    private void end(RunExecution execution) {
         try {
             execution.pool.shutdown();
             execution.pool.awaitTermination(60, TimeUnit.SECONDS);
@@ -306,7 +244,7 @@ public class RunExecutor {
         }
     }
 
-    private void call(Execution execution, DatasetItem item, StepImages image, String rejected, RunPlanner.Arm arm,
+    private void call(RunExecution execution, DatasetItem item, StepImages image, String rejected, RunPlanner.Arm arm,
             int repeat) {
         if (execution.stopping) {
             return;

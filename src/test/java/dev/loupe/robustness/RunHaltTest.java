@@ -18,7 +18,7 @@ class RunHaltTest {
     @Test
     void haltWakesTheWaitingCoordinatorWithoutAnInterrupt() throws Exception {
         RunPlanner.Plan plan = new RunPlanner.Plan(null, null, List.of(), List.of(), 1, 1);
-        RunExecutor.Execution execution = new RunExecutor.Execution("run-halt-test", plan, null, null);
+        RunExecution execution = new RunExecution("run-halt-test", plan, null, null);
         execution.window.acquire(2); // every place taken by calls in flight
         AtomicBoolean interrupted = new AtomicBoolean(true);
         Thread coordinator = new Thread(() -> {

@@ -37,8 +37,8 @@ class RunLaunchRefusedTest {
             String first = UUID.randomUUID().toString();
             String second = UUID.randomUUID().toString();
             String third = UUID.randomUUID().toString();
-            RunExecutor.Execution running;
-            RunExecutor.Execution queued;
+            RunExecution running;
+            RunExecution queued;
             try (Connection holder = db.connection()) {
                 // Every other connection's statement now waits: the first run's coordinator is held in the store.
                 holder.createStatement().execute("SET EXCLUSIVE 1");
