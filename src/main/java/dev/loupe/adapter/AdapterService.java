@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.backend.BackendKind;
 import dev.loupe.backend.BackendService;
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.ProblemException;
 import dev.loupe.inspect.StepModels;
@@ -69,7 +70,8 @@ public class AdapterService {
     private final StepModels models;
     private final Store store;
     private final ObjectMapper json;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .executor(NamedThreads.bounded("loupe-adapters-http-", 1)).build();
 
     public AdapterService(BackendService backends, LoupeConfig config, ProfileCatalog profiles, StepModels models,
             Store store, ObjectMapper json) {

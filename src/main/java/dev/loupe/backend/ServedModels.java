@@ -2,6 +2,7 @@ package dev.loupe.backend;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.concurrent.NamedThreads;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +32,8 @@ public final class ServedModels {
     private final Optional<String> apiKey;
     private final Duration interval;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(NamedThreads.bounded("loupe-models-http-", 1)).build();
     private volatile Listing last;
 
     private final ObjectMapper json;

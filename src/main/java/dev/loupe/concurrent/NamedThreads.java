@@ -1,8 +1,12 @@
 package dev.loupe.concurrent;
 
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,6 +28,18 @@ public final class NamedThreads {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /**
+     * At most {@code threads} threads named {@code prefix} + a count, ended when idle for a minute; a task beyond
+     * them and a short queue runs on the thread that handed it over. For the JDK HTTP clients of work off the
+     * inspection path (model listings, adapter loads, text models), which otherwise make a thread pool without bound.
+     */
+    public static ExecutorService bounded(String prefix, int threads) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(64), factory(prefix), new ThreadPoolExecutor.CallerRunsPolicy());
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     /**

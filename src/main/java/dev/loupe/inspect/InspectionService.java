@@ -117,17 +117,21 @@ public class InspectionService {
             throw e;
         }
         metrics.image(profile, image.first(), System.nanoTime() - start);
-        return inspect(profile, variants, image, start, input.trace(), newDeadline(), Caller.INSPECTION)
+        CompletableFuture<Envelope> answered = inspect(profile, variants, image, start, input.trace(), newDeadline(),
+                Caller.INSPECTION)
                 .handle((envelope, failure) -> envelope != null
                         ? recorded(envelope, new InspectionFinished(envelope.id(), Instant.now(), profile.name(),
                                 envelope, input.image(), image.first(), input.trace(), null, provenance.get(profile.name())))
                         : refused(profile, input, image, Futures.cause(failure)))
-                .thenCompose(answer -> answer)
-                .whenComplete((answered, failure) -> {
-                    if (answered != null) {
-                        shadows.after(profile, contracts.get(profile.name()), image, answered, newDeadline());
-                    }
-                });
+                .thenCompose(answer -> answer);
+        if (profile.shadow() == null) {
+            return answered;
+        }
+        return answered.whenComplete((envelope, failure) -> {
+            if (envelope != null) {
+                shadows.after(profile, contracts.get(profile.name()), image, envelope, this::newDeadline);
+            }
+        });
     }
 
     /** The envelope, once its record is committed. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.context.ManagedExecutor;
 
 /**
@@ -43,8 +44,9 @@ public class ShadowAsker {
         return draw < share * 1_000_000;
     }
 
-    /** Called with an answer that has been recorded; returns at once. @param deadline the challenger's own */
-    void after(Profile declared, VerdictContract contract, StepImages images, Envelope answered, Deadline deadline) {
+    /** Called with an answer that has been recorded; returns at once. @param deadline makes the challenger's own */
+    void after(Profile declared, VerdictContract contract, StepImages images, Envelope answered,
+            Supplier<Deadline> deadline) {
         Profile.Shadow shadow = declared.shadow();
         if (shadow == null || shadow.model().equals(declared.chain().get(0).model()) // promoted: it serves already
                 || !chosen(answered.id(), shadow.share())) {
@@ -57,7 +59,7 @@ public class ShadowAsker {
         }
         Profile challenger = declared.withChain(List.of(declared.chain().get(0).withModel(shadow.model())), false);
         long start = System.nanoTime();
-        CompletableFuture.runAsync(() -> chains.run(challenger, contract, images, declared.variants().get(0), deadline,
+        CompletableFuture.runAsync(() -> chains.run(challenger, contract, images, declared.variants().get(0), deadline.get(),
                         Caller.RUN).whenCompleteAsync((run, failure) -> { // the keeper writes: off the event loop
                             try {
                                 String decision = null;

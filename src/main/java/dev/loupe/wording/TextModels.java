@@ -1,13 +1,17 @@
 package dev.loupe.wording;
 
+import dev.langchain4j.http.client.jdk.JdkHttpClientBuilder;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.service.AiServices;
 import dev.loupe.backend.BackendService;
+import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.http.HttpClient;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Text models for work off the inspection path, built by LangChain4j from a backend's settings: its URL (for
@@ -26,6 +30,8 @@ public class TextModels {
     }
 
     private final LoupeConfig config;
+    /** LangChain4j's JDK client would otherwise make a thread pool without bound. */
+    private final ExecutorService threads = NamedThreads.bounded("loupe-text-model-http-", 2);
 
     public TextModels(LoupeConfig config) {
         this.config = config;
@@ -67,6 +73,7 @@ public class TextModels {
                 .strictJsonSchema(false)
                 .logRequests(false)
                 .logResponses(false)
+                .httpClientBuilder(new JdkHttpClientBuilder().httpClientBuilder(HttpClient.newBuilder().executor(threads)))
                 .build();
         return AiServices.create(Rephraser.class, model);
     }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -74,14 +75,20 @@ public class WordingsCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every wording of the profile: kind, status, "
-            + "hash; proposals are not used until kept.")
-    static final class ListAll implements Callable<Integer> {
-        @Option(names = "--profile", required = true)
+    /** The profile and where its proposals are: what list and keep both take. */
+    static final class Proposals {
+        @Option(names = "--profile", required = true, description = "the profile")
         String profile;
 
         @Option(names = "--from", description = "proposals folder (default <profile>/variants/proposed)")
         Path from;
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every wording of the profile: kind, status, "
+            + "hash; proposals are not used until kept.")
+    static final class ListAll implements Callable<Integer> {
+        @Mixin
+        Proposals proposals;
 
         private final WordingsCommand command;
 
@@ -93,7 +100,7 @@ public class WordingsCommand {
         public Integer call() {
             command.out.printf(Locale.ROOT, "%-22s %-10s %-10s %-8s %-16s %s%n", "wording", "kind", "status", "edited",
                     "sha256", "generator");
-            for (WordingService.Listed l : command.wordings.list(profile, from)) {
+            for (WordingService.Listed l : command.wordings.list(proposals.profile, proposals.from)) {
                 command.out.printf(Locale.ROOT, "%-22s %-10s %-10s %-8s %-16s %s%n", l.name(), l.kind(), l.status(),
                         l.edited() ? "yes" : "", l.sha256().substring(0, 16), l.generator() == null ? "" : l.generator());
             }
@@ -107,11 +114,8 @@ public class WordingsCommand {
         @Parameters(index = "0", description = "the proposal's name, e.g. sem-3f1c2a9b0d")
         String name;
 
-        @Option(names = "--profile", required = true)
-        String profile;
-
-        @Option(names = "--from", description = "proposals folder (default <profile>/variants/proposed)")
-        Path from;
+        @Mixin
+        Proposals proposals;
 
         private final WordingsCommand command;
 
@@ -121,7 +125,7 @@ public class WordingsCommand {
 
         @Override
         public Integer call() {
-            WordingService.Listed kept = command.wordings.keep(profile, name, from);
+            WordingService.Listed kept = command.wordings.keep(proposals.profile, name, proposals.from);
             command.out.println("kept " + kept.name() + " (" + kept.kind() + (kept.edited() ? ", edited" : "") + ") sha256 "
                     + kept.sha256());
             return DONE;
