@@ -1,5 +1,7 @@
 package dev.loupe.robustness;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import dev.loupe.http.ApiExamples;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
@@ -29,8 +31,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RolesAllowed(Roles.ADMIN)
 public class RobustnessResource {
 
+    /** The demo dataset the dev set-up serves (datasets root src/test/resources/datasets). */
     private static final String SPEC_EXAMPLE = """
-            {"profile": "microstructure", "dataset": "qc/test.jsonl", "variants": ["all"], "generated": 6,
+            {"profile": "microstructure", "dataset": "demo/demo.jsonl", "variants": ["all"], "generated": 6,
              "repeats": 2, "concurrency": 4, "gates": {"max_escape_rate": 0.05, "max_flip_rate": 0.1}}
             """;
 
@@ -70,21 +73,21 @@ public class RobustnessResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "A run: status, progress and the statistics so far")
-    public RunView get(@PathParam("id") String id) {
+    public RunView get(@PathParam("id") @Parameter(example = ApiExamples.RUN) String id) {
         return runs.view(id).orElseThrow(() -> notFound(id));
     }
 
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Cancel a run; what finished stays")
-    public RunView cancel(@PathParam("id") String id) {
+    public RunView cancel(@PathParam("id") @Parameter(example = ApiExamples.RUN) String id) {
         return runs.cancel(id).orElseThrow(() -> notFound(id));
     }
 
     @GET
     @Path("/{id}/report.json")
     @Operation(summary = "The run with its summary and the definitions of every statistic")
-    public Response reportJson(@PathParam("id") String id) {
+    public Response reportJson(@PathParam("id") @Parameter(example = ApiExamples.RUN) String id) {
         return Response.ok(Reports.json(json, get(id)), MediaType.APPLICATION_JSON).build();
     }
 
@@ -92,7 +95,7 @@ public class RobustnessResource {
     @Path("/{id}/report.csv")
     @Produces("text/csv")
     @Operation(summary = "One row per call: item, image hash, variant, repeat, decision, label, outcome, repairs, latency")
-    public Response reportCsv(@PathParam("id") String id) {
+    public Response reportCsv(@PathParam("id") @Parameter(example = ApiExamples.RUN) String id) {
         get(id);
         return Response.ok(Reports.csv(runs.calls(id)), "text/csv; charset=utf-8").build();
     }
@@ -101,7 +104,7 @@ public class RobustnessResource {
     @Path("/{id}/report.html")
     @Produces(MediaType.TEXT_HTML)
     @Operation(summary = "One self-contained page: summary table, per-variant chart, items × variants heatmap")
-    public Response reportHtml(@PathParam("id") String id) {
+    public Response reportHtml(@PathParam("id") @Parameter(example = ApiExamples.RUN) String id) {
         RunView run = get(id);
         return Response.ok(reports.html(run, runs.calls(id), runs.reportItems(run)),
                 "text/html; charset=utf-8").build();

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A run being executed on this replica: its plan and store, the pool its calls run on, the window that bounds
  * the calls handed to it, the deadlines of the calls in flight, and how it is stopped (as a crash would, or
- * failed with a reason). {@link RunExecutor} admits runs, claims their items and ends them.
+ * failed with a reason). {@link RunExecutor} admits runs, {@link RunCoordinator} claims their items,
+ * {@link RunCall} makes the calls and {@link RunEnd} ends them.
  */
 final class RunExecution {
 
