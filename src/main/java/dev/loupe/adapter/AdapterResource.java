@@ -1,5 +1,7 @@
 package dev.loupe.adapter;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import dev.loupe.http.ApiExamples;
 import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
@@ -72,7 +74,7 @@ public class AdapterResource {
     @Path("/{backend}/{name}")
     @Operation(summary = "Unload an adapter no profile uses (409 otherwise)")
     @APIResponse(responseCode = "409", description = "A profile's step uses it", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public AdapterService.Event unload(@PathParam("backend") String backend, @PathParam("name") String name) {
+    public AdapterService.Event unload(@PathParam("backend") @Parameter(example = ApiExamples.BACKEND) String backend, @PathParam("name") @Parameter(example = ApiExamples.ADAPTER) String name) {
         return adapters.unload(backend, name, who());
     }
 

@@ -1,5 +1,6 @@
 package dev.loupe.inspect;
 
+import dev.loupe.http.ApiExamples;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
@@ -77,7 +78,7 @@ public class ProfileResource {
     @APIResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             examples = @ExampleObject(name = "variants", value = Examples.VARIANTS)))
     @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public List<Variant> variants(@PathParam("name") String name,
+    public List<Variant> variants(@PathParam("name") @Parameter(example = ApiExamples.PROFILE) String name,
             @QueryParam("generated") @Parameter(description = "how many generated wordings; default from the profile")
             String generated) {
         Profile profile = profiles.get(name);
@@ -90,7 +91,7 @@ public class ProfileResource {
     @Operation(summary = "One profile with its prompt texts, settings and verdict JSON Schema")
     @APIResponse(responseCode = "200", description = "The profile")
     @APIResponse(responseCode = "404", description = "Unknown profile", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public ProfileDetail get(@PathParam("name") String name) {
+    public ProfileDetail get(@PathParam("name") @Parameter(example = ApiExamples.PROFILE) String name) {
         Profile p = profiles.get(name);
         return new ProfileDetail(p.name(), p.description(), p.schema(), p.decisionField(), p.passValue(), p.chain(),
                 models.serving(p).chain(), models.history(p.name()), p.escalateOnReview(), p.system(), p.prompt(), p.decoding(), p.image(), p.repair(), p.synonyms(),

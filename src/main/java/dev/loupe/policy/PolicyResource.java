@@ -1,5 +1,7 @@
 package dev.loupe.policy;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import dev.loupe.http.ApiExamples;
 import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
@@ -49,7 +51,7 @@ public class PolicyResource {
     @APIResponse(responseCode = "201", description = "Computed and stored; threshold null when none is certified")
     @APIResponse(responseCode = "400", description = "alpha or delta outside (0, 1), or a profile without a pass-value",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response compute(@PathParam("profile") String profile, Request request) {
+    public Response compute(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile, Request request) {
         if (request == null || request.alpha() == null || request.delta() == null) {
             throw ProblemException.badRequest("'alpha' and 'delta' are required, e.g. {\"alpha\": 0.005, \"delta\": 0.05}");
         }
@@ -61,7 +63,7 @@ public class PolicyResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.REVIEW})
     @Operation(summary = "The profile's policies, newest first, with which is active and since when")
-    public List<PolicyService.Policy> list(@PathParam("profile") String profile) {
+    public List<PolicyService.Policy> list(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile) {
         return policies.list(profile);
     }
 
@@ -72,7 +74,7 @@ public class PolicyResource {
             + "who and when")
     @APIResponse(responseCode = "404", description = "No such policy for the profile",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public PolicyService.Policy activate(@PathParam("profile") String profile, @PathParam("id") String id) {
+    public PolicyService.Policy activate(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile, @PathParam("id") @Parameter(example = ApiExamples.POLICY) String id) {
         return policies.activate(profile, id, who());
     }
 

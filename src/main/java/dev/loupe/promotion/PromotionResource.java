@@ -1,5 +1,7 @@
 package dev.loupe.promotion;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import dev.loupe.http.ApiExamples;
 import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
@@ -45,7 +47,7 @@ public class PromotionResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.REVIEW})
     @Operation(summary = "The model serving each step of the profile, and the promotion history")
-    public Promotions list(@PathParam("profile") String profile) {
+    public Promotions list(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile) {
         return new Promotions(promotions.inService(profile), promotions.history(profile));
     }
 
@@ -61,7 +63,7 @@ public class PromotionResource {
     @APIResponse(responseCode = "409", description = "The run does not find the model better (give \"force\": true to "
             + "promote anyway, recorded), is not a finished comparison, or the model already serves",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response promote(@PathParam("profile") String profile, PromotionService.Request request) {
+    public Response promote(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile, PromotionService.Request request) {
         return Response.status(201).entity(promotions.promote(profile, request, who())).build();
     }
 
@@ -72,7 +74,7 @@ public class PromotionResource {
     @Operation(summary = "Return the step to the model before its newest promotion (recorded as a rollback)")
     @APIResponse(responseCode = "201", description = "Rolled back")
     @APIResponse(responseCode = "409", description = "The step was never promoted", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response rollback(@PathParam("profile") String profile, Rollback request) {
+    public Response rollback(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile, Rollback request) {
         return Response.status(201).entity(promotions.rollback(profile, request == null ? null : request.step(),
                 request == null ? null : request.reason(), who())).build();
     }

@@ -1,5 +1,6 @@
 package dev.loupe.record;
 
+import dev.loupe.http.ApiExamples;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -80,7 +81,7 @@ public class InspectionRecordResource {
     @Path("/{id}")
     @Operation(summary = "One inspection: the envelope as answered (or why it was refused), the record, and its review")
     @APIResponse(responseCode = "404", description = "No such inspection", content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public JsonNode get(@PathParam("id") String id) throws IOException {
+    public JsonNode get(@PathParam("id") @Parameter(example = ApiExamples.INSPECTION) String id) throws IOException {
         InspectionRecord record = found(id);
         ObjectNode body = record.envelope() == null ? json.createObjectNode() : (ObjectNode) json.readTree(record.envelope());
         body.put("id", record.id());
@@ -106,7 +107,7 @@ public class InspectionRecordResource {
     @APIResponse(responseCode = "400", description = "A view other than upload or sent", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "404", description = "No such inspection, or its image is past retention or was not kept",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response image(@PathParam("id") String id, @QueryParam("view") @Parameter(description = "upload (default): the "
+    public Response image(@PathParam("id") @Parameter(example = ApiExamples.INSPECTION) String id, @QueryParam("view") @Parameter(description = "upload (default): the "
             + "bytes as received; sent: the image as prepared for the chain's first step (oriented, cropped, scaled, "
             + "stretched to 8 bits, smart-resized), the exact JPEG or PNG the model was sent") String view)
             throws IOException {

@@ -1,5 +1,6 @@
 package dev.loupe.review;
 
+import dev.loupe.http.ApiExamples;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
@@ -56,7 +57,7 @@ public class InspectionReviewResource {
     @APIResponse(responseCode = "404", description = "No such inspection", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "409", description = "If-Match named a revision that no longer stands",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response review(@PathParam("id") String id,
+    public Response review(@PathParam("id") @Parameter(example = ApiExamples.INSPECTION) String id,
             @HeaderParam("If-Match") @Parameter(description = "the revision the reviewer saw standing, \"0\" for none: "
                     + "the review is refused (409) if another was made since") String ifMatch,
             JsonNode body) {

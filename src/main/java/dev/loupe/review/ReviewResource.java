@@ -1,5 +1,6 @@
 package dev.loupe.review;
 
+import dev.loupe.http.ApiExamples;
 import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
@@ -86,13 +87,16 @@ public class ReviewResource {
             + "images as sent to the model, system.txt, manifest.json and README.txt with the swift sft command, in a zip")
     @APIResponse(responseCode = "400", description = "No profile, or a parameter that cannot be read",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response exportMsSwift(@QueryParam("profile") String profile,
+    public Response exportMsSwift(
+            @QueryParam("profile") @Parameter(required = true, example = ApiExamples.PROFILE) String profile,
             @QueryParam("reviewed_from") @Parameter(description = "reviews made at or after this ISO-8601 instant") String from,
             @QueryParam("reviewed_to") @Parameter(description = "reviews made before this ISO-8601 instant") String to,
             @QueryParam("val_ratio") @Parameter(description = "share of each decision's lines in val.jsonl, 0 to 0.5 "
                     + "(default 0: no val.jsonl)") String valRatio,
             @QueryParam("seed") @Parameter(description = "seed of the validation split (default 0)") String seed,
-            @QueryParam("from") String inspectedFrom, @QueryParam("to") String inspectedTo) {
+            // Read only to refuse them with a pointer to the right ones: not part of the documented operation.
+            @QueryParam("from") @Parameter(hidden = true) String inspectedFrom,
+            @QueryParam("to") @Parameter(hidden = true) String inspectedTo) {
         if (profile == null || profile.isBlank()) {
             throw ProblemException.badRequest("'profile' is required");
         }

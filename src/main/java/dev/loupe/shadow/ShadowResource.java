@@ -1,5 +1,6 @@
 package dev.loupe.shadow;
 
+import dev.loupe.http.ApiExamples;
 import dev.loupe.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -28,7 +29,7 @@ public class ShadowResource {
     @RolesAllowed({Roles.ADMIN, Roles.REVIEW})
     @Operation(summary = "Agreement of the shadow challenger with the serving model, and where reviewed, both models' "
             + "escape and overkill rates with exact 95% intervals")
-    public ShadowService.Summary summary(@PathParam("profile") String profile,
+    public ShadowService.Summary summary(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile,
             @QueryParam("model") @Parameter(description = "another challenger than the profile's") String model) {
         return shadows.summary(profile, model);
     }

@@ -1,5 +1,7 @@
 package dev.loupe.wording;
 
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import dev.loupe.http.ApiExamples;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
@@ -44,7 +46,7 @@ public class WordingResource {
     @GET
     @RolesAllowed({Roles.ADMIN, Roles.REVIEW})
     @Operation(summary = "Every wording of the profile with its kind, status (kept, proposed, generated) and SHA-256")
-    public List<WordingService.Listed> list(@PathParam("profile") String profile) {
+    public List<WordingService.Listed> list(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile) {
         return wordings.list(profile, null);
     }
 
@@ -64,7 +66,7 @@ public class WordingResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "502", description = "The text model failed or answered no rephrasings",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public Response generate(@PathParam("profile") String profile, GenerateRequest request) {
+    public Response generate(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile, GenerateRequest request) {
         if (request == null) {
             throw ProblemException.badRequest("a JSON body is required, e.g. {\"backend\": \"dashscope\", \"model\": "
                     + "\"qwen-plus\", \"count\": 12}");
@@ -81,7 +83,7 @@ public class WordingResource {
     @APIResponse(responseCode = "404", description = "No such proposal", content = @Content(mediaType = Problem.MEDIA_TYPE))
     @APIResponse(responseCode = "409", description = "A wording of that name exists, or the folder is read-only",
             content = @Content(mediaType = Problem.MEDIA_TYPE))
-    public WordingService.Listed keep(@PathParam("profile") String profile, @PathParam("name") String name) {
+    public WordingService.Listed keep(@PathParam("profile") @Parameter(example = ApiExamples.PROFILE) String profile, @PathParam("name") @Parameter(example = ApiExamples.WORDING) String name) {
         return wordings.keep(profile, name, null);
     }
 }

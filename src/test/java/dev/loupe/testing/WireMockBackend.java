@@ -4,6 +4,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -27,13 +28,16 @@ public class WireMockBackend implements QuarkusTestResourceLifecycleManager {
 
     /**
      * Init args are config overrides; {@code dashscope-key=true} configures the DashScope backend's
-     * key, {@code vllm-user-info=user:password} puts credentials in the vllm backend's URL.
+     * key, {@code vllm-user-info=user:password} puts credentials in the vllm backend's URL, {@code prompts-copy=DIR}
+     * serves a copy of the prompts folder made under DIR (for tests whose service writes proposals).
      */
     @Override
     public void init(Map<String, String> initArgs) {
         initArgs.forEach((key, value) -> {
             if (key.equals("dashscope-key")) {
                 overrides.put("loupe.backends.dashscope.api-key", DASHSCOPE_KEY);
+            } else if (key.equals("prompts-copy")) {
+                overrides.put("loupe.prompts-dir", PromptCopies.under(Path.of(value)).toString());
             } else if (key.equals("vllm-user-info")) {
                 vllmUserInfo = value;
             } else {

@@ -20,6 +20,7 @@ import dev.loupe.hash.Sha256;
 import dev.loupe.prompt.WordingFile;
 import dev.loupe.testing.InjectWireMock;
 import dev.loupe.testing.LoupeProcess;
+import dev.loupe.testing.PromptCopies;
 import dev.loupe.testing.Metrics;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
@@ -90,10 +91,9 @@ class WordingsTest {
         public Map<String, String> start() {
             server = new WireMockServer(options().dynamicPort());
             server.start();
-            Path prompts = Path.of("target/wordings-test/prompts-" + System.nanoTime());
+            Path prompts = PromptCopies.under(Path.of("target/wordings-test"));
             int port;
             try {
-                copy(Path.of("prompts"), prompts);
                 port = LoupeProcess.freePort();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -111,19 +111,6 @@ class WordingsTest {
             config.put("loupe.backends.vllm.url", "http://localhost:" + port + "/sim/v1");
             config.put("loupe.robustness.datasets-root", "src/test/resources/datasets");
             return config;
-        }
-
-        private static void copy(Path from, Path to) throws IOException {
-            try (Stream<Path> files = Files.walk(from)) {
-                for (Path f : files.toList()) {
-                    Path target = to.resolve(from.relativize(f).toString());
-                    if (Files.isDirectory(f)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(f, target);
-                    }
-                }
-            }
         }
 
         @Override
