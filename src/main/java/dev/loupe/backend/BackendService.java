@@ -63,7 +63,7 @@ public class BackendService {
             ResilientBackend backend = new ResilientBackend(new OpenAiCompatibleBackend(name, kind, url,
                     settings.apiKey(), settings.timeout(), settings.maxConcurrent(), settings.maxAnswerSize().asLongValue(),
                     json, redactor, vertx), settings,
-                    config.robustness().maxBackendShare(), registry);
+                    config.robustness().maxBackendShare(), registry, vertx);
             Optional<ServedModels> models = kind == BackendKind.OPENAI
                     ? Optional.of(new ServedModels(url, settings.apiKey(), config.modelsCheckInterval(), json, redactor))
                     : Optional.empty();

@@ -1,17 +1,14 @@
 package dev.loupe.backend;
 
 import dev.loupe.concurrent.Futures;
-import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A backend behind a concurrency limit (learnt from its latency unless fixed), a circuit breaker
@@ -31,9 +28,6 @@ public final class ResilientBackend implements VisionBackend {
     /** Where an adaptive limit starts: a few batches' worth, grown within seconds under load. */
     public static final int INITIAL_LIMIT = 16;
     private static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(1);
-    /** Where the pauses before retries end; the retry goes out from there. */
-    private static final ScheduledExecutorService PAUSES = NamedThreads.scheduler("loupe-retry-pause");
-
     private final VisionBackend delegate;
     private final LoupeConfig.Backend.Retry retry;
     private final Duration queueTimeout;
@@ -44,9 +38,13 @@ public final class ResilientBackend implements VisionBackend {
     private final CircuitBreaker circuit;
     private final RetryBudget budget;
     private final BackendMeters meters;
+    /** Pauses before retries are its timers, set where the failed attempt ended (see {@link #pause}). */
+    private final Vertx vertx;
 
-    ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, double runShare, MeterRegistry registry) {
+    ResilientBackend(VisionBackend delegate, LoupeConfig.Backend settings, double runShare, MeterRegistry registry,
+            Vertx vertx) {
         this.delegate = delegate;
+        this.vertx = vertx;
         int max = settings.maxConcurrent();
         this.limit = settings.adaptiveConcurrency()
                 ? new GradientLimit(INITIAL_LIMIT, Math.min(settings.minConcurrent(), max), max, System::nanoTime)
@@ -213,15 +211,18 @@ public final class ResilientBackend implements VisionBackend {
                 null, QUEUE_RETRY_AFTER);
     }
 
-    /** A pause before a retry; a cancelled deadline ends it, and the retries, with {@code failure}. */
-    private static CompletableFuture<Void> pause(Duration pause, Deadline deadline, BackendException failure) {
+    /**
+     * A pause before a retry: a Vert.x timer set on the thread where the failed attempt ended — the event loop
+     * whose client made it, for the line — so the retry goes out from that loop, as the call's other timers do.
+     * A cancelled deadline ends the pause at once with {@code failure}; the timer is left to fire into the ended
+     * pause (at most the longest backoff later) rather than cancelled from the deadline's thread, which would
+     * queue a task on its loop (decision 0007).
+     */
+    private CompletableFuture<Void> pause(Duration pause, Deadline deadline, BackendException failure) {
         CompletableFuture<Void> paused = new CompletableFuture<>();
-        ScheduledFuture<?> timer = PAUSES.schedule(() -> paused.complete(null), pause.toNanos(), TimeUnit.NANOSECONDS);
+        vertx.setTimer(Math.max(1, pause.toMillis()), id -> paused.complete(null));
         Runnable unhook = deadline.onCancel(() -> paused.completeExceptionally(failure));
-        paused.whenComplete((done, cancelled) -> {
-            timer.cancel(false);
-            unhook.run();
-        });
+        paused.whenComplete((done, cancelled) -> unhook.run());
         return paused;
     }
 }

@@ -36,7 +36,8 @@ class HalfOpenCircuitTest {
         };
         LoupeConfig.Backend settings = ConfigDefaults.of(LoupeConfig.Backend.class, Map.of("retry.max-attempts", 1,
                 "circuit.failure-threshold", 1, "circuit.open-duration", Duration.ZERO, "adaptive-concurrency", false));
-        ResilientBackend backend = new ResilientBackend(delegate, settings, 0.5, new SimpleMeterRegistry());
+        // One attempt per call: no retry, so no pause and no timer (hence no Vert.x).
+        ResilientBackend backend = new ResilientBackend(delegate, settings, 0.5, new SimpleMeterRegistry(), null);
         VisionRequest request = new VisionRequest("qc-lora", "system", "data:image/png;base64,AA==", "text", List.of(), null);
         Deadline deadline = Deadline.after(Duration.ofSeconds(10));
 
