@@ -122,6 +122,19 @@ public class ImageService {
         }
     }
 
+    /** About 96 × 96 pixels. */
+    private static final ImageSpec THUMBNAIL = new ImageSpec(1.0, Optional.empty(), 8, 64, 96 * 96,
+            ImageSpec.Encoding.JPEG, 80);
+
+    /**
+     * A small JPEG of an image as a data URL, for a report's item list: any format Loupe reads, 16-bit
+     * stretched as for the model.
+     */
+    public String thumbnail(byte[] original) {
+        PreparedImage small = prepare(original, THUMBNAIL);
+        return "data:" + small.mimeType() + ";base64," + java.util.Base64.getEncoder().encodeToString(small.data());
+    }
+
     /**
      * Whether preparing this upload is a small job: at most {@value #SMALL_UPLOAD_BYTES} bytes and
      * {@value #SMALL_PIXELS} pixels by its header (about a tenth of a millisecond of work), or bytes

@@ -1,5 +1,7 @@
 package dev.loupe.inspect;
 
+import static dev.loupe.inspect.Envelope.Timings.millis;
+
 import dev.loupe.backend.BackendException;
 import dev.loupe.backend.BackendFailure;
 import dev.loupe.backend.BackendService;
@@ -159,9 +161,5 @@ public class ChainRunner {
         failures.subList(1, failures.size()).forEach(later -> message.append("; then ").append(later.getMessage()));
         return new BackendException(chosen.backend(), chosen.failure(), message.toString(), chosen,
                 chosen.retryAfter().orElse(null));
-    }
-
-    private static double millis(long fromNanos, long toNanos) {
-        return Math.round((toNanos - fromNanos) / 100_000.0) / 10.0;
     }
 }

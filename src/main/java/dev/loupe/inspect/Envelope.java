@@ -81,5 +81,12 @@ public record Envelope(
     /** Tokens over every call made; {@code cachedTokens} of the prompt tokens came from the server's prefix cache. */
     public record Usage(int promptTokens, int completionTokens, int cachedTokens) {}
 
-    public record Timings(double preprocess, double model, double total) {}
+    /** Milliseconds, to a tenth. */
+    public record Timings(double preprocess, double model, double total) {
+
+        /** The milliseconds between two {@link System#nanoTime()} readings, to a tenth: how Loupe shows every latency. */
+        public static double millis(long fromNanos, long toNanos) {
+            return Math.round((toNanos - fromNanos) / 100_000.0) / 10.0;
+        }
+    }
 }

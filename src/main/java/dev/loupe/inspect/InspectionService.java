@@ -1,30 +1,24 @@
 package dev.loupe.inspect;
 
 import dev.loupe.backend.BackendException;
-import dev.loupe.hash.Sha256;
 import dev.loupe.backend.Caller;
 import dev.loupe.backend.Deadline;
 import dev.loupe.concurrent.Futures;
 import dev.loupe.config.LoupeConfig;
 import dev.loupe.error.ProblemException;
+import dev.loupe.hash.Sha256;
 import dev.loupe.image.ImageService;
-import dev.loupe.image.ImageSpec;
-import dev.loupe.image.PreparedImage;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.prompt.Variant;
 import dev.loupe.verdict.SchemaCatalog;
 import dev.loupe.verdict.Synonyms;
 import dev.loupe.verdict.VerdictContract;
-import dev.loupe.verdict.VerdictOutcome;
-import dev.loupe.verdict.Violation;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,22 +31,19 @@ import org.jboss.logging.Logger;
  * One inspection, in order: prepare the image; ask the first step of the profile's chain and read
  * the verdict (re-asking while it is invalid and the profile allows); go on to the next step when a
  * step's backend fails, or when its answer needs review and the profile escalates; for consensus,
- * ask several wordings at once and vote; record. All within the inspection's deadline.
+ * ask several wordings at once and vote ({@link ConsensusAsker}); build the envelope ({@link Envelopes}); record.
+ * All within the inspection's deadline.
  */
 @ApplicationScoped
 public class InspectionService {
 
     private static final Logger LOG = Logger.getLogger(InspectionService.class);
-    /** How soon a client refused for a full consensus queue may try again. */
     /** The violation keyword of a pass verdict a certified policy held for review. */
     public static final String BELOW_THRESHOLD = "below-threshold";
     /** How soon a client refused because its record could not be committed may try again. */
     private static final Duration RECORD_RETRY_AFTER = Duration.ofSeconds(2);
     /** How much longer than its deadline a robustness call is waited for: every wait inside it ends by the deadline. */
     private static final Duration RUN_CALL_GRACE = Duration.ofSeconds(5);
-    /** About 96 × 96 pixels. */
-    private static final ImageSpec THUMBNAIL = new ImageSpec(1.0, Optional.empty(), 8, 64, 96 * 96,
-            ImageSpec.Encoding.JPEG, 80);
 
     private final ProfileCatalog profiles;
     private final ImageService images;
@@ -64,7 +55,7 @@ public class InspectionService {
     private final Map<String, VerdictContract> contracts = new HashMap<>();
     private final Map<String, InspectionFinished.Provenance> provenance = new HashMap<>();
     private final RecordKeeper keeper;
-    private final ActivePolicies policies;
+    private final Envelopes envelopes;
     private final StepModels models;
     private final ShadowAsker shadows;
     private final boolean recordsRequired;
@@ -76,7 +67,7 @@ public class InspectionService {
         this.keeper = keeper;
         this.models = models;
         this.shadows = shadows;
-        this.policies = policies;
+        this.envelopes = new Envelopes(metrics, policies);
         this.recordsRequired = config.records().required();
         this.chains = chains;
         this.profiles = profiles;
@@ -170,15 +161,6 @@ public class InspectionService {
         return CompletableFuture.failedFuture(cause);
     }
 
-    /**
-     * A small JPEG of an image as a data URL, for a report's item list: any format Loupe reads, 16-bit
-     * stretched as for the model.
-     */
-    public String thumbnail(byte[] original) {
-        PreparedImage small = images.prepare(original, THUMBNAIL);
-        return "data:" + small.mimeType() + ";base64," + java.util.Base64.getEncoder().encodeToString(small.data());
-    }
-
     /** The profile's decision a word means (a dataset label such as OK, ng or 合格), if any. */
     public Optional<String> decisionOf(String profileName, String word) {
         return contract(profileName).decisionOf(word);
@@ -238,13 +220,13 @@ public class InspectionService {
         try {
             envelope = variants.size() == 1
                     ? chains.run(profile, contract, images, variants.get(0), deadline, caller)
-                            .thenApply(run -> envelope(profile, contract, start, prepared, trace, caller, run,
+                            .thenApply(run -> envelopes.of(profile, contract, start, prepared, trace, caller, run,
                                     run.result().verdict(), List.of(run.result()), null))
                     : consensus.vote(profile, contract, images, variants, deadline, caller).thenApply(vote -> {
                         if (caller == Caller.INSPECTION) {
                             metrics.consensus(profile, vote.consensus().agreement());
                         }
-                        return envelope(profile, contract, start, prepared, trace, caller, vote.chosen(),
+                        return envelopes.of(profile, contract, start, prepared, trace, caller, vote.chosen(),
                                 vote.outcome(), vote.runs().stream().map(ChainRunner.ChainRun::result).toList(), vote.consensus());
                     });
         } catch (RuntimeException refused) { // a full consensus bound: counted and recorded as any failure
@@ -256,100 +238,6 @@ public class InspectionService {
                         start);
             }
         });
-    }
-
-    /** The envelope of an inspection whose answer is in, counted and logged. */
-    private Envelope envelope(Profile profile, VerdictContract contract, long start, long prepared, Trace trace,
-            Caller caller, ChainRunner.ChainRun run, VerdictOutcome outcome, List<StepAsker.StepResult> counted,
-            Envelope.Consensus consensus) {
-        StepAsker.StepResult result = run.result();
-        String backendLabel = result.step().backend();
-        PreparedImage image = result.image();
-        long done = System.nanoTime();
-
-        String scored = outcome.valid() ? contract.decisionIn(outcome.verdict()) : null;
-        Score score = score(contract, result, scored, consensus);
-        // A certified policy holds a pass verdict whose score is below its threshold (or that has none) for a
-        // person; fail verdicts it never holds. Robustness runs measure the model, not the policy.
-        Optional<Envelope.PolicyRef> policy = caller == Caller.INSPECTION ? policies.active(profile.name()) : Optional.empty();
-        if (scored != null && policy.isPresent() && scored.equals(profile.passValue())
-                && (score.value() == null || policy.get().threshold() == null || score.value() < policy.get().threshold())) {
-            List<Violation> held = new ArrayList<>(outcome.violations());
-            held.add(new Violation("/" + contract.decisionField(), BELOW_THRESHOLD, String.format(Locale.ROOT,
-                    "the score of %s (%s) is below the threshold %s of policy %s, which certifies an escape rate of at "
-                            + "most %s: a person decides", scored, score.value() == null ? "none" : String.format(Locale.ROOT,
-                            "%.4f", score.value()), policy.get().threshold() == null ? "(none certified)"
-                            : String.format(Locale.ROOT, "%.4f", policy.get().threshold()), policy.get().id(),
-                    policy.get().alpha())));
-            outcome = new VerdictOutcome(null, outcome.repairs(), List.copyOf(held));
-        }
-        InspectionStatus status = outcome.valid() ? InspectionStatus.ACCEPTED : InspectionStatus.NEEDS_REVIEW;
-        String decision = outcome.valid() ? scored : null;
-        Envelope envelope = new Envelope(
-                InspectionIds.next(),
-                status,
-                outcome.verdict(),
-                decision,
-                profile.name(),
-                contract.schema().name(),
-                result.step().backend(),
-                result.reply().model(),
-                run.variant().name(),
-                counted.stream().mapToInt(StepAsker.StepResult::attempts).sum(),
-                result.outcome(),
-                outcome.repairs(),
-                outcome.violations(),
-                result.reply().text(),
-                run.steps(),
-                consensus,
-                score.value(),
-                score.source(),
-                policy.orElse(null),
-                new Envelope.ImageInfo(image.sha256(), image.format().id(), image.width(), image.height(),
-                        image.sentWidth(), image.sentHeight(), image.visualTokens()),
-                new Envelope.Usage(counted.stream().mapToInt(StepAsker.StepResult::promptTokens).sum(),
-                        counted.stream().mapToInt(StepAsker.StepResult::completionTokens).sum(),
-                        counted.stream().mapToInt(StepAsker.StepResult::cachedTokens).sum()),
-                new Envelope.Timings(millis(start, prepared), millis(prepared, done), millis(start, done)),
-                trace);
-        String decisionLabel = decision == null ? InspectionMetrics.NO_DECISION : decision;
-        if (caller == Caller.INSPECTION) {
-            metrics.inspection(profile, backendLabel, status.label(), decisionLabel, start);
-            metrics.verdict(profile, result.outcome(), outcome.repairs());
-        }
-        // A run's calls are in its report; logged only when asked for. Joined, not formatted: on JDK 17
-        // java.util.Formatter looks up the locale's digits for every %d, and this line is written for
-        // every inspection (a third of its logging cost in the capacity harness's profile).
-        Logger.Level level = caller == Caller.INSPECTION ? Logger.Level.INFO : Logger.Level.DEBUG;
-        if (LOG.isEnabled(level)) {
-            LOG.log(level, "Inspection " + envelope.id() + " profile=" + profile.name() + " status=" + status.label()
-                    + " decision=" + decisionLabel + " outcome=" + result.outcome().label() + " backend="
-                    + backendLabel + " variant=" + run.variant().name() + " attempts=" + envelope.attempts()
-                    + " sha256=" + image.sha256() + " " + trace.forLog());
-        }
-        return envelope;
-    }
-
-    /** A decision's probability and where it came from; both null when there is none. */
-    private record Score(Double value, String source) {}
-
-    /**
-     * From the model's token probabilities for the answer that stands; else, for a consensus, the
-     * winning value's agreement; else none. Never the model's self-reported confidence.
-     */
-    private static Score score(VerdictContract contract, StepAsker.StepResult result, String decision,
-            Envelope.Consensus consensus) {
-        if (decision == null) {
-            return new Score(null, null);
-        }
-        List<String> values = new ArrayList<>();
-        contract.decisions().forEach(v -> values.add(v.asText()));
-        Optional<Double> fromTokens = DecisionScore.of(result.reply().tokens(), result.reply().text(),
-                contract.decisionField(), values, decision);
-        if (fromTokens.isPresent()) {
-            return new Score(Math.round(fromTokens.get() * 1e6) / 1e6, "logprobs");
-        }
-        return consensus == null ? new Score(null, null) : new Score(consensus.agreement(), "consensus");
     }
 
     /** The named wording, or the first K of the profile's wordings for consensus. */
@@ -374,7 +262,4 @@ public class InspectionService {
         return Synonyms.of(synonyms.enumValues(), synonyms.booleans());
     }
 
-    private static double millis(long fromNanos, long toNanos) {
-        return Math.round((toNanos - fromNanos) / 100_000.0) / 10.0;
-    }
 }

@@ -1,5 +1,7 @@
 package dev.loupe.inspect;
 
+import static dev.loupe.inspect.Envelope.Timings.millis;
+
 import dev.loupe.backend.BackendException;
 import dev.loupe.backend.Caller;
 import dev.loupe.backend.Deadline;
@@ -73,7 +75,7 @@ public class ShadowAsker {
                                             : "error";
                                 }
                                 keeper.keep(new ShadowKeeper.ShadowVerdict(answered.id(), declared.name(), shadow.model(),
-                                        decision, outcome, (System.nanoTime() - start) / 1e6, Instant.now()));
+                                        decision, outcome, millis(start, System.nanoTime()), Instant.now()));
                             } finally {
                                 limit.release();
                             }

@@ -8,7 +8,7 @@ import dev.loupe.dataset.DatasetException;
 import dev.loupe.dataset.DatasetItem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.hash.Sha256;
-import dev.loupe.inspect.InspectionService;
+import dev.loupe.image.ImageService;
 import dev.loupe.policy.PolicyService;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
@@ -50,7 +50,7 @@ public class RobustnessService {
     private final SchemaCatalog schemas;
     private final RunPlanner planner;
     private final RunExecutor executor;
-    private final InspectionService inspections;
+    private final ImageService images;
     private final Store appStore;
     /** The service's policies (a command's own store has none): what a comparison's coverage is computed for. */
     private final PolicyService policies;
@@ -60,11 +60,11 @@ public class RobustnessService {
     private java.util.concurrent.ScheduledExecutorService poller;
 
     public RobustnessService(ProfileCatalog profiles, SchemaCatalog schemas, RunPlanner planner, RunExecutor executor,
-            InspectionService inspections, Store appStore, LoupeConfig config, ObjectMapper json, PolicyService policies) {
+            ImageService images, Store appStore, LoupeConfig config, ObjectMapper json, PolicyService policies) {
         this.json = json;
         this.policies = policies;
         this.appStore = appStore;
-        this.inspections = inspections;
+        this.images = images;
         this.profiles = profiles;
         this.schemas = schemas;
         this.planner = planner;
@@ -202,7 +202,7 @@ public class RobustnessService {
             for (DatasetItem item : plan.items()) {
                 String thumbnail;
                 try {
-                    thumbnail = inspections.thumbnail(Files.readAllBytes(item.image()));
+                    thumbnail = images.thumbnail(Files.readAllBytes(item.image()));
                 } catch (IOException | RuntimeException unreadable) {
                     thumbnail = null;
                 }

@@ -1,5 +1,7 @@
 package dev.loupe.robustness;
 
+import static dev.loupe.inspect.Envelope.Timings.millis;
+
 import dev.loupe.backend.BackendException;
 import dev.loupe.backend.Deadline;
 import dev.loupe.dataset.DatasetItem;
@@ -90,7 +92,8 @@ final class RunCall {
             return new CallRecord(item.index(), arm.name(), repeat, sha256, item.label(),
                     envelope.decision() == null ? CallRecord.INVALID : envelope.decision(),
                     envelope.status().label(), envelope.outcome().label(),
-                    envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")), millis(start),
+                    envelope.repairs().stream().map(Repair::label).collect(Collectors.joining(" ")),
+                    millis(start, System.nanoTime()),
                     envelope.score());
         } catch (BackendException | ProblemException e) {
             if (execution.stopping) {
@@ -98,20 +101,16 @@ final class RunCall {
             }
             String why = e instanceof BackendException b ? b.failure().label() : ((ProblemException) e).slug();
             return CallRecord.error(item.index(), arm.name(), repeat, sha256, item.label(), why, e.getMessage(),
-                    millis(start));
+                    millis(start, System.nanoTime()));
         } catch (RuntimeException e) {
             if (execution.stopping) {
                 return null;
             }
             LOG.warnf(e, "Robustness run %s: a call failed inside Loupe", execution.id);
             return CallRecord.error(item.index(), arm.name(), repeat, sha256, item.label(), "internal_error",
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), millis(start));
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), millis(start, System.nanoTime()));
         } finally {
             execution.inFlight.remove(deadline);
         }
-    }
-
-    private static double millis(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e6;
     }
 }
