@@ -1,8 +1,8 @@
 package dev.loupe.image;
 
-import dev.loupe.hash.Sha256;
 import dev.loupe.concurrent.NamedThreads;
 import dev.loupe.config.LoupeConfig;
+import dev.loupe.hash.Sha256;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,11 +1,11 @@
 package dev.loupe.inspect;
 
-import dev.loupe.http.ApiExamples;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.error.RequestValues;
+import dev.loupe.http.ApiExamples;
 import dev.loupe.prompt.Profile;
 import dev.loupe.prompt.ProfileCatalog;
 import dev.loupe.prompt.Variant;

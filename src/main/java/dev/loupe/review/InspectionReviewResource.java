@@ -1,11 +1,11 @@
 package dev.loupe.review;
 
-import dev.loupe.http.ApiExamples;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
+import dev.loupe.http.ApiExamples;
 import dev.loupe.record.ReviewRecords;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;

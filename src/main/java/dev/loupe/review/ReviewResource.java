@@ -1,11 +1,11 @@
 package dev.loupe.review;
 
-import dev.loupe.http.ApiExamples;
 import dev.loupe.auth.Callers;
 import dev.loupe.auth.Roles;
 import dev.loupe.error.Problem;
 import dev.loupe.error.ProblemException;
 import dev.loupe.error.RequestValues;
+import dev.loupe.http.ApiExamples;
 import dev.loupe.record.InspectionRecord;
 import dev.loupe.record.InspectionRecords;
 import dev.loupe.record.RecordedImages;

@@ -1,7 +1,7 @@
 package dev.loupe.shadow;
 
-import dev.loupe.http.ApiExamples;
 import dev.loupe.auth.Roles;
+import dev.loupe.http.ApiExamples;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

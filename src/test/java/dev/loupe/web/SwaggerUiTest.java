@@ -6,7 +6,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -121,7 +120,7 @@ class SwaggerUiTest {
             // The body's media type: JSON first, with the example as given (a 16×16 PNG in base64, base, 1).
             WebElement mediaType = wait.until(ExpectedConditions.presenceOfElementLocated(
                     By.cssSelector("[id$='-post_v1_inspections'] .body-param-content-type select")));
-            new org.openqa.selenium.support.ui.Select(mediaType).selectByValue("application/json");
+            new Select(mediaType).selectByValue("application/json");
             wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector("[id$='-post_v1_inspections'] .execute")))
                     .click();
             wait.until(ExpectedConditions.textToBePresentInElementLocated(
@@ -131,7 +130,7 @@ class SwaggerUiTest {
 
             // The multipart form, as a line client sends it: the person picks the image, the rest is as given.
             browser.findElement(By.cssSelector("[id$='-post_v1_inspections'] .btn-clear")).click();
-            new org.openqa.selenium.support.ui.Select(browser.findElement(
+            new Select(browser.findElement(
                     By.cssSelector("[id$='-post_v1_inspections'] .body-param-content-type select")))
                     .selectByValue("multipart/form-data");
             wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("[id$='-post_v1_inspections'] input[type=file]")))
