@@ -2,6 +2,7 @@ package dev.loupe.concurrent;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionHandler;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -36,8 +37,16 @@ public final class NamedThreads {
      * inspection path (model listings, adapter loads, text models), which otherwise make a thread pool without bound.
      */
     public static ExecutorService bounded(String prefix, int threads) {
+        return pool(prefix, threads, 64, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    /**
+     * At most {@code threads} threads named {@code prefix} + a count, ended when idle for a minute, and at most
+     * {@code queue} tasks waiting; beyond them {@code full} decides (run by the caller, or refused).
+     */
+    public static ThreadPoolExecutor pool(String prefix, int threads, int queue, RejectedExecutionHandler full) {
         ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(64), factory(prefix), new ThreadPoolExecutor.CallerRunsPolicy());
+                new ArrayBlockingQueue<>(queue), factory(prefix), full);
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }

@@ -9,10 +9,8 @@ import jakarta.inject.Inject;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Takes an upload to what the model is sent: checks size, pixel count and shape before decoding,
@@ -63,12 +61,14 @@ public class ImageService {
     private final DecodeBudget budget;
     private final Optional<TurboJpegDecoder> turbo;
     private final ImageEncoder encoder;
+    private static final int CORES = Math.max(1, Runtime.getRuntime().availableProcessors());
     /**
      * Helpers for large images: the hash while decoding, half of the histogram and half of the
      * resampling. Only an image holding a decode-budget claim hands work here; no task waits for
      * another. When all helpers are busy and the queue is full, the image's own thread does the part.
      */
-    private final ThreadPoolExecutor helpers = helpers(Math.max(1, Runtime.getRuntime().availableProcessors()));
+    private final ThreadPoolExecutor helpers = NamedThreads.pool("loupe-image-", CORES, 4 * CORES,
+            new ThreadPoolExecutor.CallerRunsPolicy());
 
     @Inject
     public ImageService(LoupeConfig config) {
@@ -82,14 +82,6 @@ public class ImageService {
         Optional<ClassLoader> turboJpeg = TurboJpegLibrary.load(turbojpegJar);
         this.turbo = turboJpeg.flatMap(TurboJpegDecoder::of);
         this.encoder = new ImageEncoder(turboJpeg.flatMap(TurboJpegEncoder::of));
-    }
-
-    private static ThreadPoolExecutor helpers(int threads) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(4 * threads), NamedThreads.factory("loupe-image-"),
-                new ThreadPoolExecutor.CallerRunsPolicy());
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 
     @PreDestroy

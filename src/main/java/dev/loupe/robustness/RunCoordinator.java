@@ -24,6 +24,9 @@ final class RunCoordinator {
     /** Items claimed at a time: small, so replicas share a run evenly. */
     private static final int CLAIM = 2;
 
+    /** One call of an item not stored yet: its wording (or model) and repeat. */
+    private record Planned(RunPlanner.Arm arm, int repeat) {}
+
     private final InspectionService inspections;
     private final RunCall call;
     private final String owner;
@@ -63,21 +66,19 @@ final class RunCoordinator {
     /** Hands the item's calls not stored yet to the pool; false when the run was stopped meanwhile. */
     private boolean handOut(RunExecution execution, DatasetItem item, Set<String> done) throws InterruptedException {
         RunPlanner.Plan plan = execution.plan;
-        List<RunPlanner.Arm> arms = new ArrayList<>();
-        List<Integer> repeats = new ArrayList<>();
+        List<Planned> calls = new ArrayList<>();
         for (RunPlanner.Arm arm : plan.arms()) {
             for (int repeat = 1; repeat <= plan.repeats(); repeat++) {
                 if (!done.contains(RunStore.key(item.index(), arm.name(), repeat))) {
-                    arms.add(arm);
-                    repeats.add(repeat);
+                    calls.add(new Planned(arm, repeat));
                 }
             }
         }
-        if (arms.isEmpty()) {
+        if (calls.isEmpty()) {
             execution.store.itemDone(execution.id, item.index());
             return true;
         }
-        execution.openCalls.put(item.index(), new AtomicInteger(arms.size()));
+        execution.openCalls.put(item.index(), new AtomicInteger(calls.size()));
         StepImages image = null;
         String rejected = null;
         try {
@@ -85,19 +86,17 @@ final class RunCoordinator {
         } catch (Exception e) {
             rejected = e.getMessage();
         }
-        for (int i = 0; i < arms.size(); i++) {
+        StepImages prepared = image;
+        String why = rejected;
+        for (Planned planned : calls) {
             execution.window.acquire();
             if (execution.stopping) {
                 return false;
             }
-            RunPlanner.Arm arm = arms.get(i);
-            int repeat = repeats.get(i);
-            StepImages prepared = image;
-            String why = rejected;
             try {
                 execution.pool.execute(() -> {
                     try {
-                        call.run(execution, item, prepared, why, arm, repeat);
+                        call.run(execution, item, prepared, why, planned.arm(), planned.repeat());
                     } finally {
                         execution.window.release();
                     }

@@ -4,11 +4,9 @@ import dev.loupe.backend.Deadline;
 import dev.loupe.concurrent.NamedThreads;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -43,9 +41,8 @@ final class RunExecution {
         this.progress = progress;
         // The window admits at most twice the concurrency of calls running or queued: the queue never fills.
         this.window = new Semaphore(plan.concurrency() * 2);
-        this.pool = new ThreadPoolExecutor(plan.concurrency(), plan.concurrency(), 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(plan.concurrency() * 2),
-                NamedThreads.factory("robustness-" + id.substring(0, 8) + "-call-"));
+        this.pool = NamedThreads.pool("robustness-" + id.substring(0, 8) + "-call-", plan.concurrency(),
+                plan.concurrency() * 2, new ThreadPoolExecutor.AbortPolicy());
     }
 
     /**

@@ -7,7 +7,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -52,9 +51,7 @@ public class RunExecutor {
 
     /** For tests: the lease and the number of runs without the configuration tree. */
     RunExecutor(InspectionService inspections, RobustnessMetrics metrics, java.time.Duration lease, int runs) {
-        this.coordinators = new ThreadPoolExecutor(runs, runs, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(runs),
-                NamedThreads.factory("robustness-run-"));
-        this.coordinators.allowCoreThreadTimeOut(true);
+        this.coordinators = NamedThreads.pool("robustness-run-", runs, runs, new ThreadPoolExecutor.AbortPolicy());
         String host;
         try {
             host = java.net.InetAddress.getLocalHost().getHostName();
