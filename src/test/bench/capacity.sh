@@ -3,7 +3,7 @@
 # Debian's wrk (apt-get install wrk) at 8, 32 and 128 connections, then consensus K=5. Prints a table.
 # Usage: src/test/bench/capacity.sh            the levels (about 6 minutes)
 #        src/test/bench/capacity.sh soak        10 minutes at 32 connections; fails if the heap after GC grows > 10 %
-# Options as -D...: capacity.latency=50ms capacity.duration=20s capacity.warm-up=90s capacity.levels=8,32,128 capacity.consensus=5 (0: none)
+# Options as -D...: capacity.latency=50ms capacity.duration=20s capacity.warm-up=90s capacity.levels=8,32,128 (empty: none) capacity.consensus=5 (0: none)
 #   capacity.soak-minutes=10 capacity.loupe-opts="-Dloupe.backends.vllm.max-concurrent=8" (a setting to compare)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."

@@ -176,10 +176,11 @@ final class AreaResampler {
         int count = taps.count();
         int half = 1 << (FINAL_SHIFT - 1);
         if (count == 2) {
+            // No clamp: two weights of at least 0 summing to ONE cannot leave 0..255 (a tenth of this loop's time).
             for (int j = 0; j < start.length; j++) {
                 int p = start[j];
                 int sum = half + weights[2 * j] * column[p] + weights[2 * j + 1] * column[p + 1];
-                out[outStart + j] = clamp(sum >> FINAL_SHIFT);
+                out[outStart + j] = (byte) (sum >> FINAL_SHIFT);
             }
             return;
         }

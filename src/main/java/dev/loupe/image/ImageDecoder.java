@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
 
 /**
  * One upload opened for reading: its size comes from the header alone, and the raster is only
- * allocated by {@link #read()}, after the caller has checked the size.
+ * allocated by {@link #read}, after the caller has checked the size. A plain PNG ({@link PlainPng})
+ * is read without ImageIO; any other image by an ImageIO reader.
  */
 final class ImageDecoder implements AutoCloseable {
 
@@ -45,18 +46,26 @@ final class ImageDecoder implements AutoCloseable {
 
     private final byte[] bytes;
     private final ImageFormat format;
+    /** The ImageIO reader and its input; null for a plain PNG. */
     private final ImageReader reader;
     private final ImageInputStream input;
+    /** A PNG read without ImageIO; null for any other image. */
+    private final PlainPng png;
     private final List<String> warnings = new ArrayList<>();
 
-    private ImageDecoder(byte[] bytes, ImageFormat format, ImageReader reader, ImageInputStream input) {
+    private ImageDecoder(byte[] bytes, ImageFormat format, ImageReader reader, ImageInputStream input, PlainPng png) {
         this.bytes = bytes;
         this.format = format;
         this.reader = reader;
         this.input = input;
+        this.png = png;
     }
 
     static ImageDecoder open(byte[] bytes, ImageFormat format) {
+        Optional<PlainPng> plain = format == ImageFormat.PNG ? PlainPng.of(bytes) : Optional.empty();
+        if (plain.isPresent()) {
+            return new ImageDecoder(bytes, format, null, null, plain.get());
+        }
         try {
             ImageReader reader = switch (format) {
                 // The JDK's TIFF reader is several times faster on large uncompressed frames;
@@ -67,7 +76,7 @@ final class ImageDecoder implements AutoCloseable {
             };
             byte[] readable = format == ImageFormat.JPEG ? JpegIcc.withoutBrokenProfile(bytes) : bytes;
             ImageInputStream input = new UnfinalizedStreams.Input(readable);
-            ImageDecoder decoder = new ImageDecoder(readable, format, reader, input);
+            ImageDecoder decoder = new ImageDecoder(readable, format, reader, input, null);
             reader.setInput(input, true, true);
             // Readers report a truncated file as a warning and return a partly grey image; refuse it.
             reader.addIIOReadWarningListener((source, warning) -> decoder.warnings.add(warning));
@@ -78,6 +87,9 @@ final class ImageDecoder implements AutoCloseable {
     }
 
     int width() {
+        if (png != null) {
+            return png.width();
+        }
         try {
             return reader.getWidth(0);
         } catch (IOException | RuntimeException e) {
@@ -86,6 +98,9 @@ final class ImageDecoder implements AutoCloseable {
     }
 
     int height() {
+        if (png != null) {
+            return png.height();
+        }
         try {
             return reader.getHeight(0);
         } catch (IOException | RuntimeException e) {
@@ -98,6 +113,9 @@ final class ImageDecoder implements AutoCloseable {
      * counted); 8 (16-bit RGBA, the most a supported format decodes to) when the reader cannot say.
      */
     int bytesPerPixel() {
+        if (png != null) {
+            return png.bytesPerPixel();
+        }
         try {
             ImageTypeSpecifier raw = reader.getRawImageType(0);
             if (raw == null) {
@@ -123,7 +141,7 @@ final class ImageDecoder implements AutoCloseable {
 
     /** Where the samples are, when this is a TIFF read by the JDK's reader whose first image is plain 16-bit. */
     Optional<PlainTiff> plainSixteenBit() {
-        return format == ImageFormat.TIFF && reader.getOriginatingProvider() == JDK_READERS.get(ImageFormat.TIFF)
+        return format == ImageFormat.TIFF && reader != null && reader.getOriginatingProvider() == JDK_READERS.get(ImageFormat.TIFF)
                 ? PlainTiff.of(bytes, reader) : Optional.empty();
     }
 
@@ -138,11 +156,15 @@ final class ImageDecoder implements AutoCloseable {
         AtomicBoolean late = new AtomicBoolean();
         ScheduledFuture<?> watch = timeout == null ? null : TIMEOUTS.schedule(() -> {
             late.set(true);
-            reader.abort();
+            if (reader != null) {
+                reader.abort();
+            }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         BufferedImage image;
         try {
-            image = reader.read(0);
+            image = png != null ? png.decode(late::get) : reader.read(0);
+        } catch (ImageRejectedException e) {
+            throw late.get() ? tooSlow(timeout) : e;
         } catch (IOException | RuntimeException e) {
             if (late.get()) {
                 throw tooSlow(timeout);
@@ -169,6 +191,9 @@ final class ImageDecoder implements AutoCloseable {
 
     @Override
     public void close() {
+        if (reader == null) {
+            return;
+        }
         reader.dispose();
         try {
             input.close();

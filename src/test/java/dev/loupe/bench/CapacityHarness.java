@@ -38,7 +38,7 @@ import javax.imageio.ImageIO;
  * <p>Loupe runs as its packaged jar in its own process (as in production), the fake and the load
  * generator (Debian's wrk) beside it on the same machine. Settings are system properties:
  * {@code capacity.latency} (50ms), {@code capacity.duration} (20s per level), {@code capacity.warm-up} (90s), {@code capacity.levels}
- * (8,32,128), {@code capacity.consensus} (5), {@code capacity.soak-minutes} (10) and
+ * (8,32,128; empty for none), {@code capacity.consensus} (5), {@code capacity.soak-minutes} (10) and
  * {@code capacity.loupe-opts} (extra JVM options for Loupe, e.g. a setting to compare), {@code capacity.forms}
  * (json,multipart: the request forms measured side by side), {@code capacity.large} (cell,2mp,20mp: the
  * realistic images measured beside Pillow; empty for none) and {@code capacity.jar} (another build to measure).
@@ -56,7 +56,7 @@ public final class CapacityHarness {
         Duration duration = duration(System.getProperty("capacity.duration", "20s"));
         Duration warmUp = duration(System.getProperty("capacity.warm-up", "90s"));
         int[] levels = Arrays.stream(System.getProperty("capacity.levels", "8,32,128").split(","))
-                .mapToInt(level -> Integer.parseInt(level.strip())).toArray();
+                .filter(level -> !level.isBlank()).mapToInt(level -> Integer.parseInt(level.strip())).toArray();
         int consensus = Integer.parseInt(System.getProperty("capacity.consensus", "5"));
         int soakMinutes = Integer.parseInt(System.getProperty("capacity.soak-minutes", "10"));
         String loupeOpts = System.getProperty("capacity.loupe-opts", "").strip();
