@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
  * A backend call that holds no thread while it waits: Vert.x's client on the event loop of the
@@ -59,6 +60,8 @@ final class LoopSend {
      * 5 s, and a POST written into a connection the server is closing is not retried.
      */
     private static final int KEEP_IDLE_SECONDS = 4;
+    /** Compiled once: read for every answer (String.matches compiles its pattern on each call). */
+    private static final Pattern LENGTH = Pattern.compile("\\d{1,18}");
 
     private LoopSend() {
     }
@@ -148,7 +151,7 @@ final class LoopSend {
     private static io.vertx.core.Future<Buffer> bounded(io.vertx.core.http.HttpClientResponse response, long max,
             HttpClientRequest request) {
         String declared = response.getHeader("Content-Length");
-        if (declared != null && declared.strip().matches("\\d{1,18}") && Long.parseLong(declared.strip()) > max) {
+        if (declared != null && LENGTH.matcher(declared.strip()).matches() && Long.parseLong(declared.strip()) > max) {
             io.vertx.core.Future<Buffer> refused = io.vertx.core.Future.failedFuture(new LoopSend.TooLarge(max));
             request.reset(); // after: the reset's own "connection closed" must not be the reason seen
             return refused;

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * One call to a backend speaking the OpenAI chat-completions API (vLLM, SGLang, Ollama, DashScope
@@ -40,6 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public class OpenAiCompatibleBackend implements VisionBackend {
 
     private static final int MAX_DETAIL = 300;
+    /** Compiled once: every answer's finish_reason passes through it. */
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
     /** A Retry-After beyond this is no promise worth keeping a line waiting for; larger values are clamped. */
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
@@ -258,7 +261,7 @@ public class OpenAiCompatibleBackend implements VisionBackend {
 
     /** A one-word field of the server's (finish_reason) as a label: at most 32 characters, no control characters. */
     private static String shortened(String word) {
-        String clean = word.replaceAll("\\p{Cntrl}", "?");
+        String clean = CONTROL.matcher(word).replaceAll("?");
         return clean.length() > 32 ? clean.substring(0, 32) + "…" : clean;
     }
 

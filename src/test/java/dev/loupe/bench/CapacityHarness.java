@@ -113,10 +113,11 @@ public final class CapacityHarness {
             List<String> collections = new ArrayList<>();
             for (int connections : levels) {
                 Wrk.Result d = direct.run(directUrl, connections, duration);
+                long forwarderCpu = forwarder.cpuNanos();
                 Wrk.Result f = direct.run(forwarder.url(), connections, duration);
-                floor.add(String.format("%d connections: ratio %.2f, added p50 %.1f ms, p99 %.1f ms", connections,
-                        f.perSecond() / d.perSecond(), (f.p50Micros() - d.p50Micros()) / 1000.0,
-                        (f.p99Micros() - d.p99Micros()) / 1000.0));
+                floor.add(String.format("%d connections: ratio %.2f, added p50 %.1f ms, p99 %.1f ms, CPU %.2f ms per request",
+                        connections, f.perSecond() / d.perSecond(), (f.p50Micros() - d.p50Micros()) / 1000.0,
+                        (f.p99Micros() - d.p99Micros()) / 1000.0, (forwarder.cpuNanos() - forwarderCpu) / 1e6 / f.requests()));
                 for (String form : forms) {
                     long cpuBefore = loupe.cpuMillis();
                     Map<Long, ThreadTicks> threadsBefore = loupe.cpuByThread();
