@@ -8,6 +8,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import org.jboss.logging.Logger;
 
 /**
@@ -17,7 +19,8 @@ import org.jboss.logging.Logger;
  * stream buffers for every image: 52 KB and 50 µs of CPU for a 56×56 grey image against 2.8 KB and
  * 15 µs here, a quarter of all a small inspection allocated. Each thread keeps one compressor (one
  * per call would be a finalizable object per call, see {@link UnfinalizedStreams}) and an output
- * buffer up to {@link #KEPT_BUFFER_BYTES}. Reached through method handles found once, so a call
+ * buffer up to {@link #KEPT_BUFFER_BYTES}; larger output buffers, up to {@link #SHARED_BUFFER_BYTES},
+ * are shared by all threads, a few of them. Reached through method handles found once, so a call
  * costs no reflection.
  */
 final class TurboJpegEncoder {
@@ -32,6 +35,14 @@ final class TurboJpegEncoder {
      * At most 13 MiB over the 200 worker threads Quarkus may start.
      */
     private static final int KEPT_BUFFER_BYTES = 64 << 10;
+    /**
+     * Output buffers up to this size (colour images to about 1.3 megapixels, above the default budget of
+     * Qwen2.5-VL) are shared rather than allocated per call: for {@code cell.png}'s 560×672 grey the buffer
+     * is 750 KB, over half of a G1 region of a 1 GB heap, so every call allocated a humongous object and
+     * started a concurrent collection (106 in 30 s of the capacity harness). As many are kept as there are
+     * processors: they are only held while an image is encoded.
+     */
+    private static final int SHARED_BUFFER_BYTES = 4 << 20;
 
     /** A one-pixel source that a kept compressor points at between calls. */
     private static final byte[] DETACHED = new byte[1];
@@ -44,6 +55,7 @@ final class TurboJpegEncoder {
     private final MethodHandle compressedSize;
     private final MethodHandle bufferSize;
     private final ThreadLocal<Compressor> compressors = new ThreadLocal<>();
+    private final BlockingQueue<byte[]> sharedBuffers = new ArrayBlockingQueue<>(Runtime.getRuntime().availableProcessors());
 
     /** A thread's compressor and the output buffer it keeps. */
     private static final class Compressor {
@@ -112,15 +124,18 @@ final class TurboJpegEncoder {
             subsampling.invokeExact(compressor.tj, samples);
             quality.invokeExact(compressor.tj, jpegQuality);
             int needed = (int) bufferSize.invokeExact(pixels.width(), pixels.height(), samples);
-            byte[] buffer = compressor.buffer.length >= needed ? compressor.buffer : new byte[needed];
-            if (needed <= KEPT_BUFFER_BYTES) {
-                compressor.buffer = buffer;
+            byte[] buffer = buffer(compressor, needed);
+            try {
+                compress.invokeExact(compressor.tj, buffer, 0);
+                byte[] jpeg = Arrays.copyOf(buffer, (int) compressedSize.invokeExact(compressor.tj));
+                // The compressor holds on to its source: let go of this image's pixels until the next call.
+                source.invokeExact(compressor.tj, DETACHED, 0, 0, 1, 1, 1, TurboJpegLibrary.PF_GRAY);
+                return jpeg;
+            } finally {
+                if (needed > KEPT_BUFFER_BYTES && needed <= SHARED_BUFFER_BYTES) {
+                    sharedBuffers.offer(buffer); // dropped when as many are kept already
+                }
             }
-            compress.invokeExact(compressor.tj, buffer, 0);
-            byte[] jpeg = Arrays.copyOf(buffer, (int) compressedSize.invokeExact(compressor.tj));
-            // The compressor holds on to its source: let go of this image's pixels until the next call.
-            source.invokeExact(compressor.tj, DETACHED, 0, 0, 1, 1, 1, TurboJpegLibrary.PF_GRAY);
-            return jpeg;
         } catch (RuntimeException | Error e) {
             compressors.remove(); // a compressor that failed is not trusted with the next image
             throw e;
@@ -129,6 +144,18 @@ final class TurboJpegEncoder {
             IOException cause = e instanceof IOException io ? io : new IOException(e);
             throw new UncheckedIOException("JPEG encoding failed", cause);
         }
+    }
+
+    /** An output buffer of at least {@code needed} bytes: the thread's, a shared one, or one for this call. */
+    private byte[] buffer(Compressor compressor, int needed) {
+        if (needed <= KEPT_BUFFER_BYTES) {
+            if (compressor.buffer.length < needed) {
+                compressor.buffer = new byte[needed];
+            }
+            return compressor.buffer;
+        }
+        byte[] shared = needed <= SHARED_BUFFER_BYTES ? sharedBuffers.poll() : null;
+        return shared != null && shared.length >= needed ? shared : new byte[needed];
     }
 
     private Compressor compressor() {

@@ -9,8 +9,14 @@ import dev.loupe.testing.TestImages;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -120,6 +126,42 @@ class TurboJpegTest {
         assertTrue(Arrays.equals(turbo.encode(copy, 85), turbo.encode(part, 85)), "the sub-image's own pixels, not the whole's");
         assertEquals(null, turbo.encode(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), 85));
         assertTrue(ImageEncoder.withImageIo(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), ImageSpec.Encoding.JPEG, 85).length > 0);
+    }
+
+    @Test
+    void largeImagesEncodedAtOnceOnSharedBuffersComeOutAsEachAlone() throws Exception {
+        // Sizes whose output buffers are shared (above the 64 KB a thread keeps), larger and smaller in turn, so
+        // a buffer left by a larger image is written again by a smaller one; colour and grey.
+        int[][] sizes = {{560, 672, BufferedImage.TYPE_BYTE_GRAY}, {300, 260, BufferedImage.TYPE_3BYTE_BGR},
+            {1000, 900, BufferedImage.TYPE_3BYTE_BGR}, {250, 300, BufferedImage.TYPE_BYTE_GRAY}};
+        List<BufferedImage> images = new ArrayList<>();
+        List<byte[]> alone = new ArrayList<>();
+        for (int[] size : sizes) {
+            BufferedImage image = noisy(size[0], size[1], size[2]);
+            images.add(image);
+            alone.add(encoder().encode(image, 95)); // a fresh encoder: nothing shared yet
+        }
+        TurboJpegEncoder shared = encoder();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> same = new ArrayList<>();
+            for (int call = 0; call < 200; call++) {
+                int which = call % images.size();
+                same.add(threads.submit(() -> Arrays.equals(alone.get(which), shared.encode(images.get(which), 95))));
+            }
+            for (Future<Boolean> f : same) {
+                assertTrue(f.get(60, TimeUnit.SECONDS), "an image encoded beside others is the image encoded alone");
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static BufferedImage noisy(int width, int height, int type) {
+        BufferedImage image = new BufferedImage(width, height, type);
+        byte[] pixels = ((java.awt.image.DataBufferByte) image.getRaster().getDataBuffer()).getData();
+        new java.util.Random(width * 31L + height).nextBytes(pixels);
+        return image;
     }
 
     @Test
