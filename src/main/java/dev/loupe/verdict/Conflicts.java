@@ -50,6 +50,9 @@ final class Conflicts {
             contract.decisionOf(pair.group(1).strip()).ifPresent(named::add);
         }
         String prose = outsideObjects(extraction);
+        if (prose.isBlank()) {
+            return named; // an answer that is only JSON: no prose to search (the patterns would try every blank)
+        }
         for (Pattern statement : new Pattern[] {ENGLISH, CHINESE}) {
             Matcher m = statement.matcher(prose);
             while (m.find()) {
