@@ -8,9 +8,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.loupe.store.StoreUnavailableException;
 import dev.loupe.testing.InjectWireMock;
 import dev.loupe.testing.TestImages;
 import dev.loupe.testing.WireMockBackend;
@@ -25,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,8 +39,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Idempotency-Keys that cannot hang or leak: a claim whose replica died is taken over by the retry, and
- * a storm of duplicates neither takes the workers nor stops other requests.
+ * Idempotency-Keys that cannot hang or leak: a claim whose replica died is taken over by the retry, a
+ * failed inspection or an answer that cannot be kept frees its key, and a storm of duplicates neither takes the workers nor stops other
+ * requests.
  */
 @QuarkusTest
 // A model slow enough for forty duplicates to arrive while the first waits on it, however loaded the machine,
@@ -50,6 +56,9 @@ class IdempotencyTest {
 
     @Inject
     Idempotency store;
+
+    @Inject
+    IdempotentInspections inspections;
 
     private final ExecutorService clients = Executors.newFixedThreadPool(48);
 
@@ -88,6 +97,50 @@ class IdempotencyTest {
         String id = inspect(key, "SN-CRASH").then().statusCode(200).extract().path("id");
         assertEquals(1, chatCalls(), "inspected again, not waited on");
         assertEquals(id, inspect(key, "SN-CRASH").then().statusCode(200).extract().path("id"), "and kept for the next retry");
+    }
+
+    @Test
+    void aFailedInspectionFreesItsKey() {
+        // The model refuses the request (vLLM's answer for an unknown model): the inspection fails.
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(404)
+                .withHeader("Content-Type", "application/json").withBodyFile("error-404-model.json")));
+        String key = "failed-" + UUID.randomUUID();
+        Response failed = inspect(key, "SN-FAILED");
+        assertTrue(failed.statusCode() >= 400, failed.asString());
+        assertEquals("application/problem+json", failed.contentType());
+        // Freed, not left running until its claim runs out: the next request with the key holds it at once.
+        InspectionInput same = new InspectionInput(TestImages.cellPng(), "microstructure", null, null,
+                Trace.checked(null, null, null, "SN-FAILED", 256));
+        Idempotency.Claim next = store.claim("-", key, IdempotentInspections.fingerprint(same),
+                Instant.now().plusSeconds(60));
+        assertTrue(next instanceof Idempotency.Claimed, "the key is still held: " + next);
+        store.abandon("-", key);
+
+        backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
+        int before = chatCalls();
+        inspect(key, "SN-FAILED").then().statusCode(200);
+        assertEquals(before + 1, chatCalls(), "the retry is inspected");
+    }
+
+    @Test
+    void anAnswerThatCannotBeStoredUnderItsKeyFreesTheKey() {
+        String key = "unstored-" + UUID.randomUUID();
+        InspectionInput input = new InspectionInput(TestImages.cellPng(), "microstructure", null, null,
+                Trace.checked(null, null, null, "SN-UNSTORED", 256));
+        // An envelope the store cannot keep (its verdict holds a value JSON cannot write), standing for any
+        // failure to store the answer under the key.
+        ObjectNode verdict = JsonNodeFactory.instance.objectNode();
+        verdict.putPOJO("unwritable", new Object());
+        Envelope unstorable = new Envelope("unstored", null, verdict, null, "microstructure", null, null, null, null,
+                1, null, List.of(), List.of(), null, List.of(), null, null, null, null, null, null, null, null);
+        CompletableFuture<Envelope> answer = inspections.inspect("-", key, input,
+                () -> CompletableFuture.completedFuture(unstorable));
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> answer.get(30, TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof StoreUnavailableException, failed.toString());
+        Idempotency.Claim next = store.claim("-", key, IdempotentInspections.fingerprint(input),
+                Instant.now().plusSeconds(60));
+        assertTrue(next instanceof Idempotency.Claimed, "the key is still held: " + next);
     }
 
     @Test
