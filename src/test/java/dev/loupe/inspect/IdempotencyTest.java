@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Idempotency-Keys that cannot hang or leak: a claim whose replica died is taken over by the retry, a
- * failed inspection or an answer that cannot be kept frees its key, and a storm of duplicates neither takes the workers nor stops other
- * requests.
+ * failed inspection or an answer that cannot be kept frees its key, and a storm of duplicates neither
+ * takes the workers nor stops other requests.
  */
 @QuarkusTest
 // A model slow enough for forty duplicates to arrive while the first waits on it, however loaded the machine,
@@ -80,6 +80,12 @@ class IdempotencyTest {
                 .multiPart("profile", "microstructure").multiPart("serial", serial).when().post("/v1/inspections");
     }
 
+    /** What {@link #inspect} asks, as the service reads it: for the fingerprint of its key. */
+    private static InspectionInput upload(String serial) {
+        return new InspectionInput(TestImages.cellPng(), "microstructure", null, null,
+                Trace.checked(null, null, null, serial, 256));
+    }
+
     private int chatCalls() {
         return backend.findAll(postRequestedFor(urlEqualTo(CHAT))).size();
     }
@@ -89,8 +95,7 @@ class IdempotencyTest {
         backend.stubFor(post(urlEqualTo(CHAT)).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "application/json").withBodyFile("chat-plain.json")));
         String key = "crashed-" + UUID.randomUUID();
-        InspectionInput same = new InspectionInput(TestImages.cellPng(), "microstructure", null, null,
-                Trace.checked(null, null, null, "SN-CRASH", 256));
+        InspectionInput same = upload("SN-CRASH");
         // The first request's replica claimed the key and died: its claim ran out a second ago.
         assertTrue(store.claim("-", key, IdempotentInspections.fingerprint(same), Instant.now().minusSeconds(1))
                 instanceof Idempotency.Claimed);
@@ -109,8 +114,7 @@ class IdempotencyTest {
         assertTrue(failed.statusCode() >= 400, failed.asString());
         assertEquals("application/problem+json", failed.contentType());
         // Freed, not left running until its claim runs out: the next request with the key holds it at once.
-        InspectionInput same = new InspectionInput(TestImages.cellPng(), "microstructure", null, null,
-                Trace.checked(null, null, null, "SN-FAILED", 256));
+        InspectionInput same = upload("SN-FAILED");
         Idempotency.Claim next = store.claim("-", key, IdempotentInspections.fingerprint(same),
                 Instant.now().plusSeconds(60));
         assertTrue(next instanceof Idempotency.Claimed, "the key is still held: " + next);
@@ -126,8 +130,7 @@ class IdempotencyTest {
     @Test
     void anAnswerThatCannotBeStoredUnderItsKeyFreesTheKey() {
         String key = "unstored-" + UUID.randomUUID();
-        InspectionInput input = new InspectionInput(TestImages.cellPng(), "microstructure", null, null,
-                Trace.checked(null, null, null, "SN-UNSTORED", 256));
+        InspectionInput input = upload("SN-UNSTORED");
         // An envelope the store cannot keep (its verdict holds a value JSON cannot write), standing for any
         // failure to store the answer under the key.
         ObjectNode verdict = JsonNodeFactory.instance.objectNode();
